@@ -1,0 +1,43 @@
+# Two commands matter: `make run` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint emulator bench browser clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## run: start the dashboard at http://localhost:8501 (embedded Stripe emulator + demo data when no STRIPE_API_KEY)
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port 8501
+
+## test: lint, then every test (emulator, services, events, UI, browser)
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+## emulator: the Stripe emulator alone on port 12111, state kept in data/emulator.sqlite3
+emulator: $(STAMP)
+	$(BIN)/python -m stripe_emulator --host 127.0.0.1 --port 12111 --db data/emulator.sqlite3
+
+## bench: throughput and latency figures (emulator, services, events, UI)
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## browser: Debian's Chromium for the real-browser tests (installed when missing and we are root)
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
