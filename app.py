@@ -1,0 +1,148 @@
+"""Composition root of the invoicing dashboard: settings, services, login, navigation, routes.
+
+`streamlit run app.py` finds the module-level ``app = st.App(...)`` below and
+serves it with uvicorn, importing this file as the module ``app``: that import
+registers how to build the services and adds ``GET /healthz`` and
+``POST /webhooks/stripe`` to the same server. Each browser session then runs
+this same file as ``__main__``: log in, register the role's pages
+(``st.navigation`` on every run, hidden while logged out so deep links keep
+their target), draw the sidebar, run the page.
+
+With no ``STRIPE_API_KEY`` the embedded Stripe emulator is started (state in
+``<data dir>/emulator.sqlite3``) and demo data is loaded on its very first start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from services.errors import ConfigurationError
+from ui import config, runtime
+
+if TYPE_CHECKING:
+    from services.container import Services
+
+LOG = logging.getLogger("dashboard")
+EMULATOR_API_KEY = "sk_test_emulator"
+
+
+def start_embedded_emulator() -> tuple[str, bool]:
+    """Start the in-process Stripe emulator; return its URL and whether it is brand new."""
+    from stripe_emulator.embedded import start_emulator  # the one emulator import in the UI
+
+    db_path = config.data_dir() / "emulator.sqlite3"
+    first_start = not db_path.exists()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    emulator = start_emulator(db_path=str(db_path))
+    return str(emulator.url), first_start
+
+
+def load_demo_data(services: Services) -> None:
+    """Fill a brand-new emulator with demo data (skipped with LOAD_DEMO_DATA=0)."""
+    if os.environ.get("LOAD_DEMO_DATA", "1").strip().lower() in {"0", "false", "no"}:
+        return
+    try:
+        from services import demo_data
+    except ImportError:
+        LOG.warning("services.demo_data is not installed yet: starting with an empty emulator")
+        return
+    demo_data.load_demo_data(services)
+
+
+def build_dashboard_services() -> Services:
+    """Build the services once per process, starting the embedded emulator when needed."""
+    from services.container import build_services
+    from services.settings import Settings
+
+    mapping: dict[str, Any] = config.settings_mapping()
+    first_start = False
+    if not mapping.get("STRIPE_API_KEY"):
+        mapping["STRIPE_API_BASE"], first_start = start_embedded_emulator()
+        mapping["STRIPE_API_KEY"] = EMULATOR_API_KEY
+    services = build_services(Settings.from_mapping(mapping))
+    if first_start:
+        load_demo_data(services)
+    return services
+
+
+def run_dashboard() -> None:
+    """One script run: login, role-filtered navigation, sidebar, the page."""
+    from ui import auth, gate, layout, navigation
+
+    st.set_page_config(page_title="Invoicing", page_icon=":material/receipt_long:", layout="wide")
+    runtime.install_services_factory(build_dashboard_services)
+    login = auth.authenticate()
+    page = navigation.build_navigation(login.user.role if login.user else None)
+    if login.user is None:
+        auth.show_login_form(login)
+    layout.sidebar(login.user)
+    layout.show_flashes()
+    with gate.entered(login.user):
+        page.run()
+
+
+def _server_routes() -> list[Any]:
+    """GET /healthz and POST /webhooks/stripe, served next to the dashboard."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def healthz(_request: Any) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def stripe_webhook(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            route = runtime.services().events.webhook_route()
+        except Exception:  # services or events not available: Stripe will retry later
+            LOG.exception("webhook endpoint unavailable")
+            response = JSONResponse({"error": "webhook handling unavailable"}, status_code=503)
+            await response(scope, receive, send)
+            return
+        await route.handle(scope, receive, send)
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/webhooks/stripe", _AsgiEndpoint(stripe_webhook), methods=["POST"]),
+    ]
+
+
+class _AsgiEndpoint:
+    """Wrap a coroutine so Starlette treats it as a raw ASGI app, not a request handler."""
+
+    def __init__(self, handler: Any) -> None:
+        self._handler = handler
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._handler(scope, receive, send)
+
+
+@asynccontextmanager
+async def _lifespan(_app: Any) -> AsyncIterator[None]:
+    """Build the services at server start, so webhooks and the emulator are ready at once."""
+    import anyio
+
+    await anyio.to_thread.run_sync(runtime.login_setup)  # unsafe login setup: refuse to start
+    try:
+        await anyio.to_thread.run_sync(runtime.services)
+    except ConfigurationError:
+        raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start
+    except Exception:  # e.g. Stripe unreachable: the pages say so in words
+        LOG.exception("could not build the services at start-up")
+    yield
+
+
+if __name__ == "__main__":  # a browser session runs this file as the Streamlit script
+    run_dashboard()
+else:  # `streamlit run app.py` imports this module and serves `app` with uvicorn
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # Defence in depth: never fall back to running pages/x.py without this entrypoint
+    # (each page file still passes the gate itself).
+    PagesManager.uses_pages_directory = False
+    runtime.install_services_factory(build_dashboard_services)
+    app = st.App("app.py", routes=_server_routes(), lifespan=_lifespan)

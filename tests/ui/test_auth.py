@@ -1,0 +1,143 @@
+"""Login, logout, roles and the per-page gate, through AppTest and the real login form."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import streamlit as st
+from streamlit_authenticator.models.cookie_model import CookieModel
+
+from services.errors import ConfigurationError
+from tests.ui.conftest import PASSWORDS, texts
+from ui import config, runtime, users
+
+GATED = "tests/ui/apps/gated_page.py"
+
+
+def login_via_form(at, username: str, password: str):
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_page_without_login_shows_only_the_login_form(app_test):
+    at = app_test(GATED).run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "Gated content" not in texts(at)
+    assert not at.sidebar.button  # no logout, no lookup: nothing but the form
+
+
+def test_real_login_form_logs_in_and_shows_the_page(app_test):
+    at = login_via_form(app_test(GATED), "anna", PASSWORDS["anna"][1])
+    assert at.session_state["authentication_status"] is True
+    assert "Gated content" in texts(at)
+    assert "anna · approver" in texts(at.sidebar)
+
+
+def test_wrong_password_is_refused_in_words(app_test):
+    at = login_via_form(app_test(GATED), "anna", "not-her-password")
+    assert "Gated content" not in texts(at)
+    assert [e.value for e in at.error] == ["Username or password is incorrect."]
+
+
+def test_too_many_failed_logins_lock_the_account_until_restart(app_test):
+    at = app_test(GATED)
+    for _ in range(5):
+        login_via_form(at, "carl", "wrong")
+    login_via_form(at, "carl", PASSWORDS["carl"][1])
+    assert at.session_state["authentication_status"] is not True
+    assert "Maximum number of login attempts exceeded" in at.error[0].value
+
+
+def test_role_that_may_not_use_the_page_is_refused(app_test):
+    at = app_test(GATED, role="clerk").run()
+    assert "Gated content" not in texts(at)
+    assert "Your role (clerk) may not open this page" in at.error[0].value
+    assert app_test(GATED, role="approver").run().header[0].value == "Gated content"
+
+
+def test_logout_from_the_sidebar_ends_the_session(app_test):
+    at = app_test(GATED, role="admin").run()
+    at.sidebar.button(key="sidebar_logout").click().run()
+    assert [i.value for i in at.info] == ["You have logged out."]
+    assert "Gated content" not in texts(at)
+    assert runtime.logout_registry().not_before("adam") is not None
+
+
+def _cookie_issued_at(monkeypatch, username: str, issued: float) -> None:
+    """Make streamlit-authenticator read a valid signed cookie issued at ``issued``."""
+
+    def get_cookie(self):
+        if st.session_state.get("logout"):
+            return False
+        self.token = {"username": username, "exp_date": issued + 0.5 * 86400}
+        return self.token
+
+    monkeypatch.setattr(CookieModel, "get_cookie", get_cookie)
+
+
+def test_cookie_copied_before_logout_no_longer_logs_in(app_test, monkeypatch):
+    logout_at = runtime.logout_registry().record_logout("anna")
+    _cookie_issued_at(monkeypatch, "anna", logout_at - 60)
+    at = app_test(GATED).run()
+    assert "Gated content" not in texts(at)
+    assert [i.value for i in at.info] == ["You were logged out. Please log in again."]
+
+
+def test_cookie_from_a_login_after_the_logout_still_works(app_test, monkeypatch):
+    logout_at = runtime.logout_registry().record_logout("anna", at=time.time() - 120)
+    _cookie_issued_at(monkeypatch, "anna", logout_at + 60)
+    at = app_test(GATED).run()
+    assert "Gated content" in texts(at)
+
+
+def test_logout_elsewhere_ends_an_open_session(app_test):
+    at = app_test(GATED, role="approver").run()
+    assert "Gated content" in texts(at)
+    runtime.logout_registry().record_logout("anna")
+    at.run()
+    assert "Gated content" not in texts(at)
+
+
+def test_demo_users_are_created_in_emulator_mode(dashboard_env, tmp_path):
+    cfg = config.LoginConfig(None, "c", 0.5, tmp_path / "missing.yaml")
+    setup = runtime._login_setup(str(cfg.users_file), None, "c", 0.5, False, str(tmp_path))
+    assert setup.demo_users is True
+    assert set(setup.credentials["usernames"]) == set(users.DEMO_PASSWORDS)
+    assert len(setup.cookie_key) == 64
+
+
+def test_demo_users_refused_against_stripe(tmp_path):
+    demo_file, _key = users.ensure_demo_users(tmp_path)
+    with pytest.raises(ConfigurationError, match="demo users") as err:
+        runtime._login_setup(str(demo_file), "k" * 64, "c", 0.5, True, str(tmp_path))
+    assert err.value.field == "login.users_file"
+
+
+def test_example_cookie_key_refused_against_stripe(dashboard_env):
+    with pytest.raises(ConfigurationError, match="example value") as err:
+        runtime._login_setup(
+            dashboard_env["users_file"], config.EXAMPLE_COOKIE_KEY, "c", 0.5, True, "data"
+        )
+    assert err.value.field == "login.cookie_key"
+
+
+def test_login_longer_than_a_day_is_refused():
+    with pytest.raises(ConfigurationError) as err:
+        config.LoginConfig.from_mapping({"cookie_expiry_days": 30})
+    assert err.value.field == "login.cookie_expiry_days"
+
+
+def test_users_file_with_plain_password_is_refused(tmp_path):
+    path = tmp_path / "users.yaml"
+    path.write_text("credentials:\n  usernames:\n    x: {roles: [clerk], password: secret}\n")
+    with pytest.raises(ConfigurationError, match="bcrypt"):
+        users.load_users(path)
+
+
+def test_highest_role_wins():
+    assert users.highest_role(["viewer", "approver", "unknown"]).value == "approver"
+    assert users.highest_role(["finance"]) is None

@@ -1,0 +1,94 @@
+"""Confirmation dialogs for irreversible actions, opened from session state.
+
+A dialog opened from a button's return value vanishes on the next rerun (and
+cannot be completed in AppTest); so a button only *asks* for confirmation
+(:func:`ask`, an ``on_click`` callback that records what is pending), and the
+page calls :func:`confirm` on every run, which shows the dialog while that
+request is pending. The dialog says exactly what will happen and names the
+object, asks for a reason when one is required, and closes only on success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from services.errors import DashboardError
+from ui.layout import flash
+
+_PENDING = "_ui_confirm_pending"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An action waiting for confirmation: which one, and on which object."""
+
+    action: str
+    target_id: str
+    target_label: str
+
+
+def ask(action: str, target_id: str, target_label: str) -> None:
+    """Button callback: open the confirmation for ``action`` on ``target_id``."""
+    st.session_state[_PENDING] = Pending(action, target_id, target_label)
+    st.session_state.pop(f"_confirm_error.{action}", None)
+
+
+def pending() -> Pending | None:
+    """The action waiting for confirmation, if any."""
+    return st.session_state.get(_PENDING)
+
+
+def close() -> None:
+    """Forget the pending confirmation (dismiss, cancel or done)."""
+    st.session_state.pop(_PENDING, None)
+
+
+def confirm(
+    action: str,
+    *,
+    title: str,
+    consequence: str,
+    confirm_label: str,
+    perform: Callable[[Pending, str | None], str],
+    reason_label: str | None = None,
+) -> None:
+    """Show the dialog when ``action`` is pending; ``perform`` returns the success toast.
+
+    ``consequence`` is Markdown saying exactly what will happen; it may use
+    ``{label}`` for the object's name (e.g. the invoice number).
+    """
+    request = pending()
+    if request is None or request.action != action:
+        return
+
+    @st.dialog(title, on_dismiss=close)
+    def _dialog() -> None:
+        st.markdown(consequence.format(label=request.target_label))
+        reason: str | None = None
+        error_key = f"_confirm_error.{action}"
+        if reason_label is not None:
+            reason = st.text_area(reason_label, key=f"confirm_reason.{action}")
+        if message := st.session_state.get(error_key):
+            st.error(message, icon=":material/error:")
+        yes, no = st.columns(2)
+        if yes.button(confirm_label, type="primary", key=f"confirm_yes.{action}"):
+            if reason_label is not None and not (reason or "").strip():
+                st.session_state[error_key] = f"{reason_label} is required."
+                st.rerun(scope="fragment")
+            try:
+                done = perform(request, reason.strip() if reason else None)
+            except DashboardError as err:
+                st.session_state[error_key] = str(err)
+                st.rerun(scope="fragment")
+            close()
+            st.session_state.pop(f"confirm_reason.{action}", None)
+            flash(done)
+            st.rerun()
+        if no.button("Cancel", key=f"confirm_no.{action}"):
+            close()
+            st.rerun()
+
+    _dialog()

@@ -1,0 +1,65 @@
+"""What every page shows around its content: the sidebar, flash toasts, "as of" captions.
+
+- :func:`sidebar` — the user and role, the lookup box, logout (on every page).
+- :func:`flash` — queue a success message that survives the rerun after a write;
+  :func:`show_flashes` shows the queue as toasts (the gate calls it each run).
+- :func:`as_of` — "As of hh:mm:ss" with a Refresh button that clears the caches
+  the view reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import streamlit as st
+
+from ui import auth, navigation
+
+_FLASHES = "_ui_flashes"
+LOOKUP_PAGE = "pages/lookup.py"
+LOOKUP_PARAM = "q"
+
+
+def flash(message: str, icon: str = ":material/check_circle:") -> None:
+    """Queue a toast for the next run (use it in callbacks and before ``st.rerun()``)."""
+    st.session_state.setdefault(_FLASHES, []).append((message, icon))
+
+
+def show_flashes() -> None:
+    """Show queued flash messages as toasts, once."""
+    for message, icon in st.session_state.pop(_FLASHES, []):
+        st.toast(message, icon=icon)
+
+
+def _go_to_lookup(text: str) -> None:
+    st.switch_page(str(navigation.ROOT / LOOKUP_PAGE), query_params={LOOKUP_PARAM: text})
+
+
+def sidebar(user: auth.CurrentUser) -> None:
+    """The sidebar of every page: who is logged in, the lookup box, logout."""
+    with st.sidebar:
+        st.markdown(f"**{user.name}**  \n:gray[{user.username} · {user.role.value}]")
+        if navigation.page_exists(LOOKUP_PAGE, user.role):
+            with st.form("sidebar_lookup", border=False, enter_to_submit=True):
+                text = st.text_input(
+                    "Look up",
+                    placeholder="Invoice number, id, email, name, amount",
+                    key="sidebar_lookup_text",
+                )
+                if st.form_submit_button("Search", icon=":material/search:") and text.strip():
+                    _go_to_lookup(text.strip())
+        st.button(
+            "Log out", key="sidebar_logout", on_click=auth.request_logout,
+            icon=":material/logout:",
+        )
+
+
+def as_of(loaded_at: datetime, *, refresh: Callable[[], None], key: str) -> None:
+    """Say how fresh the data is, with a Refresh button that reloads it."""
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.caption(f"As of {loaded_at:%H:%M:%S}")
+    right.button(
+        "Refresh", key=f"refresh_{key}", on_click=refresh, icon=":material/refresh:",
+        width="stretch",
+    )

@@ -1,0 +1,92 @@
+"""The page registry: every page file, who may open it, and the role-filtered navigation.
+
+A page is registered only when its file exists and the user's role may use it,
+so a page the role may not see cannot be reached at all. While nobody is logged
+in, every page is registered *hidden*: a deep link such as
+``/invoice?invoice=in_…`` keeps its target and lands there after login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from services.access import Action, Role, can
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page file and the action a role needs to open it."""
+
+    path: str  # relative to the project root, e.g. "pages/invoices.py"
+    title: str
+    icon: str
+    section: str
+    action: Action = Action.VIEW
+    in_menu: bool = True  # False: reachable by link only (detail pages)
+    default: bool = False
+
+
+#: Every page of the dashboard, in menu order. Add new page files here.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "Daily work", default=True),
+    PageSpec("pages/invoices.py", "Invoices", ":material/receipt_long:", "Daily work"),
+    PageSpec(
+        "pages/new_invoice.py", "New invoice", ":material/note_add:", "Daily work",
+        action=Action.CREATE_DRAFT,
+    ),
+    PageSpec("pages/invoice.py", "Invoice", ":material/description:", "Daily work", in_menu=False),
+    PageSpec("pages/overdue.py", "Overdue & aging", ":material/schedule:", "Daily work"),
+    PageSpec("pages/lookup.py", "Lookup", ":material/search:", "Daily work"),
+    PageSpec("pages/payments.py", "Payment activity", ":material/payments:", "Daily work"),
+    PageSpec("pages/customers.py", "Customers", ":material/group:", "Records"),
+    PageSpec("pages/customer.py", "Customer", ":material/person:", "Records", in_menu=False),
+    PageSpec("pages/catalog.py", "Catalog", ":material/inventory_2:", "Records"),
+    PageSpec(
+        "pages/admin.py", "Admin", ":material/admin_panel_settings:", "Admin",
+        action=Action.VIEW_AUDIT_LOG,
+    ),
+)
+
+
+def spec_for(path: str) -> PageSpec | None:
+    """The registry entry of a page file ("pages/x.py"), if any."""
+    return next((spec for spec in PAGES if spec.path == path), None)
+
+
+def available(role: Role | None) -> list[PageSpec]:
+    """Pages whose file exists and, when ``role`` is given, that the role may open."""
+    present = [spec for spec in PAGES if (ROOT / spec.path).exists()]
+    if role is None:
+        return present
+    return [spec for spec in present if can(role, spec.action)]
+
+
+def page_exists(path: str, role: Role | None = None) -> bool:
+    """True when ``path`` is a registered page the role may open (e.g. the Lookup page)."""
+    return any(spec.path == path for spec in available(role))
+
+
+def build_navigation(role: Role | None) -> StreamlitPage:
+    """Call ``st.navigation`` for this run; every page is hidden while logged out."""
+    specs = available(role)
+    has_default = any(spec.default for spec in specs)
+    sections: dict[str, list[StreamlitPage]] = {}
+    for index, spec in enumerate(specs):
+        is_default = spec.default or (not has_default and index == 0)
+        page = st.Page(
+            str(ROOT / spec.path),
+            title=spec.title,
+            icon=spec.icon,
+            url_path=Path(spec.path).stem,
+            default=is_default,
+            visibility="visible" if spec.in_menu or is_default else "hidden",
+        )
+        sections.setdefault(spec.section, []).append(page)
+    position = "sidebar" if role is not None else "hidden"
+    return st.navigation(sections, position=position)

@@ -1,0 +1,142 @@
+"""The users who may log in: a YAML file of usernames, roles and bcrypt hashes (outside git).
+
+Layout (the ``credentials`` part of streamlit-authenticator's config)::
+
+    credentials:
+      usernames:
+        alice: {name: Alice Martin, email: alice@example.com, roles: [approver],
+                password: "$2b$12$..."}   # bcrypt hash, never plain text
+
+In emulator mode, when the users file is missing, demo users with documented
+passwords are written to ``<data dir>/demo-users.yaml`` together with a random
+cookie key; against Stripe (test or live) the dashboard refuses to start with
+those demo users.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import yaml
+
+from services.access import Role
+from services.errors import ConfigurationError
+
+#: Demo accounts (emulator mode only). The passwords are documented in ui/README.md.
+DEMO_PASSWORDS: dict[str, str] = {
+    "viewer": "viewer-demo",
+    "clerk": "clerk-demo",
+    "approver": "approver-demo",
+    "admin": "admin-demo",
+}
+DEMO_USERS_FILE = "demo-users.yaml"
+DEMO_COOKIE_KEY_FILE = "demo-cookie-key"
+_ROLE_ORDER = (Role.VIEWER, Role.CLERK, Role.APPROVER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class UserDirectory:
+    """Credentials loaded from a users file, plus whether they are the demo accounts."""
+
+    credentials: dict[str, Any]
+    source: Path
+    is_demo: bool
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash for a users file (``python -m ui.users`` prints one)."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def highest_role(roles: list[str] | tuple[str, ...] | None) -> Role | None:
+    """The most trusted known role in ``roles``; ``None`` when there is none."""
+    known = [Role(r) for r in roles or () if r in {x.value for x in Role}]
+    return max(known, key=_ROLE_ORDER.index) if known else None
+
+
+def load_users(path: Path) -> UserDirectory:
+    """Read and check a users file: every user needs a bcrypt hash and a known role."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigurationError(
+            f"login.users_file: cannot read {path}", field="login.users_file"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(
+            f"login.users_file: {path} is not valid YAML", field="login.users_file"
+        ) from exc
+    users = (document.get("credentials") or {}).get("usernames") or {}
+    if not users:
+        raise ConfigurationError(
+            f"login.users_file: {path} defines no users under credentials.usernames",
+            field="login.users_file",
+        )
+    for username, user in users.items():
+        password = str((user or {}).get("password") or "")
+        if len(password) != 60 or not password.startswith(("$2a$", "$2b$", "$2y$")):
+            raise ConfigurationError(
+                f"login.users_file: user {username!r} needs a bcrypt password hash "
+                "(python -m ui.users <password>)",
+                field="login.users_file",
+            )
+        if highest_role(user.get("roles")) is None:
+            raise ConfigurationError(
+                f"login.users_file: user {username!r} needs one of the roles "
+                f"{', '.join(r.value for r in Role)}",
+                field="login.users_file",
+            )
+    credentials = {"usernames": {str(k).lower(): dict(v) for k, v in users.items()}}
+    return UserDirectory(credentials, path, is_demo=bool(document.get("demo")))
+
+
+def ensure_demo_users(data_dir: Path) -> tuple[Path, str]:
+    """Write the demo users file and a random cookie key under ``data_dir`` if missing."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    users_path = data_dir / DEMO_USERS_FILE
+    key_path = data_dir / DEMO_COOKIE_KEY_FILE
+    if not users_path.exists():
+        usernames = {
+            name: {
+                "name": f"Demo {name}",
+                "email": f"{name}@demo.invalid",
+                "roles": [name],
+                "password": hash_password(password),
+            }
+            for name, password in DEMO_PASSWORDS.items()
+        }
+        document = {"demo": True, "credentials": {"usernames": usernames}}
+        users_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    if not key_path.exists():
+        key_path.write_text(secrets.token_hex(32), encoding="utf-8")
+    return users_path, key_path.read_text(encoding="utf-8").strip()
+
+
+def refuse_demo_against_stripe(directory: UserDirectory) -> None:
+    """Raise when demo accounts (or a demo password) would guard a real Stripe account."""
+    if directory.is_demo:
+        raise ConfigurationError(
+            "The demo users only exist for the emulator; create config/users.yaml before "
+            "connecting to Stripe",
+            field="login.users_file",
+        )
+    for username, password in DEMO_PASSWORDS.items():
+        user = directory.credentials["usernames"].get(username)
+        if user and bcrypt.checkpw(password.encode(), str(user["password"]).encode()):
+            raise ConfigurationError(
+                f"User {username!r} still has the documented demo password; change it before "
+                "connecting to Stripe",
+                field="login.users_file",
+            )
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m ui.users <password>   (prints a bcrypt hash for users.yaml)")
+    print(hash_password(sys.argv[1]))
