@@ -97,6 +97,17 @@ class AuditLog:
                 )
             )
 
+    def succeeded(self, idempotency_key: str) -> bool:
+        """True when a write with this key already succeeded (a repeated submission)."""
+        query = (
+            select(audit_log.c.id)
+            .where(audit_log.c.idempotency_key == idempotency_key)
+            .where(audit_log.c.outcome == SUCCESS)
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            return connection.execute(query).first() is not None
+
     def table(
         self,
         *,
