@@ -1,0 +1,69 @@
+"""Overview: receivables at a glance; every number opens the invoices behind it."""
+
+import streamlit as st
+
+from services.access import Action
+from services.money import format_amount
+from ui import cached_reads, charts, tabular
+from ui.gate import require_page
+from ui.layout import as_of
+
+user = require_page(Action.VIEW)
+st.title("Overview")
+
+as_of_day = cached_reads.today()
+loaded = cached_reads.load(cached_reads.overview, as_of_day, what="receivables")
+data = loaded.value
+as_of(loaded.at, refresh=cached_reads.forget_invoices, key="overview")
+
+
+def kpi_text(values: dict[str, int], unit: str) -> str:
+    """One line per currency: amounts formatted, DSO in days."""
+    if not values:
+        return "—"
+    if unit == "days":
+        return "  \n".join(f"{days} days ({cur.upper()})" for cur, days in sorted(values.items()))
+    return "  \n".join(format_amount(amount, cur) for cur, amount in sorted(values.items()))
+
+
+# -- headline numbers: one tile per KPI, its amounts per currency ----------------------
+tiles = st.columns(len(data.kpis))
+for tile, kpi in zip(tiles, data.kpis, strict=True):
+    with tile.container(border=True):
+        st.caption(kpi.label)
+        st.markdown(f"### {kpi_text(kpi.values_by_currency, kpi.unit)}")
+        st.caption(f"{len(kpi.rows)} invoice rows behind this number")
+
+counts = charts.status_counts(data.invoices)
+left, right = st.columns(2)
+with left:
+    st.altair_chart(charts.status_chart(counts), width="stretch")
+with right:
+    currencies = sorted(c for c in data.aging["currency"].unique())
+    if not currencies:
+        st.info("No open invoices: nothing is ageing.")
+    for currency in currencies:
+        st.altair_chart(charts.aging_chart(data.aging, currency), width="stretch")
+
+# -- the rows behind a number ---------------------------------------------------------
+drill_labels = {f"kpi:{k.key}": f"{k.label.split(' (')[0]} ({len(k.rows)})" for k in data.kpis}
+for status, count in zip(counts["status"], counts["count"], strict=True):
+    drill_labels[f"status:{status}"] = f"{status.title()} ({count})"
+choice = st.segmented_control(
+    "Show the invoices behind",
+    options=list(drill_labels),
+    format_func=drill_labels.get,
+    key=f"overview_drill.{as_of_day}",  # a new day is a new view: no stale selection
+)
+if choice is None:
+    st.caption("Choose a number above to list the invoices it was computed from.")
+else:
+    kind, name = choice.split(":", 1)
+    if kind == "kpi":
+        rows = next(k.rows for k in data.kpis if k.key == name)
+    else:
+        rows = data.invoices[data.invoices["status"] == name]
+    extra = ["part"] if "part" in rows.columns else []
+    shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
+    if not shown.empty:
+        tabular.export_buttons(shown, name=f"{name}-{as_of_day}", key=f"overview_export.{choice}")

@@ -1,0 +1,45 @@
+"""Fixtures for the page tests: real services on the session's Stripe emulator.
+
+Import the fixtures into a test module (``from tests.ui.page_fixtures import
+dashboard_services  # noqa: F401``). The services use the test's private app
+database (``DATABASE_URL`` set by ``tests/ui/conftest.py``) and are what
+``ui.runtime.services()`` returns inside the AppTest.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+
+from services.access import Actor, Role
+from services.container import Services, build_services
+from services.settings import Settings
+from ui import runtime
+
+
+@pytest.fixture
+def dashboard_services(emulator, dashboard_env) -> Services:
+    """Services wired to the emulator and installed as the dashboard's services."""
+    settings = Settings(
+        stripe_api_key="sk_test_emulator",
+        stripe_api_base=emulator.base_url,
+        database_url=os.environ["DATABASE_URL"],
+    )
+    services = build_services(settings)
+    runtime.install_services_factory(lambda: services, replace=True)
+    return services
+
+
+ADMIN = Actor("setup", Role.ADMIN)
+
+
+def nonce() -> str:
+    """A fresh form nonce for setting up data through the services."""
+    return secrets.token_urlsafe(8)
+
+
+def unique(prefix: str) -> str:
+    """A name no other test (sharing the emulator) uses."""
+    return f"{prefix} {secrets.token_hex(3)}"

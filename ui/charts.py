@@ -1,0 +1,74 @@
+"""Altair charts of receivables: aging buckets per currency and invoices by status.
+
+Amounts reach the chart as integer minor units; the axis labels divide by the
+currency's minor unit in the browser and the tooltips carry the amount already
+formatted, so no float ever stands for money in Python.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from services.money import currency_exponent, format_amount
+from services.reports import AGING_BUCKETS, INVOICE_STATUSES
+
+BUCKET_TITLES = {
+    "current": "Not yet due",
+    "1-30": "1-30 days",
+    "31-60": "31-60 days",
+    "61-90": "61-90 days",
+    "90+": "Over 90 days",
+}
+
+
+def aging_chart(aging: pd.DataFrame, currency: str) -> alt.Chart:
+    """Bars of the open amount per aging bucket, for one currency."""
+    cells = aging[(aging["currency"] == currency) & (aging["bucket"] != "total")].copy()
+    cells["amount"] = [format_amount(int(a), currency) for a in cells["amount_remaining"]]
+    cells["title"] = [BUCKET_TITLES[b] for b in cells["bucket"]]
+    scale = 10 ** currency_exponent(currency)
+    return (
+        alt.Chart(cells, title=f"Open {currency.upper()} receivables by age")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "title:N", sort=[BUCKET_TITLES[b] for b in AGING_BUCKETS], title="Past due date"
+            ),
+            y=alt.Y(
+                "amount_remaining:Q",
+                title=f"Open amount ({currency.upper()})",
+                axis=alt.Axis(labelExpr=f"format(datum.value / {scale}, ',')"),
+            ),
+            color=alt.Color("title:N", legend=None, sort=list(BUCKET_TITLES.values())),
+            tooltip=[
+                alt.Tooltip("title:N", title="Age"),
+                alt.Tooltip("count:Q", title="Invoices"),
+                alt.Tooltip("amount:N", title="Open amount"),
+            ],
+        )
+    )
+
+
+def status_counts(invoices: pd.DataFrame) -> pd.DataFrame:
+    """How many invoices have each status (every status listed, even at zero)."""
+    counts = invoices["status"].value_counts()
+    return pd.DataFrame(
+        {
+            "status": list(INVOICE_STATUSES),
+            "count": [int(counts.get(status, 0)) for status in INVOICE_STATUSES],
+        }
+    )
+
+
+def status_chart(counts: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars: invoices per status."""
+    return (
+        alt.Chart(counts, title="Invoices by status")
+        .mark_bar()
+        .encode(
+            y=alt.Y("status:N", sort=list(INVOICE_STATUSES), title=None),
+            x=alt.X("count:Q", title="Invoices", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[alt.Tooltip("status:N"), alt.Tooltip("count:Q", title="Invoices")],
+        )
+    )
