@@ -47,3 +47,31 @@ def customer_balance(invoices: pd.DataFrame) -> CustomerBalance:
 def _by_currency(rows: pd.DataFrame) -> dict[str, int]:
     sums = rows.groupby("currency")["amount_remaining"].sum()
     return {str(currency): int(amount) for currency, amount in sums.items() if int(amount)}
+
+
+BY_CUSTOMER_COLUMNS = [
+    "customer_id", "customer", "email", "currency", "invoices", "amount_remaining",
+    "oldest_days_overdue",
+]  # fmt: skip
+
+
+def balances_by_customer(invoices: pd.DataFrame) -> pd.DataFrame:
+    """Invoice rows (e.g. one aging cell) grouped per customer and currency, the
+    largest remaining amount first: how many invoices, how much, how old."""
+    if invoices.empty:
+        return pd.DataFrame(columns=BY_CUSTOMER_COLUMNS)
+    keyed = invoices.assign(
+        customer=invoices["customer"].fillna(""), email=invoices["email"].fillna("")
+    )
+    grouped = keyed.groupby(["customer_id", "customer", "email", "currency"], as_index=False).agg(
+        invoices=("invoice_id", "count"),
+        amount_remaining=("amount_remaining", "sum"),
+        oldest_days_overdue=("days_overdue", "max"),
+    )
+    grouped = grouped.astype(
+        {"invoices": "int64", "amount_remaining": "int64", "oldest_days_overdue": "int64"}
+    )
+    ordered = grouped.sort_values(
+        ["amount_remaining", "customer_id"], ascending=[False, True], kind="stable"
+    )
+    return ordered[BY_CUSTOMER_COLUMNS].reset_index(drop=True)

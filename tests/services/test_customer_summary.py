@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from services.customer_summary import customer_balance
+from services.customer_summary import balances_by_customer, customer_balance
 from services.reports import INVOICE_COLUMNS
 
 
@@ -37,3 +37,17 @@ def test_a_customer_with_nothing_open_owes_nothing():
     assert (balance.outstanding, balance.overdue, balance.oldest_days_overdue) == ({}, {}, 0)
     empty = customer_balance(rows())
     assert (empty.invoice_count, empty.outstanding) == (0, {})
+
+
+def test_an_aging_cell_groups_per_customer_largest_balance_first():
+    frame = rows(("open", "usd", 1000, 40), ("open", "usd", 500, 35), ("open", "usd", 4000, 31))
+    frame["customer_id"] = ["cus_a", "cus_a", "cus_b"]
+    frame["customer"] = ["Acme", "Acme", None]
+    frame["email"] = ["ap@acme.test", "ap@acme.test", "b@b.test"]
+    grouped = balances_by_customer(frame)
+    assert list(grouped["customer_id"]) == ["cus_b", "cus_a"]
+    acme = grouped.iloc[1]
+    counted = (acme["invoices"], acme["amount_remaining"], acme["oldest_days_overdue"])
+    assert counted == (2, 1500, 40)
+    assert grouped.iloc[0]["customer"] == ""  # a customer without a name still shows up
+    assert balances_by_customer(rows()).empty
