@@ -39,8 +39,8 @@ def start_embedded_emulator() -> tuple[str, bool]:
     db_path = config.data_dir() / "emulator.sqlite3"
     first_start = not db_path.exists()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    emulator = start_emulator(db_path=str(db_path))
-    return str(emulator.url), first_start
+    emulator = start_emulator(db_path)
+    return emulator.base_url, first_start
 
 
 def load_demo_data(services: Services) -> None:

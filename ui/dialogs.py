@@ -54,11 +54,13 @@ def confirm(
     confirm_label: str,
     perform: Callable[[Pending, str | None], str],
     reason_label: str | None = None,
+    reason_required: bool = True,
 ) -> None:
     """Show the dialog when ``action`` is pending; ``perform`` returns the success toast.
 
     ``consequence`` is Markdown saying exactly what will happen; it may use
-    ``{label}`` for the object's name (e.g. the invoice number).
+    ``{label}`` for the object's name (e.g. the invoice number). With
+    ``reason_label`` a text box asks why (required unless ``reason_required=False``).
     """
     request = pending()
     if request is None or request.action != action:
@@ -66,7 +68,7 @@ def confirm(
 
     @st.dialog(title, on_dismiss=close)
     def _dialog() -> None:
-        st.markdown(consequence.format(label=request.target_label))
+        st.markdown(consequence.replace("{label}", request.target_label))
         reason: str | None = None
         error_key = f"_confirm_error.{action}"
         if reason_label is not None:
@@ -75,7 +77,7 @@ def confirm(
             st.error(message, icon=":material/error:")
         yes, no = st.columns(2)
         if yes.button(confirm_label, type="primary", key=f"confirm_yes.{action}"):
-            if reason_label is not None and not (reason or "").strip():
+            if reason_label is not None and reason_required and not (reason or "").strip():
                 st.session_state[error_key] = f"{reason_label} is required."
                 st.rerun(scope="fragment")
             try:

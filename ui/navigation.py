@@ -54,6 +54,11 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def page_path(path: str) -> str:
+    """The path to give ``st.switch_page`` / ``st.page_link`` for "pages/x.py"."""
+    return str(ROOT / path)
+
+
 def spec_for(path: str) -> PageSpec | None:
     """The registry entry of a page file ("pages/x.py"), if any."""
     return next((spec for spec in PAGES if spec.path == path), None)
@@ -80,7 +85,7 @@ def build_navigation(role: Role | None) -> StreamlitPage:
     for index, spec in enumerate(specs):
         is_default = spec.default or (not has_default and index == 0)
         page = st.Page(
-            str(ROOT / spec.path),
+            page_path(spec.path),
             title=spec.title,
             icon=spec.icon,
             url_path=Path(spec.path).stem,

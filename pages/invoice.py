@@ -1,0 +1,44 @@
+"""One invoice: header, the actions its status and your role allow, timeline, lines.
+
+Opened as ``/invoice?invoice=in_…`` (rows of the Invoices table, Lookup, links);
+``/invoices?invoice=in_…`` forwards here.
+"""
+
+from datetime import date
+
+import streamlit as st
+
+from services.access import Action
+from services.errors import DashboardError, NotFound
+from ui import invoice_actions, invoice_view, layout, loaders
+from ui.data import refresher
+from ui.gate import require_page
+from ui.navigation import page_path
+
+user = require_page(Action.VIEW)
+invoice_id = (st.query_params.get("invoice") or "").strip()
+if not invoice_id:
+    st.title("Invoice")
+    st.info("No invoice chosen. Open one from the Invoices list or look it up.")
+    st.page_link(page_path("pages/invoices.py"), label="Go to Invoices", icon=":material/list:")
+    st.stop()
+
+try:
+    snapshot = loaders.invoice(invoice_id)
+    history = loaders.invoice_history(invoice_id).value
+except NotFound:
+    st.title("Invoice")
+    st.error(f"There is no invoice {invoice_id}. It may have been deleted, or the link is wrong.")
+    st.page_link(page_path("pages/invoices.py"), label="Go to Invoices", icon=":material/list:")
+    st.stop()
+except DashboardError as err:
+    st.title("Invoice")
+    st.error(str(err))
+    st.stop()
+
+invoice = snapshot.value
+invoice_view.header(invoice, today=date.today())
+layout.as_of(snapshot.as_of, refresh=refresher("invoices", "audit"), key="invoice")
+invoice_actions.buttons(invoice, user)
+invoice_view.timeline(invoice, history)
+invoice_view.lines(invoice)

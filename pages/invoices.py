@@ -1,0 +1,43 @@
+"""Invoices: filter (kept in the URL), sort, export exactly what is shown, open an invoice."""
+
+from datetime import date
+
+import streamlit as st
+
+from services.access import Action, can
+from ui import layout, loaders, tables
+from ui.data import refresher
+from ui.gate import require_page
+from ui.invoice_filters import filter_bar
+from ui.invoice_table import column_config, shown_frame
+from ui.navigation import page_path
+
+user = require_page(Action.VIEW)
+
+if invoice_id := st.query_params.get("invoice"):  # /invoices?invoice=in_… opens that invoice
+    st.switch_page(page_path("pages/invoice.py"), query_params={"invoice": invoice_id})
+
+title, new = st.columns([5, 1], vertical_alignment="bottom")
+title.title("Invoices")
+if can(user.role, Action.CREATE_DRAFT):
+    new.page_link(page_path("pages/new_invoice.py"), label="New invoice", icon=":material/add:")
+
+customers = loaders.customers_table().value
+view = filter_bar(customers, as_of=date.today())
+snapshot = loaders.invoices_table(view.filters)
+layout.as_of(snapshot.as_of, refresh=refresher("invoices", "customers"), key="invoices")
+
+shown = shown_frame(snapshot.value, view.sort)
+st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
+event = st.dataframe(
+    shown,
+    hide_index=True,
+    column_config=column_config(),
+    on_select="rerun",
+    selection_mode="single-row",
+    key=tables.selection_key("invoices_table", view.key_parts()),
+)
+if (row := tables.selected(event, shown)) is not None:
+    st.switch_page(page_path("pages/invoice.py"), query_params={"invoice": row["Invoice ID"]})
+
+tables.export_buttons(shown, f"invoices-{date.today():%Y-%m-%d}", key="invoices_export")

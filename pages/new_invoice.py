@@ -1,0 +1,112 @@
+"""New invoice: customer → items → terms → totals preview → save draft → finalize and send."""
+
+import streamlit as st
+from services.models import Invoice
+from services.money import SUPPORTED_CURRENCIES
+
+from services.access import Action
+from ui import draft_items, forms, invoice_actions, loaders, runtime, tables
+from ui.data import invalidate
+from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
+from ui.formatting import money
+from ui.gate import require_page
+from ui.invoice_view import label
+from ui.navigation import page_path
+
+user = require_page(Action.CREATE_DRAFT)
+key = forms.widget_key
+st.title("New invoice")
+
+if created_id := st.session_state.get("new_invoice.created"):
+    invoice = loaders.invoice(created_id).value
+    st.success(f"Invoice {label(invoice)} for {invoice.customer_name} is saved "
+               f"({money(invoice.total, invoice.currency)}, status {invoice.status}).")
+    invoice_actions.buttons(
+        invoice, user, only=(Action.FINALIZE_INVOICE, Action.SEND_INVOICE)
+    )
+    left, right = st.columns(2)
+    left.page_link(page_path("pages/invoice.py"), query_params={"invoice": invoice.id},
+                   label=f"Open invoice {label(invoice)}", icon=":material/description:")
+    right.button("Start another invoice", on_click=draft_items.reset, icon=":material/add:")
+    st.stop()
+
+customers = loaders.customers_table().value
+names = dict(zip(customers["id"], customers["name"], strict=True)) if len(customers) else {}
+top = st.columns([3, 1])
+customer_id = top[0].selectbox(
+    "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),
+    key=key(FORM, "customer"), placeholder="Type to search customers",
+)
+forms.field_error(FORM, "customer_id")
+currency = top[1].selectbox(
+    "Currency", list(SUPPORTED_CURRENCIES), format_func=str.upper, key=key(FORM, "currency"),
+    disabled=bool(draft_items.items()), help="Fixed once items are added",
+)
+
+st.subheader("Items")
+prices = draft_items.one_time_prices(loaders.products().value, currency)
+kind = st.segmented_control("Item", [FROM_PRICE, CUSTOM], key=key(ITEM_FORM, "kind"),
+                            default=FROM_PRICE)
+with st.form(ITEM_FORM, border=True):
+    if kind == CUSTOM:
+        st.text_input("Description", key=key(ITEM_FORM, "description"))
+        forms.field_error(ITEM_FORM, "description")
+        st.text_input(f"Amount ({currency.upper()})", key=key(ITEM_FORM, "amount"),
+                      placeholder="e.g. 120.50")
+        forms.field_error(ITEM_FORM, "amount")
+    else:
+        st.selectbox("Price", list(prices), index=None, key=key(ITEM_FORM, "price"),
+                     format_func=lambda pid: f"{prices[pid][0].name} — {prices[pid][1].display}",
+                     placeholder=f"One-time prices in {currency.upper()}")
+        forms.field_error(ITEM_FORM, "price")
+        st.number_input("Quantity", min_value=1, max_value=1_000_000, step=1, value=1,
+                        key=key(ITEM_FORM, "quantity"))
+    st.form_submit_button("Add item", on_click=draft_items.add_item, args=(prices, currency),
+                          icon=":material/add:")
+    forms.other_errors(ITEM_FORM, shown=["description", "amount", "price"])
+
+shown = draft_items.items_frame(currency)
+if len(shown):
+    event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="multi-row",
+                         key=tables.selection_key("new_invoice_items", {"n": len(shown)}))
+    if rows := list(event.selection.rows):
+        st.button(f"Remove {len(rows)} selected item{'s' if len(rows) > 1 else ''}",
+                  on_click=draft_items.remove_items, args=(rows,), icon=":material/delete:")
+st.caption(f"{len(shown)} of at most {MAX_ITEMS} items")
+forms.field_error(FORM, "items")
+
+st.subheader("Terms")
+terms = st.columns([1, 2, 1])
+terms[0].number_input("Days until due", min_value=1, max_value=365, value=30, step=1,
+                      key=key(FORM, "days_until_due"))
+forms.field_error(FORM, "days_until_due")
+terms[1].text_input("Memo (shown on the invoice)", key=key(FORM, "memo"))
+terms[2].text_input("PO number", key=key(FORM, "po_number"))
+st.text_input("Footer", key=key(FORM, "footer"))
+
+totals = runtime.services().invoices.preview_totals(draft_items.draft_items(), currency)
+st.metric(f"Total ({totals.count} item{'s' if totals.count != 1 else ''})",
+          money(totals.total, currency))
+
+
+def save_draft(nonce: str) -> Invoice:
+    """The one service call of this page."""
+    return runtime.services().invoices.create_draft(
+        user.actor, customer_id=forms.value(FORM, "customer"),
+        items=draft_items.draft_items(), days_until_due=int(forms.value(FORM, "days_until_due")),
+        memo=forms.value(FORM, "memo") or None, footer=forms.value(FORM, "footer") or None,
+        po_number=forms.value(FORM, "po_number") or None, currency=currency, form_nonce=nonce,
+    )
+
+
+def saved(invoice: Invoice) -> None:
+    st.session_state["new_invoice.created"] = invoice.id
+    invalidate("invoices", "reports", "audit")
+
+
+st.button(
+    "Create invoice", type="primary", icon=":material/save:", on_click=forms.submit,
+    args=(FORM, save_draft),
+    kwargs={"success": lambda inv: f"Draft invoice for {inv.customer_name} saved", "then": saved},
+)
+forms.other_errors(FORM, shown=["customer_id", "items", "days_until_due"])

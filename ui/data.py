@@ -1,0 +1,66 @@
+"""Cached reads for the pages, each stamped with the moment it was loaded.
+
+``@cached_view("invoices", ttl="2m")`` turns a loader into a cached function
+returning :class:`Snapshot` (the value and its "as of" time) and files it under
+one or more *areas*. A write calls :func:`invalidate` with the areas it changes
+("invoices", "customers", "catalog", "reports", "audit", "events"), which clears
+every cached view in them; the Refresh button does the same for its view.
+Caches are shared by all users (every role may view everything) and bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, ParamSpec, TypeVar
+
+import streamlit as st
+
+P = ParamSpec("P")
+T = TypeVar("T")
+AREAS = ("invoices", "customers", "catalog", "reports", "audit", "events")
+_REGISTRY: dict[str, dict[str, Any]] = {area: {} for area in AREAS}
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[T]):
+    """A loaded value and when it was loaded (shown as "As of hh:mm:ss")."""
+
+    value: T
+    as_of: datetime
+
+
+def cached_view(
+    *areas: str, ttl: str = "2m", spinner: str = "Loading…", max_entries: int = 64
+) -> Callable[[Callable[P, T]], Callable[P, Snapshot[T]]]:
+    """Cache a loader's result with its load time; clear it when ``areas`` change."""
+    unknown = set(areas) - set(AREAS)
+    if unknown or not areas:
+        raise ValueError(f"areas: use some of {', '.join(AREAS)}, not {sorted(unknown)}")
+
+    def decorate(loader: Callable[P, T]) -> Callable[P, Snapshot[T]]:
+        @functools.wraps(loader)
+        def stamped(*args: P.args, **kwargs: P.kwargs) -> Snapshot[T]:
+            return Snapshot(loader(*args, **kwargs), datetime.now().astimezone())
+
+        cached = st.cache_data(ttl=ttl, show_spinner=spinner, max_entries=max_entries)(stamped)
+        name = f"{loader.__module__}.{loader.__qualname__}"  # re-imports replace, not add
+        for area in areas:
+            _REGISTRY[area][name] = cached
+        return cached
+
+    return decorate
+
+
+def invalidate(*areas: str) -> None:
+    """Forget every cached view in ``areas`` (after a write, or on Refresh)."""
+    for area in areas:
+        for cached in _REGISTRY.get(area, {}).values():
+            cached.clear()
+
+
+def refresher(*areas: str) -> Callable[[], None]:
+    """A Refresh-button callback clearing ``areas``."""
+    return functools.partial(invalidate, *areas)

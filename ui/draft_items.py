@@ -1,0 +1,113 @@
+"""The items of the New-invoice form, kept in session state until the draft is saved.
+
+Items come from a price (with a quantity) or are a custom amount with a
+description; at most :data:`MAX_ITEMS` (Stripe's limit per invoice). The list
+is plain dicts in session state; :func:`draft_items` turns it into the
+services' ``DraftItem`` values for the preview and the save.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+from services.models import DraftItem
+from services.money import parse_amount
+
+from ui import forms
+from ui.formatting import money
+
+if TYPE_CHECKING:
+    from services.models import Price, Product
+
+FORM = "new_invoice"
+ITEM_FORM = "new_invoice_item"
+ITEMS = "new_invoice.items"
+MAX_ITEMS = 250
+FROM_PRICE = "From a price"
+CUSTOM = "Custom amount"
+
+
+def items() -> list[dict[str, Any]]:
+    """The items added so far."""
+    return st.session_state.setdefault(ITEMS, [])
+
+
+def one_time_prices(products: list[Product], currency: str) -> dict[str, tuple[Product, Price]]:
+    """Active one-time prices in ``currency`` (recurring prices cannot go on an invoice)."""
+    return {
+        price.id: (product, price)
+        for product in products if product.active
+        for price in product.prices
+        if price.active and price.type == "one_time" and price.currency == currency
+        and price.unit_amount is not None
+    }
+
+
+def add_item(prices: dict[str, tuple[Product, Price]], currency: str) -> None:
+    """Add-item callback: validate the item's fields, append it, clear the item fields."""
+    forms.errors(ITEM_FORM).clear()
+    if len(items()) >= MAX_ITEMS:
+        forms.set_error(ITEM_FORM, "items", f"An invoice can have at most {MAX_ITEMS} items.")
+        return
+    kind = forms.value(ITEM_FORM, "kind", FROM_PRICE)
+    quantity = int(forms.value(ITEM_FORM, "quantity", 1) or 1)
+    if kind == FROM_PRICE:
+        price_id = forms.value(ITEM_FORM, "price")
+        if price_id not in prices:
+            forms.set_error(ITEM_FORM, "price", "Choose a price for this item.")
+            return
+        product, price = prices[price_id]
+        description = f"{product.name} ({price.display})"
+        items().append({"price_id": price_id, "quantity": quantity, "amount": None,
+                        "unit_amount": price.unit_amount, "description": description})
+    else:
+        description = str(forms.value(ITEM_FORM, "description", "") or "").strip()
+        try:
+            amount = parse_amount(str(forms.value(ITEM_FORM, "amount", "") or ""), currency)
+        except ValueError as err:
+            forms.set_error(ITEM_FORM, "amount", str(err))
+            return
+        if not description:
+            forms.set_error(ITEM_FORM, "description", "Describe what this amount is for.")
+            return
+        items().append({"price_id": None, "quantity": 1, "amount": amount,
+                        "unit_amount": amount, "description": description})
+    forms.clear_fields(ITEM_FORM, ["price", "quantity", "amount", "description"])
+
+
+def remove_items(positions: list[int]) -> None:
+    """Remove-button callback: drop the selected items."""
+    keep = [item for index, item in enumerate(items()) if index not in set(positions)]
+    st.session_state[ITEMS] = keep
+
+
+def draft_items() -> list[DraftItem]:
+    """The items as the services expect them."""
+    return [
+        DraftItem(price_id=item["price_id"], quantity=item["quantity"],
+                  amount=item["amount"], description=item["description"])
+        for item in items()
+    ]
+
+
+def items_frame(currency: str) -> pd.DataFrame:
+    """The items as shown (and selectable for removal)."""
+    return pd.DataFrame(
+        [{
+            "Description": item["description"],
+            "Quantity": item["quantity"],
+            "Unit price": money(item["unit_amount"], currency),
+            "Amount": money(item["unit_amount"] * item["quantity"], currency),
+        } for item in items()],
+        columns=["Description", "Quantity", "Unit price", "Amount"],
+    )
+
+
+def reset() -> None:
+    """Start a new invoice: no items, fresh nonce, empty fields."""
+    st.session_state.pop(ITEMS, None)
+    st.session_state.pop("new_invoice.created", None)
+    forms.clear_fields(FORM, ["customer", "days_until_due", "memo", "footer", "po_number"])
+    forms.new_form_instance(FORM)

@@ -1,0 +1,77 @@
+"""How numbers, dates and statuses read on screen (money always via services.money).
+
+Plain functions returning strings, plus :func:`status_badge` which draws the
+coloured invoice status. Nothing here talks to Stripe.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import streamlit as st
+from services.money import format_amount
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "open": "Open",
+    "paid": "Paid",
+    "void": "Void",
+    "uncollectible": "Uncollectible",
+}
+_STATUS_COLOURS = {
+    "draft": "gray",
+    "open": "blue",
+    "paid": "green",
+    "void": "violet",
+    "uncollectible": "red",
+}
+_STATUS_ICONS = {
+    "draft": ":material/edit_note:",
+    "open": ":material/schedule:",
+    "paid": ":material/check_circle:",
+    "void": ":material/block:",
+    "uncollectible": ":material/money_off:",
+}
+
+
+def money(minor_units: int | None, currency: str) -> str:
+    """An amount in the currency's own format ("$1,234.50", "¥1,235"); "—" when unknown."""
+    if minor_units is None:
+        return "—"
+    return format_amount(int(minor_units), currency)
+
+
+def status_label(status: str) -> str:
+    """The invoice status as finance staff say it ("Paid", "Uncollectible")."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def status_badge(status: str) -> None:
+    """Draw the invoice status as a coloured badge."""
+    st.badge(
+        status_label(status),
+        color=_STATUS_COLOURS.get(status, "gray"),  # type: ignore[arg-type]
+        icon=_STATUS_ICONS.get(status),
+    )
+
+
+def day(value: date | datetime | None) -> str:
+    """A date as "25 Nov 2026" ("—" when absent)."""
+    if value is None:
+        return "—"
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: datetime | None) -> str:
+    """A timestamp as "25 Nov 2026 14:03" in the server's local time ("—" when absent)."""
+    if value is None:
+        return "—"
+    local = value.astimezone() if value.tzinfo else value
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+def overdue_text(days: int) -> str:
+    """"12 days overdue", "1 day overdue", or "Not overdue"."""
+    if days <= 0:
+        return "Not overdue"
+    return f"{days} day{'s' if days != 1 else ''} overdue"

@@ -1,0 +1,162 @@
+"""The invoice actions the status AND the role allow, each naming the invoice it acts on.
+
+Irreversible actions only *ask* (a button records the request in session
+state); :func:`dialogs` then shows a confirmation saying exactly what will
+happen, and the write runs with a nonce per invoice and action, so a double
+click on "Confirm" is one write. Duplicate is not destructive and runs at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from services.access import Action
+from ui import dialogs, forms, runtime
+from ui.data import invalidate
+from ui.formatting import money
+from ui.invoice_view import label
+from ui.layout import flash
+from ui.navigation import page_path
+
+if TYPE_CHECKING:
+    from services.models import Invoice
+
+    from ui.auth import CurrentUser
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """A button, its confirmation text and the service call behind it."""
+
+    button: str  # "{label}" is replaced by the invoice number
+    title: str
+    consequence: str
+    confirm: str
+    method: str
+    reason_label: str | None = None
+    reason_required: bool = True
+    done: str = "{label}: done"
+
+
+ACTIONS: dict[Action, ActionSpec] = {
+    Action.FINALIZE_INVOICE: ActionSpec(
+        "Finalize {label}", "Finalize the invoice?",
+        "Finalize **{label}** for **{amount}** to {customer}. It gets its final number and "
+        "can no longer be edited; nothing is sent to the customer yet.",
+        "Finalize", "finalize", done="{label} finalized",
+    ),
+    Action.SEND_INVOICE: ActionSpec(
+        "Send {label}", "Send the invoice?",
+        "Email invoice **{label}** for **{due}** to {email}. The customer gets a link to pay "
+        "it online. An email cannot be taken back.",
+        "Send", "send", done="{label} sent to the customer",
+    ),
+    Action.RECORD_PAYMENT: ActionSpec(
+        "Record payment for {label}", "Record a payment?",
+        "Record that **{label}** was paid outside Stripe (bank transfer, cheque, cash): "
+        "**{remaining}** is marked as received and the invoice becomes Paid. "
+        "This cannot be undone.",
+        "Record payment", "record_payment", reason_label="Note (e.g. bank reference)",
+        reason_required=False, done="Payment recorded: {label} is paid",
+    ),
+    Action.VOID_INVOICE: ActionSpec(
+        "Void {label}", "Void the invoice?",
+        "Void **{label}**: the **{remaining}** still due is cancelled and the customer can no "
+        "longer pay it. Voiding cannot be undone.",
+        "Void invoice", "void", reason_label="Reason", done="{label} voided",
+    ),
+    Action.MARK_UNCOLLECTIBLE: ActionSpec(
+        "Mark {label} uncollectible", "Mark as uncollectible?",
+        "Mark **{label}** as uncollectible: **{remaining}** is written off as bad debt in your "
+        "reports. The customer can still pay it later.",
+        "Mark uncollectible", "mark_uncollectible", reason_label="Reason",
+        done="{label} marked uncollectible",
+    ),
+    Action.DELETE_DRAFT: ActionSpec(
+        "Delete {label}", "Delete the draft?",
+        "Delete the draft **{label}** and its lines permanently. This cannot be undone.",
+        "Delete draft", "delete_draft", done="Draft {label} deleted",
+    ),
+}
+
+
+def _facts(invoice: Invoice) -> dict[str, str]:
+    return {
+        "label": label(invoice),
+        "amount": money(invoice.total, invoice.currency),
+        "due": money(invoice.amount_due, invoice.currency),
+        "remaining": money(invoice.amount_remaining, invoice.currency),
+        "customer": invoice.customer_name or invoice.customer_id,
+        "email": invoice.customer_email or "the customer's billing email",
+    }
+
+
+def _perform(invoice: Invoice, user: CurrentUser, action: Action):
+    spec = ACTIONS[action]
+
+    def perform(_pending: dialogs.Pending, reason: str | None) -> str:
+        service = runtime.services().invoices
+        nonce = forms.form_nonce(f"invoice.{action.value}.{invoice.id}")
+        kwargs: dict[str, object] = {"form_nonce": nonce}
+        if spec.reason_label == "Reason":
+            kwargs["reason"] = reason
+        elif spec.reason_label:
+            kwargs["note"] = reason or ""
+        getattr(service, spec.method)(user.actor, invoice.id, **kwargs)
+        invalidate("invoices", "reports", "audit")
+        if action is Action.DELETE_DRAFT:
+            st.query_params.clear()
+        return spec.done.format(label=label(invoice))
+
+    return perform
+
+
+def _duplicate(invoice: Invoice, user: CurrentUser) -> None:
+    form = f"invoice.duplicate.{invoice.id}"
+    ok, copy = forms.run_write(
+        form, lambda nonce: runtime.services().invoices.duplicate(
+            user.actor, invoice.id, form_nonce=nonce)
+    )
+    if ok and copy is not None:
+        invalidate("invoices", "reports", "audit")
+        flash(f"New draft created from {label(invoice)}")
+        st.session_state["_ui_open_invoice"] = copy.id
+
+
+def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None = None) -> None:
+    """The action buttons the invoice's status and the user's role allow, then the dialog.
+
+    ``only`` limits the offer (the New-invoice flow offers just finalize and send).
+    """
+    allowed = set(runtime.services().invoices.available_actions(invoice, user.role))
+    if only is not None:
+        allowed &= set(only)
+    facts = _facts(invoice)
+    offered = [action for action in ACTIONS if action in allowed]
+    columns = st.columns(max(len(offered) + 1, 1))
+    for column, action in zip(columns, offered, strict=False):
+        column.button(
+            ACTIONS[action].button.format(**facts), key=f"ask.{action.value}",
+            on_click=dialogs.ask, args=(action.value, invoice.id, facts["label"]),
+            type="primary" if action in (Action.FINALIZE_INVOICE, Action.SEND_INVOICE) else
+            "secondary",
+        )
+    if Action.CREATE_DRAFT in allowed:
+        columns[len(offered)].button(
+            f"Duplicate {facts['label']}", key="duplicate", on_click=_duplicate,
+            args=(invoice, user), icon=":material/content_copy:",
+        )
+    forms.other_errors(f"invoice.duplicate.{invoice.id}")
+    if copy_id := st.session_state.pop("_ui_open_invoice", None):
+        st.switch_page(page_path("pages/invoice.py"), query_params={"invoice": copy_id})
+    for action in offered:
+        spec = ACTIONS[action]
+        dialogs.confirm(
+            action.value, title=spec.title,
+            consequence=spec.consequence.format(**{**facts, "label": "{label}"}),
+            confirm_label=spec.confirm, perform=_perform(invoice, user, action),
+            reason_label=spec.reason_label, reason_required=spec.reason_required,
+        )

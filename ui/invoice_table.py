@@ -1,0 +1,56 @@
+"""The invoices table as shown: sorted, money formatted per currency, dates as dates.
+
+The shown frame is also exactly what the CSV and Excel exports contain.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.formatting import status_label
+from ui.invoice_filters import SORTS
+from ui.tables import with_money
+
+COLUMNS = {
+    "number": "Number",
+    "customer": "Customer",
+    "status": "Status",
+    "Total": "Total",
+    "Amount due": "Amount due",
+    "Amount remaining": "Amount remaining",
+    "created": "Created",
+    "due_date": "Due",
+    "days_overdue": "Days overdue",
+    "currency": "Currency",
+    "invoice_id": "Invoice ID",
+}
+
+
+def shown_frame(invoices: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """The rows and columns the user sees, in the chosen order."""
+    column, ascending = SORTS.get(sort, SORTS["Newest first"])
+    ordered = invoices.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+    money = with_money(
+        ordered,
+        {"total": "Total", "amount_due": "Amount due", "amount_remaining": "Amount remaining"},
+    )
+    money["status"] = money["status"].map(status_label)
+    money["currency"] = money["currency"].str.upper()
+    money["number"] = money["number"].fillna("(draft)")
+    money["created"] = pd.to_datetime(money["created"]).dt.date
+    shown = money[list(COLUMNS)].rename(columns=COLUMNS)
+    return shown.reset_index(drop=True)
+
+
+def column_config() -> dict[str, st.column_config.Column]:
+    """How each shown column renders."""
+    return {
+        "Number": st.column_config.TextColumn(pinned=True),
+        "Created": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Days overdue": st.column_config.NumberColumn(format="%d", help="0 when not overdue"),
+        "Total": st.column_config.TextColumn(alignment="right"),
+        "Amount due": st.column_config.TextColumn(alignment="right"),
+        "Amount remaining": st.column_config.TextColumn(alignment="right"),
+    }

@@ -1,0 +1,103 @@
+"""Read-only parts of the invoice page: header, status timeline, lines.
+
+All amounts go through :func:`ui.formatting.money`; the timeline joins the
+invoice's own timestamps with the audit trail to say who did what.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from ui.formatting import day, moment, money, overdue_text, status_badge
+
+if TYPE_CHECKING:
+    from services.models import Invoice
+
+#: Timeline steps: (label, invoice attribute with the time, audit actions that did it)
+TIMELINE_STEPS = (
+    ("Created", "created", ("create_draft", "duplicate", "create_invoice")),
+    ("Finalized", "finalized_at", ("finalize_invoice", "finalize")),
+    ("Sent", None, ("send_invoice", "send")),
+    ("Paid", "paid_at", ("record_payment", "pay", "paid")),
+    ("Voided", "voided_at", ("void_invoice", "void")),
+    ("Marked uncollectible", "marked_uncollectible_at", ("mark_uncollectible",)),
+)
+
+
+def label(invoice: Invoice) -> str:
+    """How the invoice is named in buttons and dialogs: its number, or "draft in_…"."""
+    return invoice.number or f"draft {invoice.id}"
+
+
+def header(invoice: Invoice, today: date) -> None:
+    """Number, status badge, customer, amounts, due date and days overdue."""
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        st.title(f"Invoice {label(invoice)}")
+        status_badge(invoice.status)
+        customer = invoice.customer_name or invoice.customer_id
+        email = f" · {invoice.customer_email}" if invoice.customer_email else ""
+        st.markdown(f"**{customer}**{email}")
+    with right:
+        if invoice.hosted_invoice_url:
+            st.link_button("Customer's payment page", invoice.hosted_invoice_url,
+                           icon=":material/open_in_new:")
+    tiles = st.columns(4)
+    tiles[0].metric("Total", money(invoice.total, invoice.currency))
+    tiles[1].metric("Paid", money(invoice.amount_paid, invoice.currency))
+    tiles[2].metric("Remaining", money(invoice.amount_remaining, invoice.currency))
+    overdue = invoice.days_overdue(today) if invoice.status == "open" else 0
+    tiles[3].metric("Due", day(invoice.due_date), delta=overdue_text(overdue) if overdue else None,
+                    delta_color="inverse" if overdue else "off")
+    extras = [f"PO number: {invoice.po_number}" if invoice.po_number else "",
+              f"Memo: {invoice.memo}" if invoice.memo else "",
+              f"Footer: {invoice.footer}" if invoice.footer else ""]
+    if notes := [text for text in extras if text]:
+        st.caption("  \n".join(notes))
+
+
+def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
+    """One row per step the invoice went through: when, what, who, why."""
+    rows = []
+    for step, attribute, actions in TIMELINE_STEPS:
+        done = history[history["action"].isin(actions)] if len(history) else history
+        at = getattr(invoice, attribute) if attribute else None
+        if at is None and not len(done):
+            continue
+        audit = done.iloc[-1] if len(done) else None
+        rows.append({
+            "When": moment(at if at is not None else audit["at"]),
+            "What": step,
+            "Who": audit["username"] if audit is not None else "Stripe",
+            "Reason or note": (audit.get("reason") or "") if audit is not None else "",
+        })
+    return pd.DataFrame(rows, columns=["When", "What", "Who", "Reason or note"])
+
+
+def timeline(invoice: Invoice, history: pd.DataFrame) -> None:
+    """The status timeline table."""
+    st.subheader("Timeline")
+    st.dataframe(timeline_rows(invoice, history), hide_index=True)
+
+
+def lines(invoice: Invoice) -> None:
+    """The invoice lines with quantities and amounts."""
+    st.subheader(f"Lines ({len(invoice.lines)})")
+    frame = pd.DataFrame(
+        [{
+            "Description": line.description,
+            "Quantity": line.quantity,
+            "Unit price": money(line.unit_amount, line.currency),
+            "Amount": money(line.amount, line.currency),
+        } for line in invoice.lines],
+        columns=["Description", "Quantity", "Unit price", "Amount"],
+    )
+    st.dataframe(frame, hide_index=True, column_config={
+        "Unit price": st.column_config.TextColumn(alignment="right"),
+        "Amount": st.column_config.TextColumn(alignment="right"),
+    })
+    st.markdown(f"**Total {money(invoice.total, invoice.currency)}**")

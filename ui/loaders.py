@@ -1,0 +1,48 @@
+"""Cached service reads used by the pages (each returns a :class:`ui.data.Snapshot`).
+
+Loaders live here, not in page files, so each is registered once for
+invalidation. Add new loaders with ``@cached_view(<areas>)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ui import runtime
+from ui.data import cached_view
+
+if TYPE_CHECKING:
+    from services.models import Invoice, Product
+    from services.reports import InvoiceFilters
+
+
+@cached_view("invoices", "reports", ttl="2m", spinner="Loading invoices…")
+def invoices_table(filters: InvoiceFilters) -> pd.DataFrame:
+    """The invoices matching ``filters`` (one row per invoice, amounts in minor units)."""
+    return runtime.services().reports.invoices_table(filters)
+
+
+@cached_view("invoices", ttl="1m", spinner="Loading the invoice…")
+def invoice(invoice_id: str) -> Invoice:
+    """One invoice with its lines."""
+    return runtime.services().invoices.get(invoice_id)
+
+
+@cached_view("invoices", "audit", ttl="1m", spinner="Loading the history…")
+def invoice_history(invoice_id: str) -> pd.DataFrame:
+    """Who did what to an invoice, from the audit trail."""
+    return runtime.services().audit.history(invoice_id)
+
+
+@cached_view("customers", ttl="5m", spinner="Loading customers…")
+def customers_table() -> pd.DataFrame:
+    """All customers (for pickers and filters)."""
+    return runtime.services().customers.table()
+
+
+@cached_view("catalog", ttl="5m", spinner="Loading the catalog…")
+def products() -> list[Product]:
+    """Active products with their prices (for the item picker)."""
+    return runtime.services().catalog.products()
