@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from services.access import Action
-from ui import cached_reads, runtime, tabular
+from ui import cached_reads, runtime, tables
 from ui.gate import require_page
 from ui.layout import as_of
 
@@ -83,4 +83,4 @@ st.dataframe(
         "stripe_request_id": "Stripe request", "idempotency_key": "Idempotency key",
     },
 )
-tabular.export_buttons(shown, name="audit-log", key="admin_audit_export")
+tables.export_buttons(shown, "audit-log", key="admin_audit_export")

@@ -6,6 +6,7 @@ from services.access import Action, can
 from services.catalog import RECURRING_INTERVALS
 from services.money import SUPPORTED_CURRENCIES
 from ui import cached_reads, dialogs, forms, runtime
+from ui.data import invalidate, refresher
 from ui.forms import widget_key
 from ui.gate import require_page
 from ui.layout import as_of
@@ -20,8 +21,8 @@ may_manage = can(user.role, Action.MANAGE_CATALOG)
 st.title("Catalog")
 
 show_archived = st.toggle("Show archived products and prices", key="catalog_show_archived")
-loaded = cached_reads.load(cached_reads.products, show_archived, what="the catalog")
-as_of(loaded.at, refresh=cached_reads.forget_catalog, key="catalog")
+loaded = cached_reads.load(cached_reads.catalog, show_archived, what="the catalog")
+as_of(loaded.as_of, refresh=refresher("catalog"), key="catalog")
 active_products = [p for p in loaded.value if p.active]
 
 
@@ -43,7 +44,7 @@ def create_price(nonce: str):
 
 
 def product_created(product) -> None:
-    cached_reads.forget_catalog()
+    invalidate("catalog")
     st.session_state[widget_key(PRICE_FORM, "product_id")] = product.id  # ready for a price
 
 
@@ -83,14 +84,14 @@ if may_manage:
             "Add price", type="primary", on_click=forms.submit, args=(PRICE_FORM, create_price),
             kwargs={"success": lambda p: f"Price {p.display} added",
                     "clear": ["amount", "nickname"],
-                    "then": lambda _: cached_reads.forget_catalog()},
+                    "then": lambda _: invalidate("catalog")},
         )
         forms.other_errors(
             PRICE_FORM, shown=["product_id", "amount", "currency", "recurring_interval"]
         )
 
 st.subheader("Products and prices")
-table = cached_reads.load(cached_reads.products_table, show_archived, what="the price list").value
+table = cached_reads.load(cached_reads.price_list, show_archived, what="the price list").value
 if table.empty:
     st.info("No products yet." + (" Create one above." if may_manage else ""))
 else:
@@ -114,7 +115,7 @@ def archive(pending, _reason) -> str:
         services.catalog.archive_product(user.actor, pending.target_id, form_nonce=nonce)
     else:
         services.catalog.archive_price(user.actor, pending.target_id, form_nonce=nonce)
-    cached_reads.forget_catalog()
+    invalidate("catalog")
     return f"{pending.target_label} archived"
 
 

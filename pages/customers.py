@@ -4,7 +4,8 @@ import streamlit as st
 
 from services.access import Action, can
 from services.customer_summary import customer_balance
-from ui import cached_reads, customer_forms, forms, runtime, tabular
+from ui import cached_reads, customer_forms, forms, loaders, runtime, tabular
+from ui.data import invalidate, refresher
 from ui.gate import require_page
 from ui.layout import as_of
 
@@ -42,7 +43,7 @@ if customer_id:  # -- one customer ---------------------------------------------
     as_of_day = cached_reads.today()
     invoices = cached_reads.load(cached_reads.customer_invoices, customer_id, as_of_day,
                                  what="the customer's invoices")
-    as_of(invoices.at, refresh=cached_reads.forget_customers, key="customer")
+    as_of(invoices.as_of, refresh=refresher("customers", "invoices"), key="customer")
     balance = customer_balance(invoices.value)
     tiles = st.columns(3)
     tiles[0].metric("Outstanding", amounts(balance.outstanding),
@@ -68,7 +69,7 @@ if customer_id:  # -- one customer ---------------------------------------------
         def updated(_customer) -> None:
             forms.new_form_instance(form)  # the next edit is a new submission
             forms.clear_fields(form, customer_forms.FIELDS)  # refill from the saved details
-            cached_reads.forget_customers()
+            invalidate("customers", "invoices")
 
         customer_forms.customer_form(
             form, title="Edit details", submit_label="Save changes", write=update,
@@ -82,11 +83,11 @@ search = st.text_input("Search by name or email", key="search", bind="query-para
                        placeholder="e.g. Acme or ap@acme.com").strip()
 if search:
     found = cached_reads.load(cached_reads.customers_found, search, what="customers")
-    frame, loaded_at = customer_forms.customers_frame(found.value), found.at
+    frame, loaded_at = customer_forms.customers_frame(found.value), found.as_of
 else:
-    table = cached_reads.load(cached_reads.customers_table, what="customers")
-    frame, loaded_at = table.value, table.at
-as_of(loaded_at, refresh=cached_reads.forget_customers, key="customers")
+    table = cached_reads.load(loaders.customers_table, what="customers")
+    frame, loaded_at = table.value, table.as_of
+as_of(loaded_at, refresh=refresher("customers"), key="customers")
 st.caption(f"{len(frame)} customers" + (f" matching “{search}”" if search else ""))
 shown = customer_forms.customers_view(frame)
 event = st.dataframe(
@@ -112,5 +113,5 @@ if may_manage:
     customer_forms.customer_form(
         NEW_FORM, title="New customer", submit_label="Create customer", write=create,
         success=lambda c: f"Customer {c.name} created",
-        then=lambda _c: cached_reads.forget_customers(), clear_after=True,
+        then=lambda _c: invalidate("customers"), clear_after=True,
     )

@@ -38,7 +38,7 @@ def link_for(kind: str, object_id: str) -> str:
 
 
 loaded = cached_reads.load(cached_reads.lookup, text, what="matches")
-as_of(loaded.at, refresh=cached_reads.lookup.clear, key="lookup")
+as_of(loaded.as_of, refresh=cached_reads.lookup.clear, key="lookup")
 results = loaded.value
 st.caption(f"“{text}” reads as {READS_AS.get(parse_query(text).kind, 'text')}.")
 if not results:

@@ -1,10 +1,10 @@
 """New invoice: customer → items → terms → totals preview → save draft → finalize and send."""
 
 import streamlit as st
-from services.models import Invoice
-from services.money import SUPPORTED_CURRENCIES
 
 from services.access import Action
+from services.models import Invoice
+from services.money import SUPPORTED_CURRENCIES
 from ui import draft_items, forms, invoice_actions, loaders, runtime, tables
 from ui.data import invalidate
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS

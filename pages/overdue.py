@@ -6,7 +6,8 @@ import streamlit as st
 from services.access import Action
 from services.customer_summary import balances_by_customer
 from services.reports import AGING_BUCKETS
-from ui import cached_reads, charts, tabular
+from ui import cached_reads, charts, tables, tabular
+from ui.data import refresher
 from ui.gate import require_page
 from ui.layout import as_of
 
@@ -20,7 +21,7 @@ as_of_day = st.date_input(
     help="Ages are counted from each invoice's due date to this day.",
 )
 loaded = cached_reads.load(cached_reads.aging, as_of_day, what="the aging report")
-as_of(loaded.at, refresh=cached_reads.forget_invoices, key="overdue")
+as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overdue")
 aging = loaded.value
 currencies = sorted(aging["currency"].unique())
 if not currencies:
@@ -62,17 +63,17 @@ by_customer = balances_by_customer(rows)
 if by_customer.empty:
     st.info(f"No open {currency.upper()} invoices are {BUCKETS[bucket].lower()}.")
     st.stop()
-customers_shown = tabular.with_money(by_customer, ["amount_remaining"])
+customers_shown = tables.with_money(by_customer, {"amount_remaining": "Open amount"})
 customers_shown.insert(0, "open", [tabular.customer_url(c) for c in by_customer["customer_id"]])
 picked = st.dataframe(
-    customers_shown[["open", "customer", "email", "invoices", "amount_remaining",
+    customers_shown[["open", "customer", "email", "invoices", "Open amount",
                      "oldest_days_overdue"]],
     key=f"overdue_customers.{view}", on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch",
     column_config={
         "open": st.column_config.LinkColumn("Customer page", display_text="Open", width="small"),
         "customer": "Customer", "email": "Email", "invoices": "Invoices",
-        "amount_remaining": "Open amount", "oldest_days_overdue": "Oldest (days overdue)",
+        "oldest_days_overdue": "Oldest (days overdue)",
     },
 )
 st.caption("Select a customer to list only their invoices.")
@@ -84,6 +85,7 @@ if picked.selection.rows:
 else:
     invoices = rows
     st.markdown(f"**All {currency.upper()} invoices** · {BUCKETS[bucket]}")
-shown = tabular.show_invoices(invoices, key=f"overdue_invoices.{view}", extra=["email"])
-tabular.export_buttons(shown, name=f"overdue-{currency}-{bucket}-{as_of_day}",
-                       key=f"overdue_export.{view}")
+shown = tabular.show_invoices(invoices, key=f"overdue_invoices.{view}", sort="Most overdue",
+                              extra={"email": "Email"})
+tables.export_buttons(shown, f"overdue-{currency}-{bucket}-{as_of_day}",
+                      key=f"overdue_export.{view}")

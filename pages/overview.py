@@ -4,7 +4,8 @@ import streamlit as st
 
 from services.access import Action
 from services.money import format_amount
-from ui import cached_reads, charts, tabular
+from ui import cached_reads, charts, tables, tabular
+from ui.data import refresher
 from ui.gate import require_page
 from ui.layout import as_of
 
@@ -14,7 +15,7 @@ st.title("Overview")
 as_of_day = cached_reads.today()
 loaded = cached_reads.load(cached_reads.overview, as_of_day, what="receivables")
 data = loaded.value
-as_of(loaded.at, refresh=cached_reads.forget_invoices, key="overview")
+as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overview")
 
 
 def kpi_text(values: dict[str, int], unit: str) -> str:
@@ -63,7 +64,7 @@ else:
         rows = next(k.rows for k in data.kpis if k.key == name)
     else:
         rows = data.invoices[data.invoices["status"] == name]
-    extra = ["part"] if "part" in rows.columns else []
+    extra = {"part": "Counted as"} if "part" in rows.columns else None
     shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
     if not shown.empty:
-        tabular.export_buttons(shown, name=f"{name}-{as_of_day}", key=f"overview_export.{choice}")
+        tables.export_buttons(shown, f"{name}-{as_of_day}", key=f"overview_export.{choice}")

@@ -23,7 +23,6 @@ from ui.navigation import page_path
 
 if TYPE_CHECKING:
     from services.models import Invoice
-
     from ui.auth import CurrentUser
 
 

@@ -13,9 +13,9 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+
 from services.money import SUPPORTED_CURRENCIES
 from services.reports import InvoiceFilters
-
 from ui.formatting import STATUS_LABELS
 
 SORTS: dict[str, tuple[str, bool]] = {  # label -> (column, ascending)

@@ -1,126 +1,69 @@
-"""Tables for the report pages: money in each row's own currency, links that open, exports.
+"""Invoice drill-down tables and in-app links for the report pages.
 
-Services hand over integer minor units and a ``currency`` column; these helpers
-turn them into what a finance user reads (``$1,234.50``, ``¥1,235``) only at the
-last moment, through :func:`services.money.format_amount`. The exported files
-keep the same columns as the table on screen, so "export" means "what I see".
+The report pages (Overview, Overdue & aging, Customers) show invoice rows the
+same way the Invoices page does (:mod:`ui.invoice_table`: money per currency,
+dates as dates) and, like it, open an invoice when its row is selected. Links
+to one invoice or one customer are built here so every page spells them alike.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from services.money import format_amount
+from ui import tables
+from ui.formatting import money
+from ui.invoice_table import SORTS, column_config, shown_frame
+from ui.navigation import page_path
 
-INVOICE_PAGE_URL = "/invoice"
-CUSTOMER_PAGE_URL = "/customers"
-
-#: Columns of an invoice table as shown, with their headers.
-INVOICE_VIEW = {
-    "open": "Open",
-    "number": "Number",
-    "customer": "Customer",
-    "status": "Status",
-    "total": "Total",
-    "amount_paid": "Paid",
-    "amount_remaining": "Remaining",
-    "due_date": "Due",
-    "days_overdue": "Days overdue",
-}
+INVOICE_PAGE = "pages/invoice.py"
 
 
 def invoice_url(invoice_id: str) -> str:
     """In-app link to one invoice (the Invoice page reads ``?invoice=``)."""
-    return f"{INVOICE_PAGE_URL}?{urlencode({'invoice': invoice_id})}"
+    return f"/invoice?{urlencode({'invoice': invoice_id})}"
 
 
 def customer_url(customer_id: str) -> str:
     """In-app link to one customer's view on the Customers page."""
-    return f"{CUSTOMER_PAGE_URL}?{urlencode({'customer': customer_id})}"
+    return f"/customers?{urlencode({'customer': customer_id})}"
 
 
-def money_text(amount: object, currency: object) -> str:
-    """One amount in its currency's own format; blank when unknown."""
-    if amount is None or pd.isna(amount) or not currency or pd.isna(currency):
-        return ""
-    return format_amount(int(amount), str(currency))  # type: ignore[call-overload]
+def money_text(amount: Any, currency: Any) -> str:
+    """One amount in its currency's own format; "—" when amount or currency is unknown."""
+    if amount is None or pd.isna(amount) or not isinstance(currency, str) or not currency:
+        return "—"
+    return money(int(amount), currency)
 
 
-def with_money(
-    frame: pd.DataFrame, columns: Iterable[str], currency_column: str = "currency"
+def show_invoices(
+    rows: pd.DataFrame,
+    *,
+    key: str,
+    sort: str = "Newest first",
+    extra: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """A copy with the money ``columns`` formatted in each row's currency."""
-    shown = frame.copy()
-    for column in columns:
-        shown[column] = [
-            money_text(amount, currency)
-            for amount, currency in zip(frame[column], frame[currency_column], strict=True)
-        ]
-    return shown
-
-
-def invoice_view(frame: pd.DataFrame, extra: Iterable[str] = ()) -> pd.DataFrame:
-    """Invoice rows (``reports`` columns) as shown: money formatted, a link per row."""
-    shown = with_money(frame, ["total", "amount_paid", "amount_remaining"])
-    shown["open"] = [invoice_url(i) for i in frame["invoice_id"]]
-    columns = [*INVOICE_VIEW, *extra]
-    return shown[columns].reset_index(drop=True)
-
-
-def invoice_columns() -> dict[str, object]:
-    """``column_config`` for :func:`invoice_view` tables."""
-    config: dict[str, object] = {key: label for key, label in INVOICE_VIEW.items()}
-    config["open"] = st.column_config.LinkColumn("Open", display_text="Open", width="small")
-    config["due_date"] = st.column_config.DateColumn("Due", format="YYYY-MM-DD")
-    config["days_overdue"] = st.column_config.NumberColumn("Days overdue", format="%d")
-    return config
-
-
-def show_invoices(frame: pd.DataFrame, *, key: str, extra: Iterable[str] = ()) -> pd.DataFrame:
-    """Render invoice rows; returns the frame exactly as shown (for export)."""
-    shown = invoice_view(frame, extra)
+    """Invoice rows (``reports`` columns) as on the Invoices page; selecting a row opens
+    that invoice. ``extra`` adds source columns under a label. Returns the frame shown
+    (what an export must contain)."""
+    shown = shown_frame(rows, sort)
+    if extra:
+        column, ascending = SORTS[sort]
+        ordered = rows.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+        for source, label in extra.items():
+            shown[label] = ordered[source].to_numpy()
     if shown.empty:
         st.info("No invoices here.")
         return shown
-    st.dataframe(
-        shown, key=key, hide_index=True, column_config=invoice_columns(), width="stretch"
+    event = st.dataframe(
+        shown, key=key, hide_index=True, column_config=column_config(), width="stretch",
+        on_select="rerun", selection_mode="single-row",
     )
+    st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
+    if (row := tables.selected(event, shown)) is not None:
+        st.switch_page(page_path(INVOICE_PAGE), query_params={"invoice": row["Invoice ID"]})
     return shown
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as CSV (UTF-8, header row, no index)."""
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def excel_bytes(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
-    """The table as an Excel workbook (times in UTC without zone: Excel has none)."""
-    plain = frame.copy()
-    for column in plain.columns:
-        if isinstance(plain[column].dtype, pd.DatetimeTZDtype):
-            plain[column] = plain[column].dt.tz_convert("UTC").dt.tz_localize(None)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        plain.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()
-
-
-def export_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
-    """CSV and Excel downloads of exactly ``frame`` (what the table shows)."""
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
-        "Export CSV", data=lambda: csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
-        key=f"{key}.csv", icon=":material/download:", on_click="ignore",
-        disabled=frame.empty,
-    )
-    right.download_button(
-        "Export Excel", data=lambda: excel_bytes(frame, name), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}.xlsx", icon=":material/download:", on_click="ignore",
-        disabled=frame.empty,
-    )
