@@ -41,19 +41,20 @@ if customer_id:  # -- one customer ---------------------------------------------
                                       customer.address.one_line if customer.address else None,
                                       customer.description) if x))
     as_of_day = cached_reads.today()
-    invoices = cached_reads.load(cached_reads.customer_invoices, customer_id, as_of_day,
-                                 what="the customer's invoices")
-    as_of(invoices.as_of, refresh=refresher("customers", "invoices"), key="customer")
-    balance = customer_balance(invoices.value)
-    tiles = st.columns(3)
-    tiles[0].metric("Outstanding", amounts(balance.outstanding),
-                    help=f"Remaining on {balance.open_count} open invoices")
-    tiles[1].metric("Overdue", amounts(balance.overdue),
-                    help=f"{balance.overdue_count} invoices past their due date")
-    tiles[2].metric("Invoices", balance.invoice_count,
-                    help=f"Oldest overdue: {balance.oldest_days_overdue} days")
-    st.subheader("Invoices")
-    tabular.show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
+    invoices = cached_reads.try_load(cached_reads.customer_invoices, customer_id, as_of_day,
+                                     what="the customer's invoices")
+    if invoices is not None:
+        as_of(invoices.as_of, refresh=refresher("customers", "invoices"), key="customer")
+        balance = customer_balance(invoices.value)
+        tiles = st.columns(3)
+        tiles[0].metric("Outstanding", amounts(balance.outstanding),
+                        help=f"Remaining on {balance.open_count} open invoices")
+        tiles[1].metric("Overdue", amounts(balance.overdue),
+                        help=f"{balance.overdue_count} invoices past their due date")
+        tiles[2].metric("Invoices", balance.invoice_count,
+                        help=f"Oldest overdue: {balance.oldest_days_overdue} days")
+        st.subheader("Invoices")
+        tabular.show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
     if may_manage:
         form = f"edit_customer.{customer_id}"
         customer_forms.prefill(form, customer)

@@ -49,6 +49,15 @@ def load(read: Callable[..., T], *args: object, what: str) -> T:
         _stop_with(f"Could not load {what}: {err}")
 
 
+def try_load(read: Callable[..., T], *args: object, what: str) -> T | None:
+    """Like :func:`load`, but the rest of the page still runs (``None`` on failure)."""
+    try:
+        return read(*args)
+    except DashboardError as err:
+        st.error(f"Could not load {what}: {err}", icon=":material/cloud_off:")
+        return None
+
+
 def _stop_with(message: str) -> NoReturn:
     st.error(message, icon=":material/cloud_off:")
     st.stop()

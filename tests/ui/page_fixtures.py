@@ -1,7 +1,8 @@
 """Fixtures for the page tests: real services on the session's Stripe emulator.
 
 Import the fixtures into a test module (``from tests.ui.page_fixtures import
-dashboard_services  # noqa: F401``). The services use the test's private app
+stripe_services_fixture  # noqa: F401``); they are registered under the names
+``stripe_services`` and ``needs_invoicing``. The services use the test's private app
 database (``DATABASE_URL`` set by ``tests/ui/conftest.py``) and are what
 ``ui.runtime.services()`` returns inside the AppTest.
 """
@@ -19,8 +20,8 @@ from services.settings import Settings
 from ui import runtime
 
 
-@pytest.fixture
-def dashboard_services(emulator, dashboard_env) -> Services:
+@pytest.fixture(name="stripe_services")
+def stripe_services_fixture(emulator, dashboard_env) -> Services:
     """Services wired to the emulator and installed as the dashboard's services."""
     settings = Settings(
         stripe_api_key="sk_test_emulator",
@@ -43,3 +44,20 @@ def nonce() -> str:
 def unique(prefix: str) -> str:
     """A name no other test (sharing the emulator) uses."""
     return f"{prefix} {secrets.token_hex(3)}"
+
+
+@pytest.fixture(name="needs_invoicing")
+def needs_invoicing_fixture(emulator) -> None:
+    """Skip (saying why) while the emulator does not serve products, prices and invoices."""
+    import stripe
+
+    from tests.conftest import client_for
+
+    client = client_for(emulator)
+    for resource in (client.v1.products, client.v1.prices, client.v1.invoices):
+        try:
+            resource.list(params={"limit": 1})
+        except stripe.InvalidRequestError as err:
+            if err.http_status == 404:
+                pytest.skip("the emulator does not serve products, prices and invoices yet")
+            raise
