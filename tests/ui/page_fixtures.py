@@ -61,3 +61,21 @@ def needs_invoicing_fixture(emulator) -> None:
             if err.http_status == 404:
                 pytest.skip("the emulator does not serve products, prices and invoices yet")
             raise
+
+
+def open_invoice(services: Services, *, amount: int, currency: str, days_until_due: int,
+                 name: str = "Owing Customer"):
+    """A new customer with one finalized (open) invoice of ``amount`` minor units."""
+    from services.models import DraftItem
+
+    customer = services.customers.create(
+        ADMIN, name=unique(name), email=f"{secrets.token_hex(4)}@owing.test",
+        description=None, address=None, form_nonce=nonce(),
+    )
+    draft = services.invoices.create_draft(
+        ADMIN, customer_id=customer.id,
+        items=[DraftItem(amount=amount, description="Consulting")],
+        days_until_due=days_until_due, memo=None, footer=None, po_number=None,
+        currency=currency, form_nonce=nonce(),
+    )
+    return customer, services.invoices.finalize(ADMIN, draft.id, form_nonce=nonce())
