@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from services.errors import ConfigurationError
+from services.errors import ConfigurationError, DashboardError
 from ui import config, runtime
 
 if TYPE_CHECKING:
@@ -84,7 +84,10 @@ def run_dashboard() -> None:
     layout.sidebar(login.user)
     layout.show_flashes()
     with gate.entered(login.user):
-        page.run()
+        try:
+            page.run()
+        except DashboardError as err:  # an error no page handled: still say it in words
+            st.error(str(err), icon=":material/error:")
 
 
 def _server_routes() -> list[Any]:

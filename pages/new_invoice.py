@@ -105,7 +105,8 @@ def saved(invoice: Invoice) -> None:
 
 
 st.button(
-    "Create invoice", type="primary", icon=":material/save:", on_click=forms.submit,
+    "Create invoice", type="primary", icon=":material/save:", key="create_invoice",
+    on_click=forms.submit,
     args=(FORM, save_draft),
     kwargs={"success": lambda inv: f"Draft invoice for {inv.customer_name} saved", "then": saved},
 )

@@ -33,7 +33,6 @@ class Pending:
 def ask(action: str, target_id: str, target_label: str) -> None:
     """Button callback: open the confirmation for ``action`` on ``target_id``."""
     st.session_state[_PENDING] = Pending(action, target_id, target_label)
-    st.session_state.pop(f"_confirm_error.{action}", None)
 
 
 def pending() -> Pending | None:
@@ -70,21 +69,19 @@ def confirm(
     def _dialog() -> None:
         st.markdown(consequence.replace("{label}", request.target_label))
         reason: str | None = None
-        error_key = f"_confirm_error.{action}"
         if reason_label is not None:
             reason = st.text_area(reason_label, key=f"confirm_reason.{action}")
-        if message := st.session_state.get(error_key):
-            st.error(message, icon=":material/error:")
+        problem = st.empty()  # a refusal is shown here, and the dialog stays open
         yes, no = st.columns(2)
         if yes.button(confirm_label, type="primary", key=f"confirm_yes.{action}"):
             if reason_label is not None and reason_required and not (reason or "").strip():
-                st.session_state[error_key] = f"{reason_label} is required."
-                st.rerun(scope="fragment")
+                problem.error(f"{reason_label} is required.", icon=":material/error:")
+                return
             try:
                 done = perform(request, reason.strip() if reason else None)
             except DashboardError as err:
-                st.session_state[error_key] = str(err)
-                st.rerun(scope="fragment")
+                problem.error(str(err), icon=":material/error:")
+                return
             close()
             st.session_state.pop(f"confirm_reason.{action}", None)
             flash(done)
