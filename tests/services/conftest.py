@@ -7,6 +7,7 @@ shared emulator's store.
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,19 @@ from services.container import Services, build_services
 from services.idempotency import new_form_nonce
 from services.models import Customer, DraftItem, Invoice, Price
 from services.settings import Settings
+
+# Until the emulator lands on main, only the unit tests here can run.
+# TEMPORARY: removed once `stripe_emulator.embedded` is merged.
+EMULATOR_TESTS = [
+    "test_seed_workflow.py", "test_invoice_lifecycle.py", "test_double_submission.py",
+    "test_role_matrix.py", "test_audit_rows.py", "test_catalog_customers.py",
+    "test_reports.py", "test_lookup.py",
+]  # fmt: skip
+try:
+    _HAVE_EMULATOR = importlib.util.find_spec("stripe_emulator.embedded") is not None
+except ModuleNotFoundError:
+    _HAVE_EMULATOR = False
+collect_ignore = [] if _HAVE_EMULATOR else EMULATOR_TESTS
 
 VIEWER = Actor("vera.viewer", Role.VIEWER)
 CLERK = Actor("carl.clerk", Role.CLERK)
