@@ -25,7 +25,7 @@ from services.settings import Settings
 EMULATOR_TESTS = [
     "test_seed_workflow.py", "test_invoice_lifecycle.py", "test_double_submission.py",
     "test_role_matrix.py", "test_audit_rows.py", "test_catalog_customers.py",
-    "test_reports.py", "test_lookup.py",
+    "test_reports.py", "test_lookup.py", "test_connection.py",
 ]  # fmt: skip
 try:
     _HAVE_EMULATOR = importlib.util.find_spec("stripe_emulator.embedded") is not None
