@@ -165,6 +165,7 @@ def test_duplicate_makes_a_new_draft_with_the_same_items(services: Services, mak
         (line.price_id, line.quantity) for line in source.lines
     ]
     assert copy.metadata["duplicated_from"] == source.id
+    assert copy.days_until_due == source.days_until_due == 30
 
 
 def test_more_than_250_items_is_refused_before_stripe(
