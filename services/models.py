@@ -298,10 +298,20 @@ def invoice_from_stripe(obj: Any, lines: list[Any] | None = None) -> Invoice:
         collection_method=data.get("collection_method"),
         lines=tuple(line_from_stripe(line) for line in raw_lines),
         livemode=bool(data.get("livemode", False)),
-        days_until_due=data.get("days_until_due"),
+        days_until_due=_days_until_due(data),
         metadata=metadata,
         lines_complete=lines is not None or not embedded.get("has_more", False),
     )
+
+
+def _days_until_due(data: Mapping[str, Any]) -> int | None:
+    """Stripe's invoice has no ``days_until_due`` field: due date minus creation, in days."""
+    if data.get("days_until_due") is not None:
+        return int(data["days_until_due"])
+    due, created = data.get("due_date"), data.get("created")
+    if due is None or created is None:
+        return None
+    return max(0, round((int(due) - int(created)) / 86400))
 
 
 def _whole_minor_units(value: Any) -> int | None:
