@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from stripe_emulator.embedded import start_emulator
 
 from services.container import Services
 from services.idempotency import new_form_nonce
 from services.models import DraftItem, Invoice
 from services.reports import AGING_BUCKETS, InvoiceFilters
+from stripe_emulator.embedded import start_emulator
 from tests.services.conftest import ADMIN, services_for, unique
 
 TODAY = datetime.now(UTC).date()
