@@ -18,7 +18,7 @@ st.title("Overdue & aging")
 
 as_of_day = st.date_input(
     "As of", value=cached_reads.today(), key="as_of", bind="query-params", format="YYYY-MM-DD",
-    help="Ages are counted from each invoice's due date to this day.",
+    help="Ages are counted from each invoice's due date to this day.", width=220,
 )
 loaded = cached_reads.load(cached_reads.aging, as_of_day, what="the aging report")
 as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overdue")

@@ -23,8 +23,10 @@ def kpi_text(values: dict[str, int], unit: str) -> str:
     if not values:
         return "—"
     if unit == "days":
-        return "  \n".join(f"{days} days ({cur.upper()})" for cur, days in sorted(values.items()))
-    return "  \n".join(format_amount(amount, cur) for cur, amount in sorted(values.items()))
+        lines = [f"{days} days ({cur.upper()})" for cur, days in sorted(values.items())]
+    else:
+        lines = [format_amount(amount, cur) for cur, amount in sorted(values.items())]
+    return "\n\n".join(f"#### {line}" for line in lines)
 
 
 # -- headline numbers: one tile per KPI, its amounts per currency ----------------------
@@ -32,8 +34,9 @@ tiles = st.columns(len(data.kpis))
 for tile, kpi in zip(tiles, data.kpis, strict=True):
     with tile.container(border=True):
         st.caption(kpi.label)
-        st.markdown(f"### {kpi_text(kpi.values_by_currency, kpi.unit)}")
-        st.caption(f"{len(kpi.rows)} invoice rows behind this number")
+        st.markdown(kpi_text(kpi.values_by_currency, kpi.unit))
+        behind = kpi.rows["invoice_id"].nunique()
+        st.caption(f"{behind} invoice{'s' if behind != 1 else ''} behind this number")
 
 counts = charts.status_counts(data.invoices)
 left, right = st.columns(2)

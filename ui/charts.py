@@ -13,6 +13,8 @@ import pandas as pd
 from services.money import currency_exponent, format_amount
 from services.reports import AGING_BUCKETS, INVOICE_STATUSES
 
+#: Not yet due in blue, then warmer the older the debt.
+BUCKET_COLOURS = ("#4c78a8", "#f2cf5b", "#f58518", "#e45756", "#9d2b2b")
 BUCKET_TITLES = {
     "current": "Not yet due",
     "1-30": "1-30 days",
@@ -40,7 +42,10 @@ def aging_chart(aging: pd.DataFrame, currency: str) -> alt.Chart:
                 title=f"Open amount ({currency.upper()})",
                 axis=alt.Axis(labelExpr=f"format(datum.value / {scale}, ',')"),
             ),
-            color=alt.Color("title:N", legend=None, sort=list(BUCKET_TITLES.values())),
+            color=alt.Color(
+                "title:N", legend=None,
+                scale=alt.Scale(domain=list(BUCKET_TITLES.values()), range=BUCKET_COLOURS),
+            ),
             tooltip=[
                 alt.Tooltip("title:N", title="Age"),
                 alt.Tooltip("count:Q", title="Invoices"),
