@@ -95,6 +95,8 @@ table = cached_reads.load(cached_reads.price_list, show_archived, what="the pric
 if table.empty:
     st.info("No products yet." + (" Create one above." if may_manage else ""))
 else:
+    table = table.assign(currency=[c.upper() if isinstance(c, str) else c
+                                   for c in table["currency"]])
     st.dataframe(
         table[["product", "price", "currency", "nickname", "product_active", "price_active",
                "product_id", "price_id", "description"]],

@@ -16,6 +16,9 @@ READS_AS = {
     "amount": "an amount (invoices with that total)", "name": "a customer name",
 }
 
+OPENS = {"invoice": ("pages/invoice.py", "invoice"), "customer": ("pages/customers.py", "customer")}
+EXACT = 0.95  # services.lookup scores an exact id or invoice number at 0.95 or more
+
 user = require_page(Action.VIEW)
 st.title("Lookup")
 
@@ -45,6 +48,10 @@ if not results:
     st.info(f"Nothing matches “{text}”. Check the spelling, or try the email or the "
             "invoice number.")
     st.stop()
+best = results[0]
+if best.kind in OPENS and (len(results) == 1 or best.score >= EXACT):  # open it at once
+    page, param = OPENS[best.kind]
+    tabular.open_link(page, f"Open {best.title}", {param: best.object_id})
 frame = pd.DataFrame(
     {
         "open": [link_for(r.kind, r.object_id) for r in results],
@@ -61,4 +68,4 @@ st.dataframe(
         "kind": "What", "title": "Match", "details": "Details", "object_id": "Id",
     },
 )
-st.caption(f"{len(results)} matches, best first.")
+st.caption(f"{len(results)} match{'es' if len(results) != 1 else ''}, best first.")

@@ -39,18 +39,12 @@ for tile, kpi in zip(tiles, data.kpis, strict=True):
         st.caption(f"{behind} invoice{'s' if behind != 1 else ''} behind this number")
 
 counts = charts.status_counts(data.invoices)
-left, right = st.columns(2)
-with left:
-    st.altair_chart(charts.status_chart(counts), width="stretch")
-with right:
-    currencies = sorted(c for c in data.aging["currency"].unique())
-    if not currencies:
-        st.info("No open invoices: nothing is ageing.")
-    for currency in currencies:
-        st.altair_chart(charts.aging_chart(data.aging, currency), width="stretch")
 
 # -- the rows behind a number ---------------------------------------------------------
-drill_labels = {f"kpi:{k.key}": f"{k.label.split(' (')[0]} ({len(k.rows)})" for k in data.kpis}
+drill_labels = {
+    f"kpi:{k.key}": f"{k.label.split(' (')[0]} ({k.rows['invoice_id'].nunique()})"
+    for k in data.kpis
+}
 for status, count in zip(counts["status"], counts["count"], strict=True):
     drill_labels[f"status:{status}"] = f"{status.title()} ({count})"
 choice = st.segmented_control(
@@ -71,3 +65,12 @@ else:
     shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
     if not shown.empty:
         tables.export_buttons(shown, f"{name}-{as_of_day}", key=f"overview_export.{choice}")
+
+# -- pictures: invoices by status, then the age of what is open, per currency --------
+currencies = sorted(data.aging["currency"].unique())
+row = st.columns(min(len(currencies), 3) + 1)
+row[0].altair_chart(charts.status_chart(counts), width="stretch")
+if not currencies:
+    row[1].info("No open invoices: nothing is ageing.")
+for index, currency in enumerate(currencies):
+    row[1 + index % 3].altair_chart(charts.aging_chart(data.aging, currency), width="stretch")

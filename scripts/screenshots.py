@@ -35,7 +35,7 @@ def pages(services) -> dict[str, str]:
         "overview": "/", "invoices": "/invoices", "new_invoice": "/new_invoice",
         "invoice": f"/invoice?invoice={first['invoice_id']}",
         "overdue": f"/overdue?as_of={later:%Y-%m-%d}",
-        "lookup": f"/lookup?q={first['customer'].split()[0]}",
+        "lookup": f"/lookup?q={first['email']}",
         "payment_activity": "/payment_activity", "customers": "/customers",
         "customer": f"/customers?customer={first['customer_id']}",
         "catalog": "/catalog", "admin": "/admin",

@@ -29,13 +29,15 @@ def aging_chart(aging: pd.DataFrame, currency: str) -> alt.Chart:
     cells = aging[(aging["currency"] == currency) & (aging["bucket"] != "total")].copy()
     cells["amount"] = [format_amount(int(a), currency) for a in cells["amount_remaining"]]
     cells["title"] = [BUCKET_TITLES[b] for b in cells["bucket"]]
+    cells["short"] = ["Current" if b == "current" else b for b in cells["bucket"]]
     scale = 10 ** currency_exponent(currency)
     return (
-        alt.Chart(cells, title=f"Open {currency.upper()} receivables by age")
+        alt.Chart(cells, title=f"Open {currency.upper()} by age")
         .mark_bar()
         .encode(
             x=alt.X(
-                "title:N", sort=[BUCKET_TITLES[b] for b in AGING_BUCKETS], title="Past due date"
+                "short:N", sort=["Current", *AGING_BUCKETS[1:]], title="Days past due",
+                axis=alt.Axis(labelAngle=0),
             ),
             y=alt.Y(
                 "amount_remaining:Q",
@@ -52,6 +54,7 @@ def aging_chart(aging: pd.DataFrame, currency: str) -> alt.Chart:
                 alt.Tooltip("amount:N", title="Open amount"),
             ],
         )
+        .properties(height=240)
     )
 
 
@@ -76,4 +79,5 @@ def status_chart(counts: pd.DataFrame) -> alt.Chart:
             x=alt.X("count:Q", title="Invoices", axis=alt.Axis(tickMinStep=1)),
             tooltip=[alt.Tooltip("status:N"), alt.Tooltip("count:Q", title="Invoices")],
         )
+        .properties(height=240)
     )

@@ -56,6 +56,8 @@ def test_invoice_number_email_and_amount_open_the_invoice(app_test, stripe_servi
         assert not at.exception
         found = results(at)
         assert link in set(found["open"]), query
+    at = app_test(PAGE, role="viewer", q=invoice.number).run()  # exact: opened in one click
+    assert f"[Open Invoice {invoice.number}]({link})" in texts(at)
 
 
 def test_nothing_found_says_what_to_try(app_test, stripe_services):
