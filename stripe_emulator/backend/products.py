@@ -30,6 +30,9 @@ def _apply_fields(product: dict[str, Any], fields: dict[str, Any]) -> None:
     if fields.get("marketing_features"):
         product["marketing_features"] = [{"name": f.get("name")}
                                          for f in fields["marketing_features"]]
+    if fields.get("package_dimensions"):
+        product["package_dimensions"] = {k: float(v)
+                                         for k, v in fields["package_dimensions"].items()}
     if "metadata" in fields:
         product["metadata"] = apply_metadata(product["metadata"], fields["metadata"])
 
