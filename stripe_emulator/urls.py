@@ -11,6 +11,8 @@ from __future__ import annotations
 from stripe_emulator.api import (
     customers,
     events,
+    prices,
+    products,
     test_clocks,
     webhook_endpoints,
 )
@@ -19,6 +21,8 @@ from stripe_emulator.lib.routing import Route
 ROUTES: list[Route] = [
     *customers.ROUTES,
     *events.ROUTES,
+    *prices.ROUTES,
+    *products.ROUTES,
     *test_clocks.ROUTES,
     *webhook_endpoints.ROUTES,
 ]
