@@ -61,6 +61,8 @@ else:
         rows = next(k.rows for k in data.kpis if k.key == name)
     else:
         rows = data.invoices[data.invoices["status"] == name]
+        tabular.open_link("pages/invoices.py", f"Filter the Invoices list to {name}",
+                          {"status": name})
     extra = {"part": "Counted as"} if "part" in rows.columns else None
     shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
     if not shown.empty:
