@@ -18,12 +18,30 @@ READS_AS = {
 
 OPENS = {"invoice": ("pages/invoice.py", "invoice"), "customer": ("pages/customers.py", "customer")}
 EXACT = 0.95  # services.lookup scores an exact id or invoice number at 0.95 or more
+BOX = "lookup_text"
+URL_SEEN = "_lookup_url_q"  # the ?q= value the box was last synced with
 
 user = require_page(Action.VIEW)
 st.title("Lookup")
 
+def search_changed() -> None:
+    """Typing in the box puts the search in the URL (shareable, survives a reload)."""
+    typed = st.session_state[BOX].strip()
+    st.session_state[URL_SEEN] = typed
+    if typed:
+        st.query_params[LOOKUP_PARAM] = typed
+    else:
+        st.query_params.pop(LOOKUP_PARAM, None)
+
+
+# The URL wins when it changes (the sidebar box, a shared link, a reload): Streamlit's
+# bind="query-params" does not pick up ?q= set by st.switch_page, so sync by hand.
+from_url = (st.query_params.get(LOOKUP_PARAM) or "").strip()
+if st.session_state.get(URL_SEEN) != from_url:
+    st.session_state[BOX] = from_url
+    st.session_state[URL_SEEN] = from_url
 text = st.text_input(
-    "Search", key=LOOKUP_PARAM, bind="query-params",  # ?q=… (also set by the sidebar box)
+    "Search", key=BOX, on_change=search_changed,
     placeholder="Invoice number, in_… / cus_… id, email, customer name or amount (1,234.50 EUR)",
 ).strip()
 if not text:

@@ -147,3 +147,14 @@ def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "Customers" not in texts(at)
     assert not at.dataframe
+
+
+def test_the_same_submission_twice_makes_one_customer(app_test, stripe_services):
+    """A late duplicate of a submit (double click) replays the first create."""
+    name = unique("Twice Clicked")
+    at = app_test(PAGE, role="clerk").run()
+    for _ in range(2):  # the second time as a duplicate would: same form instance, same fields
+        fill(at, "new_customer", name=name, email="twice@example.test")
+        button(at, "Create customer").click().run()
+        assert [t.value for t in at.toast] == [f"Customer {name} created"]
+    assert len([c for c in stripe_services.customers.find(name) if c.name == name]) == 1

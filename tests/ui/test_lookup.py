@@ -29,7 +29,7 @@ def test_customer_name_from_the_url_lists_the_customer_with_a_link(app_test, str
     )
     at = app_test(PAGE, role="viewer", q=name).run()
     assert not at.exception
-    assert at.text_input(key="q").value == name
+    assert at.text_input(key="lookup_text").value == name
     found = results(at)
     assert list(found["object_id"]) == [customer.id]
     assert list(found["open"]) == [f"/customers?customer={customer.id}"]
@@ -42,8 +42,9 @@ def test_typing_an_id_finds_that_object(app_test, stripe_services):
         form_nonce=nonce(),
     )
     at = app_test(PAGE, role="clerk").run()
-    at.text_input(key="q").input(customer.id).run()
+    at.text_input(key="lookup_text").input(customer.id).run()
     assert list(results(at)["title"]) == [customer.name]
+    assert at.query_params["q"] == customer.id  # shareable
 
 
 @pytest.mark.usefixtures("needs_invoicing")
