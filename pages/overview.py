@@ -4,10 +4,13 @@ import streamlit as st
 
 from services.access import Action
 from services.money import format_amount
+from services.reports import DSO_PERIOD_DAYS
 from ui import cached_reads, charts, tables, tabular
 from ui.data import refresher
 from ui.gate import require_page
 from ui.layout import as_of
+
+PERIOD = f"last {DSO_PERIOD_DAYS} days"  # the DSO period: its finalized invoices
 
 user = require_page(Action.VIEW)
 st.title("Overview")
@@ -38,7 +41,8 @@ for tile, kpi in zip(tiles, data.kpis, strict=True):
         behind = kpi.rows["invoice_id"].nunique()
         st.caption(f"{behind} invoice{'s' if behind != 1 else ''} behind this number")
 
-counts = charts.status_counts(data.invoices)
+counts = charts.status_counts(data.period_invoices)
+counts = counts[~counts["status"].isin(["draft", "void"])]  # finalized ones only
 
 # -- the rows behind a number ---------------------------------------------------------
 drill_labels = {
@@ -46,7 +50,7 @@ drill_labels = {
     for k in data.kpis
 }
 for status, count in zip(counts["status"], counts["count"], strict=True):
-    drill_labels[f"status:{status}"] = f"{status.title()} ({count})"
+    drill_labels[f"status:{status}"] = f"{status.title()}, {PERIOD} ({count})"
 choice = st.segmented_control(
     "Show the invoices behind",
     options=list(drill_labels),
@@ -60,7 +64,7 @@ else:
     if kind == "kpi":
         rows = next(k.rows for k in data.kpis if k.key == name)
     else:
-        rows = data.invoices[data.invoices["status"] == name]
+        rows = data.period_invoices[data.period_invoices["status"] == name]
         tabular.open_link("pages/invoices.py", f"Filter the Invoices list to {name}",
                           {"status": name})
     extra = {"part": "Counted as"} if "part" in rows.columns else None
@@ -71,7 +75,8 @@ else:
 # -- pictures: invoices by status, then the age of what is open, per currency --------
 currencies = sorted(data.aging["currency"].unique())
 row = st.columns(min(len(currencies), 3) + 1)
-row[0].altair_chart(charts.status_chart(counts), width="stretch")
+row[0].altair_chart(charts.status_chart(counts, title=f"Invoiced in the {PERIOD}"),
+                    width="stretch")
 if not currencies:
     row[1].info("No open invoices: nothing is ageing.")
 for index, currency in enumerate(currencies):

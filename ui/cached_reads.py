@@ -17,6 +17,7 @@ from typing import NoReturn, TypeVar
 import pandas as pd
 import streamlit as st
 
+from services.aging_summary import aging_table
 from services.errors import DashboardError
 from services.lookup import LookupResult
 from services.models import Customer, Product
@@ -25,15 +26,21 @@ from ui import runtime
 from ui.data import cached_view
 
 T = TypeVar("T")
+PERIOD_PART = "invoiced in period"  # how reports.kpis tags the DSO period's invoices
 
 
 @dataclass(frozen=True)
 class OverviewData:
-    """What the Overview page shows: KPIs, every invoice (for by-status), aging."""
+    """What the Overview page shows, all from one ``reports.kpis`` call: the KPIs,
+    the invoices finalized in the DSO period (by status) and the aging of the
+    open invoices behind "outstanding"."""
 
     kpis: list[Kpi]
-    invoices: pd.DataFrame
+    period_invoices: pd.DataFrame
     aging: pd.DataFrame
+
+    def kpi(self, key: str) -> Kpi:
+        return next(k for k in self.kpis if k.key == key)
 
 
 def today() -> date:
@@ -65,12 +72,11 @@ def _stop_with(message: str) -> NoReturn:
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading receivables…", max_entries=8)
 def overview(as_of: date) -> OverviewData:
-    reports = runtime.services().reports
-    return OverviewData(
-        kpis=reports.kpis(as_of),
-        invoices=reports.invoices_table(InvoiceFilters(as_of=as_of)),
-        aging=reports.aging(as_of),
-    )
+    kpis = runtime.services().reports.kpis(as_of)
+    outstanding = next(k for k in kpis if k.key == "outstanding").rows
+    dso_rows = next(k for k in kpis if k.key == "dso").rows
+    period = dso_rows[dso_rows["part"] == PERIOD_PART].drop(columns=["part"])
+    return OverviewData(kpis, period.reset_index(drop=True), aging_table(outstanding))
 
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading the aging report…")

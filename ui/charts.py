@@ -69,10 +69,10 @@ def status_counts(invoices: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def status_chart(counts: pd.DataFrame) -> alt.Chart:
+def status_chart(counts: pd.DataFrame, title: str = "Invoices by status") -> alt.Chart:
     """Horizontal bars: invoices per status."""
     return (
-        alt.Chart(counts, title="Invoices by status")
+        alt.Chart(counts, title=title)
         .mark_bar()
         .encode(
             y=alt.Y("status:N", sort=list(INVOICE_STATUSES), title=None),

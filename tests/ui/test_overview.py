@@ -40,7 +40,7 @@ def test_status_counts_open_the_invoices_of_that_status(app_test, stripe_service
                                       days_until_due=7)
     at = app_test(PAGE, role="viewer").run()
     options = drill(at).options
-    assert any(o.startswith("Open (") for o in options)
+    assert any(o.startswith("Open, last 90 days (") for o in options)
     drill(at).set_value("status:open").run()
     rows = at.dataframe[0].value
     assert invoice.number in set(rows["Number"])
