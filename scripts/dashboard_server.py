@@ -92,9 +92,10 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60
     raise RuntimeError(f"the dashboard did not answer at {url}")
 
 
-def log_in(page, url: str, role: str) -> None:
-    """Log in as the user of ``role`` through the real form and wait for the cookie."""
-    page.goto(url)
+def log_in(page, url: str, role: str, path: str = "/") -> None:
+    """Log in as the user of ``role`` through the real form (opening ``path``) and wait
+    for the login cookie."""
+    page.goto(f"{url}{path}")
     wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(role)
     page.get_by_role("textbox", name="Password").fill(PASSWORDS[role])
