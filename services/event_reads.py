@@ -119,3 +119,11 @@ def note_resend(conn: Connection, invoice_id: str, username: str, now: datetime)
         occurred_at=int(now.timestamp()), note=f"Payment link resent by {username}",
         recorded_at=naive_utc(now),
     ))
+
+
+def event_row(engine: Engine, event_id: str) -> Row[Any] | None:
+    """The recorded event, or None."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(payment_events).where(payment_events.c.event_id == event_id)
+        ).first()

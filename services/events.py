@@ -108,7 +108,12 @@ class PaymentEvents:
         """``POST /webhooks/stripe`` for ``st.App(routes=[...])`` or any Starlette app."""
         from services.webhook_endpoint import make_webhook_route
 
+        self.start_background()
         return make_webhook_route(self)
+
+    def start_background(self) -> None:
+        """Start the worker now: it handles events left ``received`` and sends due mail."""
+        self._worker.wake()
 
     def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
         """Store ``event`` once under its id; True when it was not seen before."""
@@ -137,14 +142,16 @@ class PaymentEvents:
             return HandlingResult(event["id"], event["type"], DUPLICATE,
                                   "Already received; nothing more done",
                                   linked_invoice_id(event))
-        return self.handle_recorded(event["id"])
+        result = self.handle_recorded(event["id"])
+        if result.outcome == DUPLICATE:  # the worker's sweep got to it first: report its work
+            row = event_reads.event_row(self._engine, event["id"])
+            result = HandlingResult(event["id"], event["type"], row.outcome,
+                                    row.summary or row.error or "", row.invoice_id)
+        return result
 
     def handle_recorded(self, event_id: str) -> HandlingResult:
         """Handle a recorded event if nobody has; safe to call from many threads."""
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(payment_events).where(payment_events.c.event_id == event_id)
-            ).first()
+        row = event_reads.event_row(self._engine, event_id)
         if row is None:
             raise NotFound(f"No event {event_id} was received", field="event_id")
         if row.outcome != RECEIVED:
