@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import stripe
@@ -99,3 +100,13 @@ def sign(body: str, secret: str = SECRET, *, timestamp: int | None = None) -> st
     return stripe.WebhookSignature.generate_signature_header(
         body, secret, timestamp=timestamp if timestamp is not None else int(time.time())
     )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -149,7 +148,7 @@ def test_an_event_recorded_before_a_crash_is_handled_after_restart(engine):
     after_restart = PaymentEvents(engine, None, f.SECRET)
     after_restart.start_background()  # what app.py does at start
     try:
-        deadline_ok = _wait_for(lambda: len(after_restart.fulfilments()) == 1)
+        deadline_ok = f.wait_for(lambda: len(after_restart.fulfilments()) == 1)
     finally:
         after_restart.close()
     assert deadline_ok
@@ -172,12 +171,3 @@ def test_a_handler_error_is_shown_and_can_be_retried(events: PaymentEvents):
     events.handle_event(handled)
     with pytest.raises(NotAllowedInState):
         events.retry_failed(handled["id"])
-
-
-def _wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
