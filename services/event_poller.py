@@ -19,7 +19,7 @@ import stripe
 from sqlalchemy import Engine, select, update
 
 from services.errors import StripeUnavailable
-from services.event_tables import event_poll_cursors, insert_ignore
+from services.event_tables import event_poll_cursors, insert_ignore, write_transaction
 from services.outbox import Clock, naive_utc
 from services.payment_handlers import HANDLED_TYPES
 
@@ -80,7 +80,7 @@ class EventPoller:
     def _save_cursor(self, event_id: str, created: int) -> None:
         now = naive_utc(self._clock())
         values = {"last_event_id": event_id, "last_created": created, "polled_at": now}
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             if not insert_ignore(conn, event_poll_cursors, {"name": CURSOR_NAME, **values}):
                 conn.execute(
                     update(event_poll_cursors)

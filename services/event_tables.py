@@ -15,6 +15,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +26,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Engine,
     Integer,
     String,
     Table,
@@ -150,3 +155,25 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> boo
             return False
         return True
     return conn.execute(statement).rowcount == 1
+
+
+_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()``, with writers of one SQLite file taking turns in this process.
+
+    SQLite allows one writer at a time and makes the others sleep and poll (its busy
+    handler backs off up to 100 ms); queueing on a lock here instead keeps the webhook
+    answer fast while the worker writes. Other databases need no lock.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with _locks_guard:
+        lock = _write_locks.setdefault(engine, threading.Lock())
+    with lock, engine.begin() as conn:
+        yield conn

@@ -30,7 +30,7 @@ from services import event_reads
 from services.access import Action, Actor, require
 from services.errors import InvalidInput, NotAllowedInState, NotFound
 from services.event_poller import EventPoller
-from services.event_tables import insert_ignore, payment_events
+from services.event_tables import insert_ignore, payment_events, write_transaction
 from services.event_worker import HandlingWorker
 from services.outbox import Clock, Outbox, naive_utc, utc_now
 from services.payment_handlers import (
@@ -128,7 +128,7 @@ class PaymentEvents:
             "outcome": RECEIVED if is_payment_event else IGNORED,
             "summary": None if is_payment_event else f"Not a payment event ({event['type']})",
         }
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             return insert_ignore(conn, payment_events, values)
 
     def submit(self, event_id: str) -> None:
@@ -161,7 +161,7 @@ class PaymentEvents:
         try:
             event = json.loads(row.payload)
             prepared = self._handlers.prepare(event, self._directory)
-            with self._engine.begin() as conn:
+            with write_transaction(self._engine) as conn:
                 claimed = conn.execute(
                     update(payment_events)
                     .where(events.event_id == event_id, events.outcome == RECEIVED)
@@ -181,7 +181,7 @@ class PaymentEvents:
                 )
         except Exception as err:  # the event must stay visible, with the reason
             log.exception("handling %s failed", event_id)
-            with self._engine.begin() as conn:
+            with write_transaction(self._engine) as conn:
                 conn.execute(
                     update(payment_events)
                     .where(events.event_id == event_id, events.outcome == RECEIVED)
@@ -206,7 +206,7 @@ class PaymentEvents:
 
     def retry_failed(self, event_id: str) -> HandlingResult:
         """Handle again an event whose handling failed (after the cause was fixed)."""
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             changed = conn.execute(
                 update(payment_events)
                 .where(payment_events.c.event_id == event_id, payment_events.c.outcome == FAILED)
@@ -255,7 +255,7 @@ class PaymentEvents:
             hosted_invoice_url=state.hosted_invoice_url,
         )
         subject, body = payment_failed(summary, reminder=True)
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             queued = self._outbox.queue(
                 conn, dedupe_key=f"resend:{invoice_id}:{form_nonce}", kind="payment link resent",
                 recipient=state.customer_email, subject=subject, body=body, invoice_id=invoice_id,

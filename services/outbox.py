@@ -29,7 +29,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, exc, insert, or_, select, update
 
 from services.errors import ConfigurationError, InvalidInput, NotFound
-from services.event_tables import outbox_messages
+from services.event_tables import outbox_messages, write_transaction
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -186,7 +186,7 @@ class Outbox:
 
     def retry(self, message_id: int) -> None:
         """Put a ``failed`` message back in the queue (a person chose to try again)."""
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             row = conn.execute(
                 select(outbox_messages.c.status).where(outbox_messages.c.id == message_id)
             ).first()
@@ -225,7 +225,7 @@ class Outbox:
         if settings is None:
             return False
         now = naive_utc(self._clock())
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             claimed = conn.execute(
                 update(outbox_messages)
                 .where(and_(outbox_messages.c.id == message_id, _due_condition(now)))
@@ -242,7 +242,7 @@ class Outbox:
         except (smtplib.SMTPException, OSError, exc.SQLAlchemyError) as err:
             self._record_failure(message_id, row.attempts + 1, f"{type(err).__name__}: {err}")
             return False
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             conn.execute(
                 update(outbox_messages)
                 .where(outbox_messages.c.id == message_id)
@@ -258,7 +258,7 @@ class Outbox:
         else:
             delay = timedelta(seconds=self._retry_delays[attempts - 1])
             values = {"status": RETRYING, "next_attempt_at": now + delay}
-        with self._engine.begin() as conn:
+        with write_transaction(self._engine) as conn:
             conn.execute(
                 update(outbox_messages)
                 .where(outbox_messages.c.id == message_id)

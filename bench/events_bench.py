@@ -1,0 +1,168 @@
+"""Events handled per second through the real webhook endpoint.
+
+``python -m bench.events_bench [--events 2000] [--concurrency 16]``
+
+Starts uvicorn in a separate process serving ``POST /webhooks/stripe`` (the same
+Route the dashboard mounts) over a SQLite file database, then sends signed
+deliveries over HTTP from this process: a mix of ``invoice.paid`` (sale + email),
+``invoice.payment_failed`` (to-do + email), ``payment_intent.processing`` and
+``invoice.payment_succeeded``, plus one replay in ten. The figure is events handled
+(recorded, handler run, marked handled) per second from the first POST to the last
+event handled, read from the database. Target: 200/s on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import stripe
+from sqlalchemy import create_engine, func, select
+
+SECRET = "whsec_bench_secret"
+
+
+def serve(database_path: str, port: int) -> None:
+    """Server mode (child process): the webhook route on uvicorn."""
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from services.database import make_engine
+    from services.events import PaymentEvents
+
+    events = PaymentEvents(make_engine(f"sqlite:///{database_path}"), None, SECRET)
+    app = Starlette(routes=[events.webhook_route()])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _events(count: int) -> list[dict]:
+    now = int(time.time())
+    made = []
+    for i in range(count):
+        invoice_id = f"in_bench{i:07d}"
+        invoice = {
+            "id": invoice_id, "object": "invoice", "number": f"BENCH-{i:04d}",
+            "customer": f"cus_bench{i % 50}", "customer_email": f"buyer{i % 50}@example.com",
+            "customer_name": "Bench Buyer", "currency": "usd", "amount_due": 1000 + i,
+            "amount_paid": 0, "amount_remaining": 1000 + i, "attempted": True, "attempt_count": 1,
+            "status": "open", "hosted_invoice_url": f"https://invoice.example/{invoice_id}",
+            "status_transitions": {"paid_at": None},
+        }
+        kind = i % 4
+        if kind == 0 or kind == 3:
+            invoice.update(status="paid", amount_paid=1000 + i, amount_remaining=0)
+            invoice["status_transitions"] = {"paid_at": now}
+            event_type = "invoice.paid" if kind == 0 else "invoice.payment_succeeded"
+            obj = invoice
+        elif kind == 1:
+            event_type, obj = "invoice.payment_failed", invoice
+        else:
+            event_type = "payment_intent.processing"
+            obj = {"id": f"pi_bench{i:07d}", "object": "payment_intent", "amount": 1000 + i,
+                   "currency": "usd", "status": "processing", "receipt_email": None,
+                   "metadata": {"invoice": invoice_id}}
+        made.append({"id": f"evt_bench{i:07d}", "object": "event", "type": event_type,
+                     "created": now, "livemode": False, "data": {"object": obj}})
+    return made
+
+
+async def _send_all(url: str, bodies: list[str], concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+
+    async def sender(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            body = queue.get_nowait()
+            header = stripe.WebhookSignature.generate_signature_header(body, SECRET)
+            started = time.perf_counter()
+            response = await client.post(url, content=body, headers={"Stripe-Signature": header})
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"delivery refused: {response.status_code} {response.text}")
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        await asyncio.gather(*(sender(client) for _ in range(concurrency)))
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+
+    workdir = Path(tempfile.mkdtemp(prefix="events-bench-"))
+    database = workdir / "app.sqlite3"
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.events_bench", "--serve", str(database), str(port)]
+    )
+    url = f"http://127.0.0.1:{port}/webhooks/stripe"
+    try:
+        _wait_until_listening(port)
+        events = _events(args.events)
+        bodies = [json.dumps(event) for event in events]
+        bodies += bodies[:: 10]  # replays: answered 200, handled never again
+        engine = create_engine(f"sqlite:///{database}")
+        from services.event_tables import payment_events
+
+        started = time.perf_counter()
+        latencies = asyncio.run(_send_all(url, bodies, args.concurrency))
+        accepted = time.perf_counter() - started
+        done_query = select(func.count()).where(payment_events.c.outcome == "handled")
+        while True:
+            with engine.connect() as conn:
+                handled = conn.execute(done_query).scalar_one()
+            if handled >= args.events or time.perf_counter() - started > 300:
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(10)
+    latencies.sort()
+    print(f"deliveries sent:   {len(bodies)} ({args.events} events + {len(bodies) - args.events}"
+          f" replays), concurrency {args.concurrency}")
+    print(f"answered in:       {accepted:.2f} s ({len(bodies) / accepted:.0f} deliveries/s); "
+          f"latency p50 {statistics.median(latencies) * 1000:.1f} ms, "
+          f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms, "
+          f"max {latencies[-1] * 1000:.1f} ms")
+    print(f"events handled:    {handled} in {elapsed:.2f} s")
+    print(f"EVENTS HANDLED PER SECOND: {handled / elapsed:.0f}  (target 200/s)")
+
+
+def _wait_until_listening(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the bench server did not start")
+
+
+if __name__ == "__main__":
+    main()
