@@ -43,6 +43,7 @@ from services.payment_handlers import (
 )
 from services.payment_lookup import StripeInvoiceDirectory
 from services.payment_notices import InvoiceSummary, payment_failed
+from services.webhook_registration import register_emulator_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,14 @@ class PaymentEvents:
         }
         with write_transaction(self._engine) as conn:
             return insert_ignore(conn, payment_events, values)
+
+    def use_emulator_endpoint(self, url: str) -> str:
+        """Emulator mode: register ``url`` for the payment events and verify with its secret."""
+        if self._stripe is None:
+            raise NotAllowedInState("Registering an endpoint needs a Stripe connection",
+                                    field="stripe_client")
+        self.webhook_secret = register_emulator_endpoint(self._stripe, url, self._engine)
+        return self.webhook_secret
 
     def submit(self, event_id: str) -> None:
         """Hand a recorded event to the worker thread (handled after the HTTP answer)."""
