@@ -137,6 +137,15 @@ event_poll_cursors = Table(
 )
 
 
+EVENT_TABLES = (payment_events, fulfilments, invoice_payment_states, invoice_payment_history,
+                outbox_messages, webhook_secrets, event_poll_cursors)
+
+
+def create_event_tables(engine: Engine) -> None:
+    """Create the tables above if missing (an engine made before this module was imported)."""
+    metadata.create_all(engine, tables=list(EVENT_TABLES))
+
+
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless a row with the same unique key exists; True when inserted.
 

@@ -30,7 +30,12 @@ from services import event_reads
 from services.access import Action, Actor, require
 from services.errors import InvalidInput, NotAllowedInState, NotFound
 from services.event_poller import EventPoller
-from services.event_tables import insert_ignore, payment_events, write_transaction
+from services.event_tables import (
+    create_event_tables,
+    insert_ignore,
+    payment_events,
+    write_transaction,
+)
 from services.event_worker import HandlingWorker
 from services.outbox import Clock, Outbox, naive_utc, utc_now
 from services.payment_handlers import (
@@ -93,7 +98,9 @@ class PaymentEvents:
         sweep_interval: float = 5.0,
     ) -> None:
         self.webhook_secret = webhook_secret
+        create_event_tables(engine)
         self._engine = engine
+        self._route: Route | None = None
         self._clock = clock
         self._stripe = stripe_client
         retry = {} if outbox_retry_delays is None else {"retry_delays": outbox_retry_delays}
@@ -109,8 +116,10 @@ class PaymentEvents:
         """``POST /webhooks/stripe`` for ``st.App(routes=[...])`` or any Starlette app."""
         from services.webhook_endpoint import make_webhook_route
 
-        self.start_background()
-        return make_webhook_route(self)
+        if self._route is None:  # built once: app.py may ask for it on every request
+            self.start_background()
+            self._route = make_webhook_route(self)
+        return self._route
 
     def start_background(self) -> None:
         """Start the worker now: it handles events left ``received`` and sends due mail."""

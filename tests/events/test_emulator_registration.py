@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("stripe_emulator.embedded", reason="the emulator has not landed on main yet")
-
 from services.database import make_engine
 from services.webhook_registration import register_emulator_endpoint
 

@@ -171,3 +171,13 @@ def test_a_handler_error_is_shown_and_can_be_retried(events: PaymentEvents):
     events.handle_event(handled)
     with pytest.raises(NotAllowedInState):
         events.retry_failed(handled["id"])
+
+
+def test_the_service_creates_its_tables_on_a_bare_database(tmp_path):
+    from sqlalchemy import create_engine
+
+    bare = create_engine(f"sqlite:///{tmp_path / 'bare.sqlite3'}")
+    service = PaymentEvents(bare, None, f.SECRET)
+
+    assert service.handle_event(f.paid("in_bare", created=T0)).outcome == "handled"
+    assert len(service.fulfilments()) == 1
