@@ -3,8 +3,9 @@
 The webhook endpoint only verifies and records (milliseconds), then submits the
 event id here. One thread handles events in arrival order, sends due outbox
 messages when the queue runs dry, and every ``sweep_interval`` seconds picks up
-events still ``received`` in the database (left by a crash or another process)
-and retries outbox messages whose back-off has passed. Nothing is kept only in
+events still ``received`` in the database (left by a crash or another process),
+polls Stripe for events when polling is enabled, and retries outbox messages
+whose back-off has passed. Nothing is kept only in
 memory: a lost queue entry is found again by the sweep.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ class HandlingWorker:
         self._thread: threading.Thread | None = None
         self._idle = threading.Condition()
         self._unfinished = 0
+        self._poll: Callable[[], int] | None = None
+
+    def enable_polling(self, poll: Callable[[], int]) -> None:
+        """Also call ``poll`` on every sweep (the event poller)."""
+        self._poll = poll
 
     def submit(self, event_id: str) -> None:
         """Queue ``event_id`` for handling (starts the thread on first use)."""
@@ -108,6 +115,11 @@ class HandlingWorker:
             self._service.handle_unhandled()
         except Exception:
             log.exception("sweep of unhandled events failed")
+        if self._poll is not None:
+            try:
+                self._poll()
+            except Exception:  # Stripe unreachable: try again on the next sweep
+                log.exception("polling for events failed")
         self._deliver()
 
     def _deliver(self) -> None:

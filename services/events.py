@@ -48,6 +48,7 @@ from services.payment_handlers import (
 )
 from services.payment_lookup import StripeInvoiceDirectory
 from services.payment_notices import InvoiceSummary, payment_failed
+from services.webhook_endpoint import make_webhook_route
 from services.webhook_registration import register_emulator_endpoint
 
 log = logging.getLogger(__name__)
@@ -114,15 +115,21 @@ class PaymentEvents:
 
     def webhook_route(self) -> Route:
         """``POST /webhooks/stripe`` for ``st.App(routes=[...])`` or any Starlette app."""
-        from services.webhook_endpoint import make_webhook_route
-
         if self._route is None:  # built once: app.py may ask for it on every request
             self.start_background()
             self._route = make_webhook_route(self)
         return self._route
 
-    def start_background(self) -> None:
-        """Start the worker now: it handles events left ``received`` and sends due mail."""
+    def start_background(self, *, poll: bool = False) -> None:
+        """Start the worker now: it handles events left ``received`` and sends due mail.
+
+        With ``poll=True`` it also reads ``GET /v1/events`` on every sweep (a dashboard
+        Stripe cannot reach); this is safe beside the webhook.
+        """
+        if poll and self._poller is None:
+            raise NotAllowedInState("Polling needs a Stripe connection", field="stripe_client")
+        if poll:
+            self._worker.enable_polling(self.poll_once)
         self._worker.wake()
 
     def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:

@@ -89,3 +89,15 @@ def _app(events: PaymentEvents):
     from starlette.applications import Starlette
 
     return Starlette(routes=[events.webhook_route()])
+
+
+def test_background_polling_picks_up_new_events(emulator, engine):
+    events = PaymentEvents(engine, client_for(emulator), None, sweep_interval=0.1)
+    events.start_background(poll=True)
+    try:
+        _emit(emulator, f.paid("in_background", created=int(time.time())))
+
+        assert f.wait_for(lambda: len(events.fulfilments()) == 1)
+    finally:
+        events.close()
+    assert events.activity()["source"].tolist() == ["poller"]
