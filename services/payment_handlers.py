@@ -140,6 +140,9 @@ class PaymentHandlers:
             return Prepared(invoice_id=invoice_id, invoice=invoice)
         if event_type == "invoice.paid" and directory is not None and obj.get("id"):
             return Prepared(invoice_id=obj["id"], paid_how=directory.paid_how(obj["id"]))
+        if event_type == "invoice.payment_failed" and directory is not None and obj.get("id"):
+            # The event is a snapshot at failure time; Stripe knows whether it was paid since.
+            return Prepared(invoice_id=obj["id"], invoice=directory.invoice(obj["id"]))
         return Prepared(invoice_id=linked_invoice_id(event))
 
     def apply(
@@ -215,10 +218,13 @@ class PaymentHandlers:
                 f"Payment {intent.get('id')} is processing but pays no invoice we know of",
                 ignored=True)
         invoice = dict(prepared.invoice or {"id": invoice_id})
-        invoice.setdefault("customer_email", intent.get("receipt_email"))
-        invoice.setdefault("currency", intent.get("currency"))
-        applied, previous = self._set_state(conn, invoice, PENDING, event["created"])
+        invoice["customer_email"] = invoice.get("customer_email") or intent.get("receipt_email")
+        invoice["currency"] = invoice.get("currency") or intent.get("currency")
         self._note(conn, invoice_id, event, f"Bank debit {intent.get('id')} started")
+        if _paid_now(prepared):
+            applied, previous = False, PAID  # settled before we got here: stays paid
+        else:
+            applied, previous = self._set_state(conn, invoice, PENDING, event["created"])
         if previous == PAID:
             conn.execute(
                 update(fulfilments).where(fulfilments.c.invoice_id == invoice_id)
@@ -244,16 +250,17 @@ class PaymentHandlers:
         return HandlerOutcome(f"Payment pending; 'being processed' notice queued for "
                               f"{recipient or 'nobody (no email)'}", invoice_id)
 
-    def _payment_failed(self, conn: Connection, event: Mapping[str, Any], _: Prepared):
+    def _payment_failed(self, conn: Connection, event: Mapping[str, Any], prepared: Prepared):
         invoice = event_object(event)
         invoice_id = invoice["id"]
         attempt = invoice.get("attempt_count")
-        applied, previous = self._set_state(
-            conn, invoice, NEEDS_ATTENTION, event["created"],
-            detail=f"Payment attempt {attempt} failed" if attempt else "Payment failed",
-        )
-        self._note(conn, invoice_id, event,
-                   f"Payment attempt {attempt} failed" if attempt else "Payment failed")
+        failure = f"Payment attempt {attempt} failed" if attempt else "Payment failed"
+        self._note(conn, invoice_id, event, failure)
+        if _paid_now(prepared):
+            return HandlerOutcome("An old failure; the invoice is paid now and stays paid",
+                                  invoice_id)
+        applied, previous = self._set_state(conn, invoice, NEEDS_ATTENTION, event["created"],
+                                            detail=failure)
         if not applied:
             return HandlerOutcome(f"An old failure; the invoice stays {previous}", invoice_id)
         amount = int(invoice.get("amount_remaining") or invoice.get("amount_due") or 0)
@@ -324,6 +331,11 @@ class PaymentHandlers:
             invoice_id=invoice_id, event_id=event.get("id"), event_type=event.get("type"),
             occurred_at=event.get("created"), note=note, recorded_at=naive_utc(self._clock()),
         ))
+
+
+def _paid_now(prepared: Prepared) -> bool:
+    """Whether Stripe, asked just now, says the invoice is paid."""
+    return bool(prepared.invoice) and prepared.invoice.get("status") == PAID
 
 
 def _newer(current_state: str, current_at: int, state: str, fact_at: int) -> bool:
