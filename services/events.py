@@ -137,11 +137,12 @@ class PaymentEvents:
         event = validate_event(event)
         is_payment_event = event["type"] in HANDLED_TYPES
         obj = event_object(event)
+        now = naive_utc(self._clock())
         values = {
             "event_id": event["id"], "event_type": event["type"], "object_id": obj.get("id"),
             "invoice_id": linked_invoice_id(event), "event_created": event["created"],
             "source": source, "payload": raw if raw is not None else json.dumps(event, default=str),
-            "received_at": naive_utc(self._clock()),
+            "received_at": now, "handled_at": None if is_payment_event else now,
             "outcome": RECEIVED if is_payment_event else IGNORED,
             "summary": None if is_payment_event else f"Not a payment event ({event['type']})",
         }
