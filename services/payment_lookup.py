@@ -69,20 +69,31 @@ class StripeInvoiceDirectory:
             )
             paid = list(page.data)
             if not paid:
-                return None
+                return None  # nothing collected through Stripe: the handler decides
             payment = paid[0].payment
             if payment.type != "payment_intent":
                 return OUT_OF_BAND  # a payment record: money received outside Stripe
             intent = self._client.v1.payment_intents.retrieve(
-                _id_of(payment.payment_intent) or "", params={"expand": ["payment_method"]}
+                _id_of(payment.payment_intent) or ""
             )
         except (stripe.StripeError, AttributeError) as err:
-            log.warning("payment method lookup for %s failed: %s", invoice_id, err)
+            log.warning("payment lookup for %s failed: %s", invoice_id, err)
             return None
-        method = intent.payment_method
-        method_type = getattr(method, "type", None)
-        if method_type is None and intent.payment_method_types:
-            method_type = intent.payment_method_types[0]
-        if method_type in _BANK_DEBIT_TYPES:
-            return BANK_DEBIT
-        return CARD if method_type else None
+        method_type = self._method_type(intent)
+        if method_type is None:
+            return None
+        return BANK_DEBIT if method_type in _BANK_DEBIT_TYPES else CARD
+
+    def _method_type(self, intent: Any) -> str | None:
+        """The type of the payment method that paid ``intent``."""
+        types = list(intent.payment_method_types or [])
+        if len(types) == 1:
+            return types[0]  # a confirmed intent names the one type it used
+        method_id = _id_of(intent.payment_method)
+        if not method_id:
+            return None
+        try:
+            return self._client.v1.payment_methods.retrieve(method_id).type
+        except stripe.StripeError as err:
+            log.warning("payment method %s lookup failed: %s", method_id, err)
+            return None
