@@ -138,3 +138,15 @@ def test_other_event_types_are_recorded_as_ignored(client, events: PaymentEvents
     row = events.activity().iloc[0]
     assert row["outcome"] == "ignored"
     assert "Not a payment event" in row["summary"]
+
+
+def test_a_database_failure_answers_500_so_stripe_delivers_again(client, events, engine):
+    from services.event_tables import payment_events
+
+    payment_events.drop(engine)  # the app database is broken
+    body = f.body_of(f.paid("in_dbdown", created=int(time.time())))
+
+    response = _post(client, body, f.sign(body))
+
+    assert response.status_code == 500
+    assert "deliver it again" in response.json()["error"]["message"]
