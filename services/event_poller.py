@@ -32,7 +32,9 @@ class RecordingService(Protocol):
     def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
         ...
 
-    def handle_recorded(self, event_id: str) -> Any: ...
+    def handle_recorded(
+        self, event_id: str, *, event: Mapping[str, Any] | None = None
+    ) -> Any: ...
 
 
 class EventPoller:
@@ -64,8 +66,8 @@ class EventPoller:
         handled = 0
         for event in fetched:
             if self._service.record(event, source="poller"):
-                outcome = getattr(self._service.handle_recorded(event["id"]), "outcome", None)
-                handled += outcome in ("handled", "ignored")
+                result = self._service.handle_recorded(event["id"], event=event)
+                handled += getattr(result, "outcome", None) in ("handled", "ignored")
         if fetched:
             self._save_cursor(fetched[-1]["id"], fetched[-1]["created"])
         return handled

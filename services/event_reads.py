@@ -114,11 +114,11 @@ def state_row(engine: Engine, invoice_id: str) -> Row[Any] | None:
 
 def note_resend(conn: Connection, invoice_id: str, username: str, now: datetime) -> None:
     """Record on the invoice history that a person resent the payment link."""
-    conn.execute(invoice_payment_history.insert().values(
-        invoice_id=invoice_id, event_id=None, event_type="payment_link.resent",
-        occurred_at=int(now.timestamp()), note=f"Payment link resent by {username}",
-        recorded_at=naive_utc(now),
-    ))
+    conn.execute(invoice_payment_history.insert(), {
+        "invoice_id": invoice_id, "event_id": None, "event_type": "payment_link.resent",
+        "occurred_at": int(now.timestamp()), "note": f"Payment link resent by {username}",
+        "recorded_at": naive_utc(now),
+    })
 
 
 def event_row(engine: Engine, event_id: str) -> Row[Any] | None:

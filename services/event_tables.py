@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections.abc import Iterator
@@ -152,18 +153,24 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> boo
     Uses ``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, so concurrent writers
     racing on the same key (the same event delivered twice at once) never raise.
     """
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        statement = postgresql_insert(table).values(**values).on_conflict_do_nothing()
-    else:  # other databases: fall back on the unique constraint raising
+    statement = _ignoring_insert(conn.dialect.name, table)
+    if statement is None:  # other databases: fall back on the unique constraint raising
         try:
-            conn.execute(table.insert().values(**values))
+            conn.execute(table.insert(), values)
         except IntegrityError:
             return False
         return True
-    return conn.execute(statement).rowcount == 1
+    # Values are bound at execution, so the compiled statement is cached once per table.
+    return conn.execute(statement, values).rowcount == 1
+
+
+@functools.cache
+def _ignoring_insert(dialect: str, table: Table) -> Any:
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    return None
 
 
 _write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()

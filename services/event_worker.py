@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,9 @@ _WAKE = object()
 class EventHandlingService(Protocol):
     """What the worker needs from :class:`services.events.PaymentEvents`."""
 
-    def handle_recorded(self, event_id: str) -> object: ...
+    def handle_recorded(
+        self, event_id: str, *, event: Mapping[str, Any] | None = None
+    ) -> object: ...
 
     def handle_unhandled(self, limit: int = 500) -> int: ...
 
@@ -50,12 +52,12 @@ class HandlingWorker:
         """Also call ``poll`` on every sweep (the event poller)."""
         self._poll = poll
 
-    def submit(self, event_id: str) -> None:
-        """Queue ``event_id`` for handling (starts the thread on first use)."""
+    def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None:
+        """Queue ``event_id`` (and its payload, if at hand) for handling."""
         with self._idle:
             self._unfinished += 1
         self._ensure_started()
-        self._queue.put(event_id)
+        self._queue.put((event_id, event))
 
     def wake(self) -> None:
         """Ask the thread to send due outbox messages now."""
@@ -95,14 +97,14 @@ class HandlingWorker:
                 continue
             if item is _STOP:
                 return
-            if isinstance(item, str):
-                self._handle(item)
+            if isinstance(item, tuple):
+                self._handle(*item)
             if self._queue.empty():
                 self._deliver()
 
-    def _handle(self, event_id: str) -> None:
+    def _handle(self, event_id: str, event: Mapping[str, Any] | None) -> None:
         try:
-            self._service.handle_recorded(event_id)
+            self._service.handle_recorded(event_id, event=event)
         except Exception:  # one bad event must not stop the others
             log.exception("handling %s failed", event_id)
         finally:

@@ -157,9 +157,9 @@ class PaymentEvents:
         self.webhook_secret = register_emulator_endpoint(self._stripe, url, self._engine)
         return self.webhook_secret
 
-    def submit(self, event_id: str) -> None:
+    def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None:
         """Hand a recorded event to the worker thread (handled after the HTTP answer)."""
-        self._worker.submit(event_id)
+        self._worker.submit(event_id, event)
 
     def handle_event(self, event: Mapping[str, Any], *, source: str = "direct") -> HandlingResult:
         """Record and handle ``event`` now (the core used by tests and the poller)."""
@@ -168,24 +168,36 @@ class PaymentEvents:
             return HandlingResult(event["id"], event["type"], DUPLICATE,
                                   "Already received; nothing more done",
                                   linked_invoice_id(event))
-        result = self.handle_recorded(event["id"])
+        result = self.handle_recorded(event["id"], event=event)
         if result.outcome == DUPLICATE:  # the worker's sweep got to it first: report its work
             row = event_reads.event_row(self._engine, event["id"])
             result = HandlingResult(event["id"], event["type"], row.outcome,
                                     row.summary or row.error or "", row.invoice_id)
         return result
 
-    def handle_recorded(self, event_id: str) -> HandlingResult:
-        """Handle a recorded event if nobody has; safe to call from many threads."""
-        row = event_reads.event_row(self._engine, event_id)
-        if row is None:
-            raise NotFound(f"No event {event_id} was received", field="event_id")
-        if row.outcome != RECEIVED:
-            return HandlingResult(event_id, row.event_type, DUPLICATE,
-                                  row.summary or "Already handled", row.invoice_id)
+    def handle_recorded(
+        self, event_id: str, *, event: Mapping[str, Any] | None = None
+    ) -> HandlingResult:
+        """Handle a recorded event if nobody has; safe to call from many threads.
+
+        ``event`` is the recorded event when the caller has it at hand (the webhook),
+        which saves reading it back; the claim below decides who handles it either way.
+        """
+        if event is None:
+            row = event_reads.event_row(self._engine, event_id)
+            if row is None:
+                raise NotFound(f"No event {event_id} was received", field="event_id")
+            if row.outcome != RECEIVED:
+                return HandlingResult(event_id, row.event_type, DUPLICATE,
+                                      row.summary or "Already handled", row.invoice_id)
+            payload: Any = row.payload
+            event_type, invoice_id = row.event_type, row.invoice_id
+        else:
+            payload = event
+            event_type, invoice_id = str(event.get("type")), linked_invoice_id(event)
         events = payment_events.c
         try:
-            event = json.loads(row.payload)
+            event = json.loads(payload) if isinstance(payload, str) else payload
             prepared = self._handlers.prepare(event, self._directory)
             with write_transaction(self._engine) as conn:
                 claimed = conn.execute(
@@ -194,14 +206,14 @@ class PaymentEvents:
                     .values(outcome=HANDLED)
                 ).rowcount
                 if claimed != 1:
-                    return HandlingResult(event_id, row.event_type, DUPLICATE,
-                                          "Handled by another worker", row.invoice_id)
+                    return HandlingResult(event_id, event_type, DUPLICATE,
+                                          "Handled by another worker", invoice_id)
                 outcome = self._handlers.apply(conn, event, prepared)
                 conn.execute(
                     update(payment_events).where(events.event_id == event_id).values(
                         outcome=IGNORED if outcome.ignored else HANDLED,
                         summary=outcome.summary,
-                        invoice_id=outcome.invoice_id or row.invoice_id,
+                        invoice_id=outcome.invoice_id or invoice_id,
                         handled_at=naive_utc(self._clock()),
                     )
                 )
@@ -214,10 +226,10 @@ class PaymentEvents:
                     .values(outcome=FAILED, error=f"{type(err).__name__}: {err}",
                             handled_at=naive_utc(self._clock()))
                 )
-            return HandlingResult(event_id, row.event_type, FAILED, str(err), row.invoice_id)
-        return HandlingResult(event_id, row.event_type,
+            return HandlingResult(event_id, event_type, FAILED, str(err), invoice_id)
+        return HandlingResult(event_id, event_type,
                               IGNORED if outcome.ignored else HANDLED, outcome.summary,
-                              outcome.invoice_id or row.invoice_id)
+                              outcome.invoice_id or invoice_id)
 
     def handle_unhandled(self, limit: int = 500) -> int:
         """Handle events left ``received`` (e.g. by a crash); return how many were handled."""

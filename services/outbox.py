@@ -26,10 +26,10 @@ from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, exc, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, exc, or_, select, update
 
 from services.errors import ConfigurationError, InvalidInput, NotFound
-from services.event_tables import outbox_messages, write_transaction
+from services.event_tables import insert_ignore, outbox_messages, write_transaction
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -153,24 +153,16 @@ class Outbox:
         invoice_id: str | None = None,
     ) -> bool:
         """Queue a message in ``conn``'s transaction; False when ``dedupe_key`` was queued."""
-        exists = conn.execute(
-            select(outbox_messages.c.id).where(outbox_messages.c.dedupe_key == dedupe_key)
-        ).first()
-        if exists is not None:
-            return False
         now = naive_utc(self._clock())
         status, error = (QUEUED if self.sends_mail else KEPT), None
         if not recipient:
             status, error = FAILED, "The customer has no email address; nothing can be sent."
-        conn.execute(
-            insert(outbox_messages).values(
-                dedupe_key=dedupe_key, kind=kind, invoice_id=invoice_id,
-                recipient=recipient or "", subject=subject, body=body, status=status,
-                attempts=0, last_error=error, queued_at=now, next_attempt_at=now,
-                sent_at=now if status == KEPT else None,
-            )
-        )
-        return True
+        return insert_ignore(conn, outbox_messages, {
+            "dedupe_key": dedupe_key, "kind": kind, "invoice_id": invoice_id,
+            "recipient": recipient or "", "subject": subject, "body": body, "status": status,
+            "attempts": 0, "last_error": error, "queued_at": now, "next_attempt_at": now,
+            "sent_at": now if status == KEPT else None,
+        })
 
     def deliver_due(self, limit: int = 100) -> int:
         """Try every message that is due now; return how many were sent."""

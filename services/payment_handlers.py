@@ -327,10 +327,11 @@ class PaymentHandlers:
 
     def _note(self, conn: Connection, invoice_id: str, event: Mapping[str, Any],
               note: str) -> None:
-        conn.execute(invoice_payment_history.insert().values(
-            invoice_id=invoice_id, event_id=event.get("id"), event_type=event.get("type"),
-            occurred_at=event.get("created"), note=note, recorded_at=naive_utc(self._clock()),
-        ))
+        conn.execute(invoice_payment_history.insert(), {
+            "invoice_id": invoice_id, "event_id": event.get("id"), "event_type": event.get("type"),
+            "occurred_at": event.get("created"), "note": note,
+            "recorded_at": naive_utc(self._clock()),
+        })
 
 
 def _paid_now(prepared: Prepared) -> bool:

@@ -43,7 +43,7 @@ class WebhookReceiver(Protocol):
     def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
         ...
 
-    def submit(self, event_id: str) -> None: ...
+    def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None: ...
 
 
 def _refuse(status: int, message: str) -> JSONResponse:
@@ -78,7 +78,7 @@ def make_webhook_route(receiver: WebhookReceiver, path: str = WEBHOOK_PATH) -> R
             log.exception("recording a webhook delivery failed")
             return _refuse(500, "Could not record the event; deliver it again later")
         if is_new:
-            receiver.submit(event["id"])
+            receiver.submit(event["id"], event)
         return JSONResponse({"received": True, "duplicate": not is_new})
 
     return Route(path, stripe_webhook, methods=["POST"], name="stripe_webhook")
