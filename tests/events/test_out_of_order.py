@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.events import PaymentEvents
 from tests.events import factories as f
@@ -89,3 +91,37 @@ def test_every_arrival_order_of_a_debit_story_ends_paid_once(events: PaymentEven
     assert sales["amount_paid"].tolist() == [12_345]
     assert sales["paid_how"].tolist() == ["bank debit"]
     assert events.outbox()["kind"].tolist().count("payment confirmation") == 1
+
+
+_FACTS = {"failed": f.payment_failed, "processing": f.processing, "paid": f.paid}
+_invoice_numbers = itertools.count()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(story=st.lists(st.tuples(st.sampled_from(sorted(_FACTS)), st.integers(0, 5)),
+                      min_size=1, max_size=6),
+       arrival=st.randoms(use_true_random=False))
+def test_any_story_in_any_arrival_order_ends_as_its_facts_say(events: PaymentEvents, story,
+                                                              arrival):
+    invoice_id = f"in_prop{next(_invoice_numbers):05d}"
+    deliveries = [_FACTS[kind](invoice_id, created=T0 + minute * 60) for kind, minute in story]
+    arrival.shuffle(deliveries)
+
+    _deliver(events, *deliveries)
+
+    state = events.invoice_payment_state(invoice_id)
+    sales = events.fulfilments()
+    if any(kind == "paid" for kind, _ in story):
+        assert state is None
+        assert sales["invoice_id"].tolist().count(invoice_id) == 1
+    else:
+        latest = max(minute for _, minute in story)
+        kinds_at_latest = {kind for kind, minute in story if minute == latest}
+        expected = "needs attention" if "failed" in kinds_at_latest else "payment pending"
+        assert state == expected
+        assert invoice_id not in sales["invoice_id"].tolist()
+    messages = events.outbox()
+    confirmations = messages[(messages["invoice_id"] == invoice_id)
+                             & (messages["kind"] == "payment confirmation")]
+    assert len(confirmations) == (1 if state is None else 0)
