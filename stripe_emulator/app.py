@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from stripe_emulator.api.hosted_invoices import page_routes
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.context import RequestInfo, serving
 from stripe_emulator.lib.errors import (
@@ -129,4 +130,4 @@ def create_app(state: EmulatorState) -> Starlette:
     """The ASGI application serving the emulated API over ``state``."""
     dispatcher = Dispatcher(state)
     route = StarletteRoute("/{path:path}", dispatcher.handle, methods=["GET", "POST", "DELETE"])
-    return Starlette(routes=[route])
+    return Starlette(routes=[*page_routes(state), route])

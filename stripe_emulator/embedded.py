@@ -85,6 +85,7 @@ def start_emulator(
     state.start()
     sock = _free_socket(host, port)
     actual_port = sock.getsockname()[1]
+    state.public_url = f"http://{host}:{actual_port}"
     config = uvicorn.Config(create_app(state), log_level="warning", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)

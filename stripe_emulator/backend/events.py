@@ -31,13 +31,16 @@ def emit_event(
 
     ``previous`` is the object as it was before the change; for ``*.updated``
     events ``data.previous_attributes`` holds the old values of what changed.
-    Events about objects on a test clock take the clock's time.
+    Events about objects on a test clock (``test_clock``, or private ``_test_clock``)
+    take the clock's time.
     """
     snapshot = public(obj)
     changes = None
     if event_type.endswith(".updated"):
         changes = previous_attributes(public(previous or {}), snapshot)
-    test_clock = obj.get("test_clock")
+    # PaymentIntents and invoice payments have no ``test_clock`` field: they keep their
+    # invoice's clock privately as ``_test_clock``.
+    test_clock = obj.get("test_clock") or obj.get("_test_clock")
     request = current_request()
     event = new_event(
         event_id=new_id("evt"),

@@ -57,6 +57,8 @@ class TableSpec:
     object_name: str
     columns: tuple[Column, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
+    #: The object's creation-time key (``date`` on invoice items, which have no ``created``).
+    created_field: str = "created"
 
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -225,7 +227,8 @@ class Store:
     def insert(self, spec: TableSpec, obj: dict[str, Any]) -> None:
         self.ensure_table(spec)
         names = ["id", "created", *spec.column_names(), "data"]
-        values = [obj["id"], obj["created"], *(c.value(obj) for c in spec.columns), _dump(obj)]
+        values = [obj["id"], obj[spec.created_field], *(c.value(obj) for c in spec.columns),
+                  _dump(obj)]
         with self.transaction():
             self.conn.execute(
                 f"INSERT INTO {spec.name} ({', '.join(names)}) "
@@ -238,7 +241,7 @@ class Store:
         self.ensure_table(spec)
         names = ["id", "created", *spec.column_names(), "data"]
         rows = [
-            [o["id"], o["created"], *(c.value(o) for c in spec.columns), _dump(o)]
+            [o["id"], o[spec.created_field], *(c.value(o) for c in spec.columns), _dump(o)]
             for o in objects
         ]
         with self.transaction():
