@@ -19,6 +19,7 @@ import urllib.request
 from types import TracebackType
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from stripe_emulator.app import create_app
 from stripe_emulator.backend.state import EmulatorState, Settings
@@ -57,7 +58,9 @@ class RunningEmulator:
 
 
 def _free_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP,
+    # and without it every answer waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
@@ -82,12 +85,17 @@ def start_emulator(
         Settings(settlement_delay_seconds=settlement_delay_seconds,
                  webhook_retry_base_seconds=webhook_retry_base_seconds),
     )
+    return serve(state, create_app(state), host=host, port=port)
+
+
+def serve(state: EmulatorState, app: ASGIApp, *, host: str = "127.0.0.1",
+          port: int = 0) -> RunningEmulator:
+    """Serve ``app`` over ``state`` in a background thread (tests use it with own routes)."""
     state.start()
     sock = _free_socket(host, port)
     actual_port = sock.getsockname()[1]
     state.public_url = f"http://{host}:{actual_port}"
-    config = uvicorn.Config(create_app(state), log_level="warning", access_log=False,
-                            lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"stripe-emulator-{actual_port}", daemon=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from stripe_emulator.api import (
     customers,
     events,
+    hosted_invoices,
     invoice_items,
     invoice_payments,
     invoices,
@@ -24,6 +25,7 @@ from stripe_emulator.lib.routing import Route
 ROUTES: list[Route] = [
     *customers.ROUTES,
     *events.ROUTES,
+    *hosted_invoices.ROUTES,
     *invoice_items.ROUTES,
     *invoice_payments.ROUTES,
     *invoices.ROUTES,

@@ -11,12 +11,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route as StarletteRoute
-
 from stripe_emulator.lib.currencies import exponent
+from stripe_emulator.lib.routing import ApiCall, PageAnswer, Route, page
 from stripe_emulator.models.invoice import INVOICES
 
 
@@ -105,22 +101,21 @@ def invoice_pdf(invoice: dict[str, Any]) -> bytes:
     return out
 
 
-def page_routes(state: Any) -> list[StarletteRoute]:
-    """The Starlette routes serving the hosted pages of ``state``'s invoices."""
+def hosted_page(call: ApiCall) -> PageAnswer:
+    invoice = _invoice_for(call.state, call.path_params["token"])
+    if invoice is None:
+        return PageAnswer("<h1>Invoice not found</h1>", status=404)
+    return PageAnswer(invoice_html(invoice))
 
-    async def page(request: Request) -> Response:
-        invoice = await run_in_threadpool(_invoice_for, state, request.path_params["token"])
-        if invoice is None:
-            return HTMLResponse("<h1>Invoice not found</h1>", status_code=404)
-        return HTMLResponse(invoice_html(invoice))
 
-    async def pdf(request: Request) -> Response:
-        invoice = await run_in_threadpool(_invoice_for, state, request.path_params["token"])
-        if invoice is None:
-            return Response(b"not found", status_code=404, media_type="text/plain")
-        return Response(invoice_pdf(invoice), media_type="application/pdf")
+def hosted_pdf(call: ApiCall) -> PageAnswer:
+    invoice = _invoice_for(call.state, call.path_params["token"])
+    if invoice is None:
+        return PageAnswer(b"not found", media_type="text/plain", status=404)
+    return PageAnswer(invoice_pdf(invoice), media_type="application/pdf")
 
-    return [
-        StarletteRoute("/i/{account}/{token}", page, methods=["GET"]),
-        StarletteRoute("/i/{account}/{token}/pdf", pdf, methods=["GET"]),
-    ]
+
+ROUTES: list[Route] = [
+    page("/i/{account}/{token}", hosted_page),
+    page("/i/{account}/{token}/pdf", hosted_pdf),
+]

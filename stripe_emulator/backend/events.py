@@ -63,7 +63,8 @@ def retrieve_event(state: EmulatorState, event_id: str) -> dict[str, Any]:
 
 
 def list_events(state: EmulatorState, params: dict[str, Any], url: str) -> dict[str, Any]:
-    """``GET /v1/events``: ``type`` (``*`` wildcard), ``types[]``, ``created``."""
+    """``GET /v1/events``: ``type`` (``*`` wildcard), ``types[]``, ``created``,
+    ``delivery_success``."""
     where = Where().range("created", params.get("created"))
     if params.get("type") and params.get("types"):
         raise ParameterError(
@@ -78,4 +79,9 @@ def list_events(state: EmulatorState, params: dict[str, Any], url: str) -> dict[
             where.eq("type", pattern)
     if params.get("types"):
         where.isin("type", params["types"])
+    if params.get("delivery_success") is not None:
+        # true: every webhook delivered; false: some still pending or failed for good.
+        unsettled = ("EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id"
+                     " AND d.status != 'succeeded')")
+        where.raw(unsettled if not params["delivery_success"] else f"NOT {unsettled}")
     return list_page(state.store, EVENTS, where, params, url, public)

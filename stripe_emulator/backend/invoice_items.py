@@ -24,12 +24,13 @@ from stripe_emulator.backend.invoicing import (
     require_invoice,
     save_invoice,
 )
-from stripe_emulator.backend.prices import exclusive, mint_inline_price
+from stripe_emulator.backend.prices import mint_inline_price
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.currencies import validate_currency
 from stripe_emulator.lib.errors import InvalidRequestError, ParameterError
 from stripe_emulator.lib.ids import new_id
 from stripe_emulator.lib.pagination import list_page
+from stripe_emulator.lib.params import exclusive
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models import invoice_item as model
 from stripe_emulator.models.base import apply_metadata

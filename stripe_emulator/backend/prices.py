@@ -12,6 +12,7 @@ from stripe_emulator.lib.currencies import validate_currency
 from stripe_emulator.lib.errors import InvalidRequestError, ParameterError
 from stripe_emulator.lib.ids import new_id
 from stripe_emulator.lib.pagination import list_page
+from stripe_emulator.lib.params import exclusive
 from stripe_emulator.lib.search import search_page
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models import price as model
@@ -20,16 +21,6 @@ from stripe_emulator.models.price import PRICES
 from stripe_emulator.models.product import PRODUCTS, new_product
 
 MAX_UNIT_AMOUNT = 99_999_999
-
-
-def exclusive(fields: dict[str, Any], *names: str) -> None:
-    """Refuse more than one of ``names`` (``parameters_exclusive``)."""
-    given = [n for n in names if fields.get(n) is not None]
-    if len(given) > 1:
-        raise ParameterError(
-            f"You may only specify one of these parameters: {', '.join(given)}.",
-            code="parameters_exclusive", param=given[-1],
-        )
 
 
 def _amount_decimal(fields: dict[str, Any]) -> str | None:

@@ -25,7 +25,9 @@ PRICES = register_table(
             Column("lookup_key"),
             Column("inline", "INTEGER", lambda p: int(bool(p.get("_inline")))),
         ),
-        indexes=(("product",), ("inline", "active"), ("lookup_key",)),
+        # Lists always filter inline and active: they lead the indexes (see models/customer.py).
+        indexes=(("product", "inline"), ("inline", "active"), ("inline", "active", "product"),
+                 ("inline", "active", "lookup_key"), ("lookup_key",)),
     )
 )
 

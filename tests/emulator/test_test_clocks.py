@@ -126,3 +126,27 @@ def test_frozen_time_is_required_and_clock_must_exist(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.customers.create({"test_clock": "clock_missing"})
     assert (caught.value.http_status, caught.value.param) == (404, "test_clock")
+
+
+@scheduled_work("tests.failing_job")
+def _failing_job(state, payload):
+    """Test work that changes a customer and then fails: its change must be undone."""
+    customer = state.store.require(CUSTOMERS, payload["customer"])
+    customer["name"] = "half-done"
+    state.store.update(CUSTOMERS, customer)
+    raise RuntimeError("job failed")
+
+
+def test_a_failing_job_is_rolled_back_alone(stripe_client, emulator):
+    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
+    customer = stripe_client.v1.customers.create({"test_clock": clock.id, "name": "Intact"})
+    scheduler = emulator.state.scheduler
+    scheduler.schedule("tests.failing_job", PAST + 10, {"customer": customer.id},
+                       test_clock=clock.id)
+    scheduler.schedule("tests.touch_customer", PAST + 20,
+                       {"customer": customer.id, "label": "after"}, test_clock=clock.id)
+    advanced = stripe_client.v1.test_helpers.test_clocks.advance(clock.id,
+                                                                 {"frozen_time": PAST + 30})
+    assert advanced.status == "ready"
+    assert stripe_client.v1.customers.retrieve(customer.id).name == "Intact"
+    assert _ran_labels(customer.id) == [("after", PAST + 20)]

@@ -112,6 +112,10 @@ def test_events_are_delivered_signed_and_retried_after_a_failure(fresh_emulator,
     deliveries = emulator.state.webhooks.deliveries_of(event.id)
     assert [(d["status"], d["attempts"]) for d in deliveries] == [("succeeded", 2)]
     assert len(hook.received) == 2  # the product event did not match
+    delivered = client.v1.events.list({"delivery_success": True, "limit": 100}).data
+    assert event.id in {e.id for e in delivered}
+    assert event.id not in {e.id for e in client.v1.events.list(
+        {"delivery_success": False, "limit": 100}).data}
 
 
 def test_delivery_never_delays_the_api_call(fresh_emulator, receiver):
@@ -125,5 +129,7 @@ def test_delivery_never_delays_the_api_call(fresh_emulator, receiver):
     assert not gate.is_set()
     assert client.v1.customers.retrieve(second.id).name == "Still fast"
     assert events_about(client, first.id, "customer.created")[0].pending_webhooks == 1
+    pending = client.v1.events.list({"delivery_success": False, "type": "customer.created"})
+    assert {first.id, second.id} <= {e.data.object.id for e in pending.data}
     gate.set()
     wait_for(lambda: len(hook.received) == 2)
