@@ -147,8 +147,8 @@ class Dispatcher:
         return Answer(200, body, {})
 
 
-def create_app(state: EmulatorState, routes: list[Route] | None = None) -> Starlette:
-    """The ASGI application serving the emulated API over ``state`` (``urls.ROUTES``)."""
-    dispatcher = Dispatcher(state, routes)
+def create_app(state: EmulatorState) -> Starlette:
+    """The ASGI application serving the emulated API over ``state``."""
+    dispatcher = Dispatcher(state)
     route = StarletteRoute("/{path:path}", dispatcher.handle, methods=["GET", "POST", "DELETE"])
     return Starlette(routes=[route])

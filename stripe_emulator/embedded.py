@@ -19,7 +19,6 @@ import urllib.request
 from types import TracebackType
 
 import uvicorn
-from starlette.types import ASGIApp
 
 from stripe_emulator.app import create_app
 from stripe_emulator.backend.state import EmulatorState, Settings
@@ -85,17 +84,12 @@ def start_emulator(
         Settings(settlement_delay_seconds=settlement_delay_seconds,
                  webhook_retry_base_seconds=webhook_retry_base_seconds),
     )
-    return serve(state, create_app(state), host=host, port=port)
-
-
-def serve(state: EmulatorState, app: ASGIApp, *, host: str = "127.0.0.1",
-          port: int = 0) -> RunningEmulator:
-    """Serve ``app`` over ``state`` in a background thread (tests use it with own routes)."""
     state.start()
     sock = _free_socket(host, port)
     actual_port = sock.getsockname()[1]
     state.public_url = f"http://{host}:{actual_port}"
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(create_app(state), log_level="warning", access_log=False,
+                            lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"stripe-emulator-{actual_port}", daemon=True)

@@ -250,7 +250,7 @@ class Store:
         names = ["id", "created", *spec.column_names(), "data"]
         values = [obj["id"], obj[spec.created_field], *(c.value(obj) for c in spec.columns),
                   _dump(obj)]
-        with self.transaction(savepoint=False):
+        with self.transaction():
             self.conn.execute(
                 f"INSERT INTO {spec.name} ({', '.join(names)}) "
                 f"VALUES ({', '.join('?' for _ in names)})",

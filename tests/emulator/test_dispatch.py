@@ -3,12 +3,18 @@ errors that keep their writes, idempotency-key length."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
 import httpx
 import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route as StarletteRoute
 
-from stripe_emulator.app import create_app
+from stripe_emulator.app import Dispatcher
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.embedded import serve
 from stripe_emulator.lib.errors import CardError
 from stripe_emulator.lib.routing import PageAnswer, get, page, post
 from stripe_emulator.lib.storage import Store, register_ddl
@@ -34,10 +40,21 @@ def dispatcher_client(tmp_path):
 
     routes = [post("/v1/declines", declined), get("/v1/attempts", attempts),
               page("/invoices/{id}/hosted", hosted)]
-    running = serve(state, create_app(state, routes))
-    with httpx.Client(base_url=running.base_url) as client:
+    dispatcher = Dispatcher(state, routes)
+    app = Starlette(routes=[StarletteRoute("/{path:path}", dispatcher.handle,
+                                           methods=["GET", "POST"])])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}") as client:
         yield client
-    running.stop()
+    server.should_exit = True
+    thread.join(timeout=5)
+    state.stop()
 
 
 def test_public_pages_need_no_key(dispatcher_client):
