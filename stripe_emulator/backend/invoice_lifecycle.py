@@ -27,12 +27,14 @@ from stripe_emulator.backend.invoicing import (
     save_invoice,
 )
 from stripe_emulator.backend.state import EmulatorState
+from stripe_emulator.backend.test_clocks import on_clock_deleted
 from stripe_emulator.lib.errors import CardError, InvalidRequestError, ParameterError
 from stripe_emulator.lib.scheduler import scheduled_work
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.invoice import INVOICES
-from stripe_emulator.models.payment import PAYMENT_INTENTS
+from stripe_emulator.models.invoice_item import INVOICE_ITEMS
+from stripe_emulator.models.payment import INVOICE_PAYMENTS, PAYMENT_INTENTS
 
 SETTLE_WORK = "invoice.settle_bank_debit"
 ALREADY_FINALIZED = ("This invoice is already finalized, you can't re-finalize a non-draft "
@@ -305,3 +307,18 @@ def auto_finalize(state: EmulatorState, payload: dict[str, Any]) -> None:
     method = payments.TEST_PAYMENT_METHODS.get(method_id or "")
     if method_id and method:
         attempt_payment(state, invoice, method_id, method)
+
+
+@on_clock_deleted
+def delete_clock_invoices(state: EmulatorState, clock: dict[str, Any]) -> None:
+    """Deleting a test clock deletes its customers' invoices, items and payments too."""
+    invoice_ids = [row[0] for row in state.store.execute(
+        "SELECT id FROM invoices WHERE test_clock = ?", (clock["id"],))]
+    for invoice_id in invoice_ids:
+        for payment in state.store.select(INVOICE_PAYMENTS, Where().eq("invoice", invoice_id)):
+            state.store.delete(PAYMENT_INTENTS, payment["payment"]["payment_intent"])
+            state.store.delete(INVOICE_PAYMENTS, payment["id"])
+        state.store.delete(INVOICES, invoice_id)
+    for row in state.store.execute("SELECT id FROM invoice_items WHERE json_extract(data, "
+                                   "'$.test_clock') = ?", (clock["id"],)):
+        state.store.delete(INVOICE_ITEMS, row[0])

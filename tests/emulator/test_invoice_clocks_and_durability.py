@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import client_for
 from tests.emulator.helpers import events_about, wait_for
-from tests.emulator.invoicing_helpers import customer, draft
+from tests.emulator.invoicing_helpers import customer, draft, refusal
 
 PAST = 1_700_000_000
 DAY = 86_400
@@ -99,3 +99,16 @@ def test_concurrent_item_writers_lose_nothing(emulator):
     assert final.total == sum(range(1, 41))
     lines = list(setup.v1.invoices.line_items.list(invoice.id, {"limit": 100}).data)
     assert sorted(line.parent.invoice_item_details.invoice_item for line in lines) == sorted(ids)
+
+
+def test_deleting_the_clock_deletes_its_invoices_and_items(stripe_client):
+    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
+    buyer = customer(stripe_client, test_clock=clock.id)
+    invoice = stripe_client.v1.invoices.finalize_invoice(draft(stripe_client, buyer.id,
+                                                               (100,)).id)
+    item_id = invoice.lines.data[0].parent.invoice_item_details.invoice_item
+    stripe_client.v1.test_helpers.test_clocks.delete(clock.id)
+    for call in (lambda: stripe_client.v1.invoices.retrieve(invoice.id),
+                 lambda: stripe_client.v1.invoice_items.retrieve(item_id)):
+        error = refusal(call)
+        assert (error.http_status, error.code) == (404, "resource_missing")
