@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from stripe_emulator.backend import invoice_lifecycle, invoicing, payments
+from stripe_emulator.backend import (  # noqa: F401 - invoice_automation registers timed work
+    invoice_automation,
+    invoice_lifecycle,
+    invoicing,
+    payments,
+)
 from stripe_emulator.lib.expand import register_expandable
 from stripe_emulator.lib.params import (
     LIST_FIELDS,

@@ -6,9 +6,7 @@ amount due is paid at once; ``open → paid | void | uncollectible``;
 ``uncollectible → paid | void``; ``paid`` and ``void`` are terminal. Every
 other move is refused with Stripe's message (HTTP 400, no code).
 
-Timed work: ``invoice.auto_finalize`` (about an hour after creation when
-``auto_advance``) and ``invoice.settle_bank_debit`` (a processing bank debit
-settles after ``settlement_delay_seconds``, or when its test clock passes it).
+The timed work these transitions schedule runs in ``backend.invoice_automation``.
 """
 
 from __future__ import annotations
@@ -27,16 +25,15 @@ from stripe_emulator.backend.invoicing import (
     save_invoice,
 )
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.backend.test_clocks import on_clock_deleted
 from stripe_emulator.lib.errors import CardError, InvalidRequestError, ParameterError
-from stripe_emulator.lib.scheduler import scheduled_work
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.invoice import INVOICES
-from stripe_emulator.models.invoice_item import INVOICE_ITEMS
-from stripe_emulator.models.payment import INVOICE_PAYMENTS, PAYMENT_INTENTS
+from stripe_emulator.models.payment import PAYMENT_INTENTS
 
 SETTLE_WORK = "invoice.settle_bank_debit"
+AUTO_COLLECT_WORK = "invoice.auto_collect"
+AUTO_COLLECT_AFTER_SECONDS = 3600
 ALREADY_FINALIZED = ("This invoice is already finalized, you can't re-finalize a non-draft "
                      "invoice.")
 NOT_OPEN = "You can only pass in open invoices. This invoice isn't open."
@@ -120,7 +117,21 @@ def finalize_invoice(state: EmulatorState, invoice_id: str,
     if fields.get("auto_advance") is not None:
         invoice["auto_advance"] = fields["auto_advance"]
     finalize_draft(state, invoice)
+    if (invoice["status"] == "open" and invoice["auto_advance"]
+            and invoice["collection_method"] == "charge_automatically"):
+        schedule_collection(state, invoice)
     return invoice
+
+
+def schedule_collection(state: EmulatorState, invoice: dict[str, Any]) -> None:
+    """An ``auto_advance`` open invoice is charged about an hour after finalization."""
+    due = state.now(invoice["test_clock"]) + AUTO_COLLECT_AFTER_SECONDS
+    invoice["next_payment_attempt"] = due
+    state.store.update(INVOICES, invoice)
+    clock = invoice["test_clock"]
+    due_at = due if clock else state.clock.real_now() + AUTO_COLLECT_AFTER_SECONDS
+    state.scheduler.schedule(AUTO_COLLECT_WORK, due_at, {"invoice": invoice["id"]},
+                             test_clock=clock, key=invoice["id"])
 
 
 def send_invoice(state: EmulatorState, invoice_id: str) -> dict[str, Any]:
@@ -168,7 +179,7 @@ def mark_uncollectible(state: EmulatorState, invoice_id: str) -> dict[str, Any]:
     return invoice
 
 
-def _payment_method_for(state: EmulatorState, invoice: dict[str, Any],
+def payment_method_for(state: EmulatorState, invoice: dict[str, Any],
                         given: str | None) -> str | None:
     if given:
         return given
@@ -199,7 +210,7 @@ def pay_invoice(state: EmulatorState, invoice_id: str, fields: dict[str, Any]) -
     method_id = None
     method = None
     if not fields.get("paid_out_of_band"):
-        method_id = _payment_method_for(state, invoice, fields.get("payment_method"))
+        method_id = payment_method_for(state, invoice, fields.get("payment_method"))
         if method_id is None and invoice["amount_remaining"] > 0:
             raise InvalidRequestError(NO_PAYMENT_METHOD, param="payment_method")
         method = payments.test_payment_method(method_id) if method_id else None
@@ -250,21 +261,21 @@ def attempt_payment(state: EmulatorState, invoice: dict[str, Any], method_id: st
                                  test_clock=clock, key=invoice["id"])
         return None
     if method.decline_code is not None:
-        _record_decline(state, invoice, intent, method)
+        record_decline(state, invoice, intent, method)
         return CardError(method.message, code=method.error_code,
                          decline_code=method.decline_code, param=None, keep_changes=True)
-    _record_paid(state, invoice, intent, now)
+    record_paid(state, invoice, intent, now)
     return None
 
 
-def _record_decline(state: EmulatorState, invoice: dict[str, Any], intent: dict[str, Any],
+def record_decline(state: EmulatorState, invoice: dict[str, Any], intent: dict[str, Any],
                     method: payments.TestPaymentMethod) -> None:
     payments.record_failure(state, intent, method)
     save_invoice(state, invoice)
     emit_event(state, "invoice.payment_failed", invoice)
 
 
-def _record_paid(state: EmulatorState, invoice: dict[str, Any], intent: dict[str, Any],
+def record_paid(state: EmulatorState, invoice: dict[str, Any], intent: dict[str, Any],
                  now: int) -> None:
     payments.record_success(state, intent, int(invoice["amount_remaining"]))
     amount = _mark_paid(state, invoice, now)
@@ -272,53 +283,3 @@ def _record_paid(state: EmulatorState, invoice: dict[str, Any], intent: dict[str
     emit_event(state, "invoice.paid", invoice)
     emit_event(state, "invoice.payment_succeeded", invoice)
     payments.record_invoice_payment_paid(state, invoice, amount, now)
-
-
-@scheduled_work(SETTLE_WORK)
-def settle_bank_debit(state: EmulatorState, payload: dict[str, Any]) -> None:
-    """A processing bank debit settles: the invoice is paid (or the debit fails)."""
-    intent = state.store.get(PAYMENT_INTENTS, payload["payment_intent"])
-    invoice = state.store.get(INVOICES, payload["invoice"])
-    if intent is None or invoice is None or intent["status"] != "processing":
-        return
-    method = payments.TEST_PAYMENT_METHODS[payload["payment_method"]]
-    now = state.now(invoice["test_clock"])
-    if method.decline_code is not None:
-        _record_decline(state, invoice, intent, method)
-    elif invoice["status"] in ("open", "uncollectible"):
-        _record_paid(state, invoice, intent, now)
-    else:  # voided meanwhile: the money still arrived
-        payments.record_success(state, intent, int(intent["amount"]))
-
-
-@scheduled_work(AUTO_FINALIZE_WORK)
-def auto_finalize(state: EmulatorState, payload: dict[str, Any]) -> None:
-    """About an hour after creation, an ``auto_advance`` draft is finalized and collected."""
-    invoice = state.store.get(INVOICES, payload["invoice"])
-    if invoice is None or invoice["status"] != "draft" or not invoice["auto_advance"]:
-        return
-    finalize_draft(state, invoice)
-    if invoice["status"] != "open":
-        return
-    if invoice["collection_method"] == "send_invoice":
-        emit_event(state, "invoice.sent", invoice)
-        return
-    method_id = _payment_method_for(state, invoice, None)
-    method = payments.TEST_PAYMENT_METHODS.get(method_id or "")
-    if method_id and method:
-        attempt_payment(state, invoice, method_id, method)
-
-
-@on_clock_deleted
-def delete_clock_invoices(state: EmulatorState, clock: dict[str, Any]) -> None:
-    """Deleting a test clock deletes its customers' invoices, items and payments too."""
-    invoice_ids = [row[0] for row in state.store.execute(
-        "SELECT id FROM invoices WHERE test_clock = ?", (clock["id"],))]
-    for invoice_id in invoice_ids:
-        for payment in state.store.select(INVOICE_PAYMENTS, Where().eq("invoice", invoice_id)):
-            state.store.delete(PAYMENT_INTENTS, payment["payment"]["payment_intent"])
-            state.store.delete(INVOICE_PAYMENTS, payment["id"])
-        state.store.delete(INVOICES, invoice_id)
-    for row in state.store.execute("SELECT id FROM invoice_items WHERE json_extract(data, "
-                                   "'$.test_clock') = ?", (clock["id"],)):
-        state.store.delete(INVOICE_ITEMS, row[0])

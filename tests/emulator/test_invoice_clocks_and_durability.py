@@ -112,3 +112,15 @@ def test_deleting_the_clock_deletes_its_invoices_and_items(stripe_client):
                  lambda: stripe_client.v1.invoice_items.retrieve(item_id)):
         error = refusal(call)
         assert (error.http_status, error.code) == (404, "resource_missing")
+
+
+def test_auto_advance_invoice_finalized_by_hand_is_charged_an_hour_later(stripe_client):
+    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
+    buyer = customer(stripe_client, test_clock=clock.id, payment_method="pm_card_visa")
+    invoice = draft(stripe_client, buyer.id, (2000,))
+    opened = stripe_client.v1.invoices.finalize_invoice(invoice.id, {"auto_advance": True})
+    assert opened.status == "open" and opened.next_payment_attempt == PAST + 3600
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST + 3601})
+    paid = stripe_client.v1.invoices.retrieve(invoice.id)
+    assert paid.status == "paid" and paid.status_transitions.paid_at == PAST + 3600
+    assert paid.next_payment_attempt is None and paid.attempt_count == 1

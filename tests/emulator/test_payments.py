@@ -3,6 +3,7 @@ later (real time and test clock), and how a PaymentIntent leads back to its invo
 
 from __future__ import annotations
 
+import httpx
 import stripe
 
 from tests.emulator.helpers import events_about, wait_for
@@ -165,3 +166,14 @@ def test_expand_payments_on_the_invoice(stripe_client):
     assert expanded.payments.data[0].amount_requested == 600
     assert expanded.payments.data[0].payment.type == "payment_intent"
     assert "payments" not in stripe_client.v1.invoices.retrieve(invoice.id).to_dict()
+
+
+def test_a_retried_declined_payment_replays_without_a_second_attempt(emulator, stripe_client):
+    invoice = open_invoice(stripe_client, (1000,))
+    headers = {"Authorization": "Bearer sk_test_replay", "Idempotency-Key": f"pay-{invoice.id}"}
+    url = f"{emulator.base_url}/v1/invoices/{invoice.id}/pay"
+    first = httpx.post(url, data={"payment_method": "pm_card_chargeDeclined"}, headers=headers)
+    again = httpx.post(url, data={"payment_method": "pm_card_chargeDeclined"}, headers=headers)
+    assert first.status_code == again.status_code == 402
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert stripe_client.v1.invoices.retrieve(invoice.id).attempt_count == 1
