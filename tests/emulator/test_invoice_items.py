@@ -135,6 +135,9 @@ def test_list_filters_customer_invoice_pending(stripe_client):
         {"customer": buyer.id, "pending": True}).data] == [pending.id]
     assert [i.id for i in stripe_client.v1.invoice_items.list(
         {"invoice": invoice.id}).data] == [attached_id]
+    repriced = stripe_client.v1.invoice_items.update(pending.id, {"amount": 15,
+                                                                 "metadata": {"k": "v"}})
+    assert (repriced.amount, repriced.invoice, repriced.metadata.k) == (15, None, "v")
 
 
 def test_pending_items_join_an_invoice_created_with_include(stripe_client):

@@ -131,7 +131,11 @@ def test_finalized_invoice_refuses_field_updates_but_takes_metadata(stripe_clien
             invoice.id, {f: v}))
         assert error.http_status == 400 and error.param == field
         assert error.user_message == "Finalized invoices can't be updated in this way"
+    switched = stripe_client.v1.invoices.update(invoice.id, {"auto_advance": True})
+    assert switched.auto_advance is True
     paid = stripe_client.v1.invoices.pay(invoice.id, {"paid_out_of_band": True})
+    error = refusal(lambda: stripe_client.v1.invoices.update(paid.id, {"auto_advance": True}))
+    assert (error.http_status, error.param) == (400, "auto_advance")
     tagged = stripe_client.v1.invoices.update(paid.id, {"metadata": {"crm": "42"}})
     assert tagged.metadata.to_dict() == {"crm": "42"} and tagged.status == "paid"
 

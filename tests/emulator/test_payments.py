@@ -177,3 +177,14 @@ def test_a_retried_declined_payment_replays_without_a_second_attempt(emulator, s
     assert first.status_code == again.status_code == 402
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
     assert stripe_client.v1.invoices.retrieve(invoice.id).attempt_count == 1
+
+
+def test_payment_intents_list_by_customer(stripe_client):
+    invoice = open_invoice(stripe_client, (450,))
+    intents = stripe_client.v1.payment_intents.list({"customer": invoice.customer}).data
+    assert [(pi.amount, pi.currency, pi.status) for pi in intents] == [
+        (450, "usd", "requires_payment_method")]
+    missing = refusal(lambda: stripe_client.v1.payment_intents.retrieve("pi_missing"))
+    assert (missing.http_status, missing.code, missing.param) == (404, "resource_missing", "id")
+    unknown = refusal(lambda: stripe_client.v1.invoice_payments.list({"status": "lost"}))
+    assert (unknown.http_status, unknown.param) == (400, "status")
