@@ -131,3 +131,12 @@ def test_events_filters_and_request_ids(stripe_client, emulator):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.events.retrieve("evt_missing")
     assert (caught.value.http_status, caught.value.code) == (404, "resource_missing")
+
+
+def test_expansion_deeper_than_four_levels_is_refused(stripe_client, priced_product):
+    _, made = priced_product
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.prices.retrieve(
+            made[0], {"expand": ["product.default_price.product.default_price.product"]})
+    assert (caught.value.http_status, caught.value.param) == (400, "expand")
+    assert "more than 4 levels" in str(caught.value)
