@@ -10,7 +10,6 @@ created with ``pending_invoice_items_behavior=include``.
 
 from __future__ import annotations
 
-import copy
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -35,6 +34,7 @@ from stripe_emulator.lib.storage import Where
 from stripe_emulator.models import invoice_item as model
 from stripe_emulator.models.base import apply_metadata
 from stripe_emulator.models.invoice import INVOICES
+from stripe_emulator.models.invoice import clone as model_clone
 from stripe_emulator.models.invoice_item import INVOICE_ITEMS
 from stripe_emulator.models.price import PRICES
 from stripe_emulator.models.product import PRODUCTS
@@ -142,7 +142,7 @@ def create_invoice_item(state: EmulatorState, fields: dict[str, Any]) -> dict[st
         unit_amount_decimal=price["unit_amount_decimal"], price=price["id"],
         product=price["product"], test_clock=clock)
     _apply_plain(item, fields)
-    before = copy.deepcopy(invoice) if invoice is not None else None
+    before = model_clone(invoice) if invoice is not None else None
     if invoice is not None:
         attach_item(state, invoice, item)
     state.store.insert(INVOICE_ITEMS, item)
@@ -186,7 +186,7 @@ def update_invoice_item(state: EmulatorState, item_id: str,
     _apply_plain(item, fields)
     state.store.update(INVOICE_ITEMS, item)
     if invoice is not None:
-        before = copy.deepcopy(invoice)
+        before = model_clone(invoice)
         refresh_item_line(state, invoice, item)
         save_invoice(state, invoice, before)
     return item
@@ -196,7 +196,7 @@ def delete_invoice_item(state: EmulatorState, item_id: str) -> dict[str, Any]:
     item = state.store.require(INVOICE_ITEMS, item_id)
     invoice = _editable_invoice(state, item)
     if invoice is not None:
-        before = copy.deepcopy(invoice)
+        before = model_clone(invoice)
         detach_item(state, invoice, item_id)
         save_invoice(state, invoice, before)
     state.store.delete(INVOICE_ITEMS, item_id)

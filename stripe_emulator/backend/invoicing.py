@@ -23,7 +23,7 @@ from stripe_emulator.lib.pagination import list_object, list_page
 from stripe_emulator.lib.search import search_page
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models import invoice as model
-from stripe_emulator.models.base import apply_metadata, public
+from stripe_emulator.models.base import apply_metadata
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.invoice import INVOICES
 from stripe_emulator.models.invoice_item import INVOICE_ITEMS, MAX_ITEMS_PER_INVOICE
@@ -49,7 +49,7 @@ def save_invoice(state: EmulatorState, invoice: dict[str, Any],
                  before: dict[str, Any] | None = None) -> None:
     """Persist; with ``before``, emit ``invoice.updated`` if anything visible changed."""
     state.store.update(INVOICES, invoice)
-    if before is not None and public(before) != public(invoice):
+    if before is not None and model.visible(before) != model.visible(invoice):
         emit_event(state, "invoice.updated", invoice, previous=before)
 
 
@@ -180,7 +180,7 @@ def create_invoice(state: EmulatorState, fields: dict[str, Any]) -> dict[str, An
 def update_invoice(state: EmulatorState, invoice_id: str,
                    fields: dict[str, Any]) -> dict[str, Any]:
     invoice = require_invoice(state, invoice_id)
-    before = copy.deepcopy(invoice)
+    before = model.clone(invoice)
     status = invoice["status"]
     if status != "draft":
         for name in fields:

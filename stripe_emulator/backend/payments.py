@@ -14,7 +14,6 @@ Stripe's test payment methods (``pm_card_visa``, ``pm_card_chargeDeclined``,
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,5 +209,5 @@ def list_invoice_payments(state: EmulatorState, params: dict[str, Any],
 def payments_of(state: EmulatorState, invoice_id: str) -> dict[str, Any]:
     """The invoice's ``payments`` list (includable with ``expand[]=payments``)."""
     rows = state.store.select(INVOICE_PAYMENTS, Where().eq("invoice", invoice_id), limit=11)
-    return list_object([copy.deepcopy(model.render(r)) for r in rows[:10]],
+    return list_object([model.render(r) for r in rows[:10]],
                        "/v1/invoice_payments", len(rows) > 10)

@@ -9,6 +9,7 @@ since basil (``paid``, ``paid_out_of_band``, ``charge``, ``payment_intent``,
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stripe_emulator.lib.search import SearchField, metadata_field
@@ -195,3 +196,13 @@ def render(invoice: dict[str, Any]) -> dict[str, Any]:
     if invoice.get("_deleted"):
         return deleted_stub("invoice", invoice["id"])
     return public(invoice)
+
+
+def clone(obj: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a stored (JSON) object, several times faster than ``copy.deepcopy``."""
+    return json.loads(json.dumps(obj))
+
+
+def visible(obj: dict[str, Any]) -> dict[str, Any]:
+    """The public keys of ``obj`` (shallow, for comparing before/after without copying)."""
+    return {k: v for k, v in obj.items() if not k.startswith("_")}
