@@ -76,7 +76,7 @@ def create_invoice(call: ApiCall) -> dict[str, Any]:
 
 def retrieve_invoice(call: ApiCall) -> dict[str, Any]:
     call.params(NONE)
-    return render(invoicing.require_invoice(call.state, call.path_params["id"]))
+    return render(invoicing.retrieve_invoice(call.state, call.path_params["id"]))
 
 
 def update_invoice(call: ApiCall) -> dict[str, Any]:

@@ -45,6 +45,14 @@ def require_invoice(state: EmulatorState, invoice_id: str, param: str = "id") ->
     return state.store.require(INVOICES, invoice_id, param=param)
 
 
+def retrieve_invoice(state: EmulatorState, invoice_id: str) -> dict[str, Any]:
+    """The invoice; a draft shows its customer's current details and balance."""
+    invoice = require_invoice(state, invoice_id)
+    if invoice["status"] == "draft":
+        refresh_draft(state, invoice)
+    return invoice
+
+
 def save_invoice(state: EmulatorState, invoice: dict[str, Any],
                  before: dict[str, Any] | None = None) -> None:
     """Persist; with ``before``, emit ``invoice.updated`` if anything visible changed."""

@@ -67,6 +67,9 @@ def test_create_defaults(stripe_client):
     assert (invoice.customer_name, invoice.customer_email) == ("Defaults Co", "d@co.test")
     assert invoice.lines.url == f"/v1/invoices/{invoice.id}/lines"
     assert events_about(stripe_client, invoice.id, "invoice.created")
+    stripe_client.v1.customers.update(buyer.id, {"name": "Renamed Co", "balance": -300})
+    mirrored = stripe_client.v1.invoices.retrieve(invoice.id)
+    assert (mirrored.customer_name, mirrored.starting_balance) == ("Renamed Co", -300)
 
 
 def test_create_with_send_invoice_terms(stripe_client):
