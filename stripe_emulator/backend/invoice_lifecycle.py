@@ -89,6 +89,8 @@ def finalize_draft(state: EmulatorState, invoice: dict[str, Any]) -> None:
     state.scheduler.cancel(AUTO_FINALIZE_WORK, invoice["id"])
     if invoice["amount_due"] > 0:
         payments.open_default_payment(state, invoice)
+        if invoice["auto_advance"] and invoice["collection_method"] == "charge_automatically":
+            schedule_collection(state, invoice, now)
     state.store.update(INVOICES, invoice)
     emit_event(state, "invoice.finalized", invoice)
     if invoice["amount_due"] == 0:
@@ -117,17 +119,14 @@ def finalize_invoice(state: EmulatorState, invoice_id: str,
     if fields.get("auto_advance") is not None:
         invoice["auto_advance"] = fields["auto_advance"]
     finalize_draft(state, invoice)
-    if (invoice["status"] == "open" and invoice["auto_advance"]
-            and invoice["collection_method"] == "charge_automatically"):
-        schedule_collection(state, invoice)
     return invoice
 
 
-def schedule_collection(state: EmulatorState, invoice: dict[str, Any]) -> None:
-    """An ``auto_advance`` open invoice is charged about an hour after finalization."""
-    due = state.now(invoice["test_clock"]) + AUTO_COLLECT_AFTER_SECONDS
+def schedule_collection(state: EmulatorState, invoice: dict[str, Any], now: int) -> None:
+    """An ``auto_advance`` open invoice is charged about an hour after finalization
+    (an attempt made earlier that paid it makes this a no-op; after a decline it retries)."""
+    due = now + AUTO_COLLECT_AFTER_SECONDS
     invoice["next_payment_attempt"] = due
-    state.store.update(INVOICES, invoice)
     clock = invoice["test_clock"]
     due_at = due if clock else state.clock.real_now() + AUTO_COLLECT_AFTER_SECONDS
     state.scheduler.schedule(AUTO_COLLECT_WORK, due_at, {"invoice": invoice["id"]},
