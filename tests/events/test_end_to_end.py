@@ -8,10 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-
-# TEMPORARY: until the emulator's invoices land on main (then this guard goes).
-pytest.importorskip("stripe_emulator.backend.invoice_lifecycle")
-
 import stripe
 from starlette.applications import Starlette
 
