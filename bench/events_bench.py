@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -24,7 +26,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import stripe
 from sqlalchemy import create_engine, func, select
 
@@ -81,25 +82,43 @@ def _events(count: int) -> list[dict]:
     return made
 
 
-async def _send_all(url: str, bodies: list[str], concurrency: int) -> list[float]:
+async def _send_all(port: int, bodies: list[str], concurrency: int) -> list[float]:
+    """POST every body over ``concurrency`` keep-alive connections; return latencies.
+
+    A bare asyncio HTTP/1.1 client: the sender must cost far less CPU than the server
+    it measures (a full client library used more CPU than the server on 2 cores).
+    """
     latencies: list[float] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
+    pending = list(reversed(bodies))
 
-    async def sender(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            body = queue.get_nowait()
-            header = stripe.WebhookSignature.generate_signature_header(body, SECRET)
-            started = time.perf_counter()
-            response = await client.post(url, content=body, headers={"Stripe-Signature": header})
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"delivery refused: {response.status_code} {response.text}")
+    async def sender() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while pending:
+                body = pending.pop().encode()
+                header = stripe.WebhookSignature.generate_signature_header(body.decode(), SECRET)
+                request = (
+                    f"POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                    f"Content-Type: application/json\r\nStripe-Signature: {header}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode() + body
+                started = time.perf_counter()
+                writer.write(request)
+                await writer.drain()
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                answer = await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    raise RuntimeError(f"delivery refused: {status} {answer!r}")
+        finally:
+            writer.close()
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        await asyncio.gather(*(sender(client) for _ in range(concurrency)))
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
     return latencies
 
 
@@ -119,7 +138,6 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.events_bench", "--serve", str(database), str(port)]
     )
-    url = f"http://127.0.0.1:{port}/webhooks/stripe"
     try:
         _wait_until_listening(port)
         events = _events(args.events)
@@ -129,7 +147,7 @@ def main() -> None:
         from services.event_tables import payment_events
 
         started = time.perf_counter()
-        latencies = asyncio.run(_send_all(url, bodies, args.concurrency))
+        latencies = asyncio.run(_send_all(port, bodies, args.concurrency))
         accepted = time.perf_counter() - started
         done_query = select(func.count()).where(payment_events.c.outcome == "handled")
         while True:
@@ -139,6 +157,8 @@ def main() -> None:
                 break
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
+        server_cpu = _cpu_seconds(server.pid)
+        client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         server.terminate()
         server.wait(10)
@@ -150,7 +170,17 @@ def main() -> None:
           f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms, "
           f"max {latencies[-1] * 1000:.1f} ms")
     print(f"events handled:    {handled} in {elapsed:.2f} s")
+    print(f"CPU used:          server {server_cpu:.1f} s "
+          f"({server_cpu / handled * 1000:.2f} ms per event), "
+          f"sending client {client_cpu.ru_utime + client_cpu.ru_stime:.1f} s; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"EVENTS HANDLED PER SECOND: {handled / elapsed:.0f}  (target 200/s)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_until_listening(port: int, timeout: float = 20.0) -> None:
