@@ -179,7 +179,8 @@ class PaymentHandlers:
             "recorded_at": naive_utc(self._clock()),
         })
         if not inserted:
-            self._note(conn, invoice_id, event, "Paid again notified; already in the sales log")
+            self._note(conn, invoice_id, event,
+                       "invoice.paid received again; already in the sales log")
             return HandlerOutcome("Already in the sales log; nothing more done", invoice_id)
         summary = _summary(invoice, amount)
         subject, body = notices.payment_confirmation(summary, paid_at)
