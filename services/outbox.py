@@ -9,9 +9,9 @@ queues two messages. Sending happens later, outside any transaction:
 - without it (emulator mode), the message is kept as ``sent to outbox`` so the team
   can read what the customer would have received.
 
-``SMTP_URL`` forms: ``smtp://[user:password@]host[:port]`` (plain, port 25),
-``smtp+starttls://…`` (STARTTLS, port 587), ``smtps://…`` (TLS, port 465); an optional
-``?from=billing@example.com`` sets the sender.
+``SMTP_URL`` forms: ``smtp://[user:password@]host[:port]`` (port 25; STARTTLS when the
+server offers it), ``smtp+starttls://…`` (STARTTLS required, port 587), ``smtps://…``
+(TLS, port 465); an optional ``?from=billing@example.com`` sets the sender.
 """
 
 from __future__ import annotations
@@ -106,8 +106,13 @@ def send_over_smtp(settings: SmtpSettings, message: EmailMessage) -> None:
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with client:
-        if settings.scheme == "smtp+starttls":
+        client.ehlo()
+        # smtp+starttls:// requires TLS; plain smtp:// still upgrades when the server offers it.
+        if settings.scheme == "smtp+starttls" or (
+            settings.scheme == "smtp" and client.has_extn("starttls")
+        ):
             client.starttls(context=ssl.create_default_context())
+            client.ehlo()
         if settings.username:
             client.login(settings.username, settings.password or "")
         client.send_message(message)
