@@ -141,3 +141,17 @@ def test_bad_smtp_url_is_refused_naming_the_setting(url):
     with pytest.raises(ConfigurationError) as refused:
         parse_smtp_url(url)
     assert refused.value.field == "SMTP_URL"
+
+
+def test_a_required_starttls_the_server_lacks_is_a_visible_failure(engine):
+    with SmtpSink() as sink:
+        url = sink.url.replace("smtp://", "smtp+starttls://")
+        events = PaymentEvents(engine, None, f.SECRET, smtp_url=url, outbox_retry_delays=())
+        events.handle_event(f.paid("in_tls", created=T0))
+
+        assert events.deliver_outbox() == 0
+
+    message = events.outbox().iloc[0]
+    assert message["status"] == "failed"
+    assert "STARTTLS" in message["last_error"]
+    assert sink.messages == []  # nothing went out in clear text
