@@ -5,9 +5,12 @@ event it saw, and passes each event through the same record-once step and the
 same handlers as the webhook. It can run beside the webhook: whichever records an
 event first handles it; the other sees a replay and does nothing.
 
-The cursor is the ``created`` time of the newest event seen; the next poll asks for
-``created >= that`` (events of the same second are read again and dropped by the
-dedupe, so none is missed when several share a second).
+The cursor is the ``created`` time of the newest event seen, never later than now:
+events of objects on a test clock carry the clock's (possibly future) time and must
+not push the cursor past real events still to come. Each poll asks for events
+created since the cursor minus a five-minute look-back, so an event that becomes
+listable a little after later ones is still read; events already recorded are
+skipped with one query, and the unique event id keeps the rest exactly-once.
 """
 
 from __future__ import annotations
@@ -19,11 +22,17 @@ import stripe
 from sqlalchemy import Engine, select, update
 
 from services.errors import StripeUnavailable
-from services.event_tables import event_poll_cursors, insert_ignore, write_transaction
+from services.event_tables import (
+    event_poll_cursors,
+    insert_ignore,
+    payment_events,
+    write_transaction,
+)
 from services.outbox import Clock, naive_utc
 from services.payment_handlers import HANDLED_TYPES
 
 CURSOR_NAME = "events"
+LOOKBACK_SECONDS = 300
 
 
 class RecordingService(Protocol):
@@ -53,7 +62,7 @@ class EventPoller:
         since = self._cursor()
         params: dict[str, Any] = {"types": list(HANDLED_TYPES), "limit": 100}
         if since is not None:
-            params["created"] = {"gte": since}
+            params["created"] = {"gte": since - LOOKBACK_SECONDS}
         try:
             page = self._client.v1.events.list(params=params)
             fetched = [event.to_dict() for event in page.auto_paging_iter()]
@@ -63,14 +72,29 @@ class EventPoller:
         # Lists are newest first; handle oldest first (a stable sort keeps same-second order).
         fetched.reverse()
         fetched.sort(key=lambda event: event["created"])
+        known = self._already_recorded([event["id"] for event in fetched])
         handled = 0
         for event in fetched:
-            if self._service.record(event, source="poller"):
+            if event["id"] not in known and self._service.record(event, source="poller"):
                 result = self._service.handle_recorded(event["id"], event=event)
                 handled += getattr(result, "outcome", None) in ("handled", "ignored")
-        if fetched:
-            self._save_cursor(fetched[-1]["id"], fetched[-1]["created"])
+        now = int(self._clock().timestamp())
+        current = [event for event in fetched if event["created"] <= now]
+        if current:
+            self._save_cursor(current[-1]["id"], current[-1]["created"])
+        elif fetched:  # only test-clock events from the future: read on from now
+            self._save_cursor(fetched[-1]["id"], now)
         return handled
+
+    def _already_recorded(self, event_ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        with self._engine.connect() as conn:
+            for start in range(0, len(event_ids), 500):
+                chunk = event_ids[start:start + 500]
+                known.update(conn.execute(
+                    select(payment_events.c.event_id).where(payment_events.c.event_id.in_(chunk))
+                ).scalars())
+        return known
 
     def _cursor(self) -> int | None:
         with self._engine.connect() as conn:

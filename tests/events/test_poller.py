@@ -101,3 +101,22 @@ def test_background_polling_picks_up_new_events(emulator, engine):
     finally:
         events.close()
     assert events.activity()["source"].tolist() == ["poller"]
+
+
+def test_an_event_from_a_test_clock_in_the_future_does_not_hide_later_events(emulator, engine):
+    client = client_for(emulator)
+    now = int(time.time())
+    clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": now})
+    client.v1.test_helpers.test_clocks.advance(clock.id,
+                                               params={"frozen_time": now + 30 * 86_400})
+    events = PaymentEvents(engine, client, None)
+    future = f.paid("in_future", created=now)["data"]["object"] | {"test_clock": clock.id}
+    emitted = emit_event(emulator.state, "invoice.paid", future)
+    assert emitted["created"] >= now + 30 * 86_400
+    assert events.poll_once() == 1
+
+    _emit(emulator, f.paid("in_present", created=now))  # a real-time event, after it
+
+    assert events.poll_once() == 1
+    assert sorted(events.fulfilments()["invoice_id"]) == ["in_future", "in_present"]
+    assert events.poll_once() == 0
