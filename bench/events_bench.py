@@ -29,6 +29,8 @@ from pathlib import Path
 import stripe
 from sqlalchemy import create_engine, func, select
 
+from services.event_tables import payment_events
+
 SECRET = "whsec_bench_secret"
 
 
@@ -132,28 +134,31 @@ def main() -> None:
         serve(args.serve[0], int(args.serve[1]))
         return
 
-    workdir = Path(tempfile.mkdtemp(prefix="events-bench-"))
-    database = workdir / "app.sqlite3"
+    with tempfile.TemporaryDirectory(prefix="events-bench-") as workdir:
+        _run(Path(workdir) / "app.sqlite3", args.events, args.concurrency)
+
+
+def _run(database: Path, count: int, concurrency: int) -> None:
+    """Serve, send, wait until handled, print the figures."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.events_bench", "--serve", str(database), str(port)]
     )
+    engine = create_engine(f"sqlite:///{database}")
     try:
         _wait_until_listening(port)
-        events = _events(args.events)
+        events = _events(count)
         bodies = [json.dumps(event) for event in events]
         bodies += bodies[:: 10]  # replays: answered 200, handled never again
-        engine = create_engine(f"sqlite:///{database}")
-        from services.event_tables import payment_events
 
         started = time.perf_counter()
-        latencies = asyncio.run(_send_all(port, bodies, args.concurrency))
+        latencies = asyncio.run(_send_all(port, bodies, concurrency))
         accepted = time.perf_counter() - started
         done_query = select(func.count()).where(payment_events.c.outcome == "handled")
         while True:
             with engine.connect() as conn:
                 handled = conn.execute(done_query).scalar_one()
-            if handled >= args.events or time.perf_counter() - started > 300:
+            if handled >= count or time.perf_counter() - started > 300:
                 break
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
@@ -162,9 +167,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
+        engine.dispose()
     latencies.sort()
-    print(f"deliveries sent:   {len(bodies)} ({args.events} events + {len(bodies) - args.events}"
-          f" replays), concurrency {args.concurrency}")
+    print(f"deliveries sent:   {len(bodies)} ({count} events + {len(bodies) - count}"
+          f" replays), concurrency {concurrency}")
     print(f"answered in:       {accepted:.2f} s ({len(bodies) / accepted:.0f} deliveries/s); "
           f"latency p50 {statistics.median(latencies) * 1000:.1f} ms, "
           f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms, "
