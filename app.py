@@ -56,16 +56,25 @@ def load_demo_data(services: Services) -> None:
 
 
 def build_dashboard_services() -> Services:
-    """Build the services once per process, starting the embedded emulator when needed."""
+    """Build the services once per process, starting the embedded emulator when needed.
+
+    In emulator mode the dashboard's own ``/webhooks/stripe`` is registered with the
+    emulator (so payment events arrive signed, as from Stripe) before the demo data
+    of a brand-new emulator is loaded.
+    """
     from services.container import build_services
     from services.settings import Settings
 
     mapping: dict[str, Any] = config.settings_mapping()
+    embedded = not mapping.get("STRIPE_API_KEY")
     first_start = False
-    if not mapping.get("STRIPE_API_KEY"):
+    if embedded:
         mapping["STRIPE_API_BASE"], first_start = start_embedded_emulator()
         mapping["STRIPE_API_KEY"] = EMULATOR_API_KEY
     services = build_services(Settings.from_mapping(mapping))
+    if embedded:
+        port = st.get_option("server.port")
+        services.events.use_emulator_endpoint(f"http://127.0.0.1:{port}/webhooks/stripe")
     if first_start:
         load_demo_data(services)
     return services
@@ -131,7 +140,8 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
 
     await anyio.to_thread.run_sync(runtime.login_setup)  # unsafe login setup: refuse to start
     try:
-        await anyio.to_thread.run_sync(runtime.services)
+        services = await anyio.to_thread.run_sync(runtime.services)
+        services.events.webhook_route()  # starts the payment-event worker now
     except ConfigurationError:
         raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start
     except Exception:  # e.g. Stripe unreachable: the pages say so in words
