@@ -9,6 +9,7 @@ page to ``docs/screenshots/<page>.png`` (``--out`` to change).
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +65,9 @@ def main() -> None:
             for name, path in pages(services).items():
                 page.goto(f"{url}{path}")
                 wait_for_app(page)
+                if name == "overview":  # show the rows behind a number, as staff would
+                    page.get_by_role("radio", name=re.compile(r"^Overdue")).click()
+                    wait_for_app(page)
                 page.wait_for_timeout(SETTLE_MS)
                 page.screenshot(path=args.out / f"{name}.png", full_page=True)
                 print(f"{name:18} {path}")
