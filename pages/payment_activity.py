@@ -50,7 +50,7 @@ if todo.empty:
 for row in todo.itertuples(index=False):
     number = row.number or row.invoice_id
     with st.container(border=True):
-        what, state, action = st.columns([3, 3, 2], vertical_alignment="center")
+        what, state, action = st.columns([3, 3, 3], vertical_alignment="center")
         amount = tabular.money_text(row.amount_due, row.currency)
         what.markdown(f"**[Invoice {number}]({tabular.invoice_url(row.invoice_id)})**  \n"
                       f"{row.email or 'no email'} · {amount}")

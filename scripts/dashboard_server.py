@@ -40,9 +40,22 @@ def app_database_url(workdir: Path) -> str:
     return f"sqlite:///{workdir / 'dashboard.sqlite3'}"
 
 
+def register_webhook(emulator_url: str, port: int) -> str:
+    """Have the emulator send every event to the dashboard on ``port``; the signing secret."""
+    import stripe
+
+    client = stripe.StripeClient("sk_test_emulator", base_addresses={"api": emulator_url})
+    endpoint = client.v1.webhook_endpoints.create(params={
+        "url": f"http://127.0.0.1:{port}/webhooks/stripe", "enabled_events": ["*"],
+    })
+    return str(endpoint.secret)
+
+
 @contextmanager
-def running_dashboard(workdir: Path, emulator_url: str) -> Iterator[str]:
-    """Yield the URL of a dashboard talking to the emulator at ``emulator_url``."""
+def running_dashboard(workdir: Path, emulator_url: str, *,
+                      receive_events: bool = False) -> Iterator[str]:
+    """Yield the URL of a dashboard talking to the emulator at ``emulator_url``
+    (``receive_events``: the emulator posts its events to the dashboard's webhook)."""
     users = {
         role: {"name": f"Demo {role}", "email": f"{role}@example.com", "roles": [role],
                "password": bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()}
@@ -51,12 +64,13 @@ def running_dashboard(workdir: Path, emulator_url: str) -> Iterator[str]:
     users_file = workdir / "users.yaml"
     users_file.write_text(yaml.safe_dump({"credentials": {"usernames": users}}))
     port = free_port()
+    secret = register_webhook(emulator_url, port) if receive_events else ""
     env = {
         **os.environ, "STRIPE_API_KEY": "sk_test_emulator", "STRIPE_API_BASE": emulator_url,
         "DATABASE_URL": app_database_url(workdir), "DASHBOARD_DATA_DIR": str(workdir / "data"),
         "LOGIN_USERS_FILE": str(users_file), "LOGIN_COOKIE_KEY": os.urandom(32).hex(),
         "LOGIN_COOKIE_NAME": COOKIE_NAME, "LOGIN_COOKIE_EXPIRY_DAYS": "0.5",
-        "LOAD_DEMO_DATA": "0",
+        "LOAD_DEMO_DATA": "0", "STRIPE_WEBHOOK_SECRET": secret,
     }
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(

@@ -8,6 +8,7 @@ invoices are really overdue today) and invoices in every status.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import secrets
 import time
@@ -114,3 +115,17 @@ def _invoice(services: Services, customer_id: str, price_id: str, currency: str,
     elif story == 6:
         invoices.mark_uncollectible(SEEDER, invoice.id, reason="Customer insolvent",
                                     form_nonce=_nonce())
+
+
+def payments(services: Services) -> None:
+    """Card and bank payments on three open invoices: one paid by card, one bank debit
+    still processing, one declined card (run once the dashboard receives events)."""
+    import stripe
+
+    client = services.client
+    open_invoices = client.v1.invoices.list(params={"status": "open", "limit": 3}).data
+    methods = ("pm_card_visa", "pm_usBankAccount", "pm_card_chargeDeclined")
+    for invoice, method in zip(open_invoices, methods, strict=False):
+        # The declined card raises CardError; Stripe also sends invoice.payment_failed.
+        with contextlib.suppress(stripe.CardError):
+            client.v1.invoices.pay(invoice.id, params={"payment_method": method})

@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from scripts.dashboard_server import CHROMIUM, ROOT, app_database_url, log_in, running_dashboard
-from scripts.demo_seed import seed
+from scripts.demo_seed import payments, seed
 from services.container import build_services
 from services.reports import InvoiceFilters
 from services.settings import Settings
@@ -55,13 +55,16 @@ def main() -> None:
             Settings(database_url=app_database_url(workdir)).with_emulator(emulator.base_url)
         )
         seed(services)
-        with running_dashboard(workdir, emulator.base_url) as url, sync_playwright() as p:
+        with running_dashboard(workdir, emulator.base_url, receive_events=True) as url, \
+                sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM)
             page = browser.new_page(viewport={"width": 1440, "height": 1700})
             page.goto(url)
             wait_for_app(page)
             page.screenshot(path=args.out / "login.png")
             log_in(page, url, "admin")
+            payments(services)  # now the dashboard receives the payment events
+            page.wait_for_timeout(3000)
             for name, path in pages(services).items():
                 page.goto(f"{url}{path}")
                 wait_for_app(page)
