@@ -30,7 +30,7 @@ SETTLE_MS = 1500  # charts draw after the script run ends
 def pages(services) -> dict[str, str]:
     """Screenshot name → path (with query) on the dashboard."""
     invoices = services.reports.invoices_table(InvoiceFilters(statuses=("open",)))
-    first = invoices.iloc[0]
+    first = invoices.iloc[-1]  # the oldest open invoice: overdue, with actions to offer
     later = datetime.now(UTC).date() + timedelta(days=20)
     return {
         "overview": "/", "invoices": "/invoices", "new_invoice": "/new_invoice",
