@@ -74,7 +74,7 @@ else:
 
 # -- pictures: invoices by status, then the age of what is open, per currency --------
 currencies = sorted(data.aging["currency"].unique())
-row = st.columns(min(len(currencies), 3) + 1)
+row = st.columns(max(min(len(currencies), 3), 1) + 1)  # room for the "nothing open" note
 row[0].altair_chart(charts.status_chart(counts, title=f"Invoiced in the {PERIOD}"),
                     width="stretch")
 if not currencies:
