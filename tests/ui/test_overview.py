@@ -51,3 +51,23 @@ def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
     at = app_test(PAGE).run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "Outstanding" not in texts(at)
+
+
+def test_an_empty_account_shows_dashes_and_says_nothing_is_ageing(
+    app_test, dashboard_env, fresh_emulator
+):
+    import os
+
+    from services.container import build_services
+    from services.settings import Settings
+    from ui import runtime
+
+    empty = fresh_emulator()
+    services = build_services(
+        Settings(database_url=os.environ["DATABASE_URL"]).with_emulator(empty.base_url)
+    )
+    runtime.install_services_factory(lambda: services, replace=True)
+    at = app_test(PAGE, role="viewer").run()
+    assert not at.exception
+    assert "No open invoices: nothing is ageing." in texts(at)
+    assert "0 invoices behind this number" in texts(at)
