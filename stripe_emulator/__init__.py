@@ -1,0 +1,1 @@
+"""A faithful, stateful local Stripe for the invoicing API (see README.md)."""

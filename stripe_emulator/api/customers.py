@@ -1,0 +1,110 @@
+"""HTTP edge of ``/v1/customers``: parameters declared once, then the backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stripe_emulator.backend import customers
+from stripe_emulator.lib.expand import register_expandable
+from stripe_emulator.lib.params import (
+    ADDRESS,
+    LIST_FIELDS,
+    SEARCH_FIELDS,
+    Array,
+    Enum,
+    Hash,
+    Int,
+    Metadata,
+    Range,
+    Schema,
+    Str,
+)
+from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
+from stripe_emulator.models.customer import CUSTOMERS, render
+from stripe_emulator.models.test_clock import TEST_CLOCKS
+
+_INVOICE_SETTINGS = Hash(fields={
+    "custom_fields": Array(nullable=True, max_items=4, item=Hash(fields={
+        "name": Str(required=True, max_length=40),
+        "value": Str(required=True, max_length=140),
+    })),
+    "default_payment_method": Str(nullable=True),
+    "footer": Str(nullable=True, max_length=5000),
+    "rendering_options": Hash(nullable=True, fields={
+        "amount_tax_display": Enum(nullable=True,
+                                   choices=("exclude_tax", "include_inclusive_tax")),
+        "template": Str(nullable=True),
+    }),
+})
+
+_WRITABLE = {
+    "address": ADDRESS,
+    "balance": Int(nullable=True),
+    "business_name": Str(nullable=True, max_length=150),
+    "description": Str(nullable=True, max_length=350),
+    "email": Str(nullable=True, max_length=512),
+    "individual_name": Str(nullable=True, max_length=150),
+    "invoice_prefix": Str(pattern=r"[A-Z0-9]{1,12}",
+                          pattern_hint="must be 1 to 12 uppercase letters or digits"),
+    "invoice_settings": _INVOICE_SETTINGS,
+    "metadata": Metadata(),
+    "name": Str(nullable=True, max_length=256),
+    "next_invoice_sequence": Int(minimum=1, maximum=1_000_000_000),
+    "phone": Str(nullable=True, max_length=20),
+    "preferred_locales": Array(nullable=True, item=Str()),
+    "shipping": Hash(nullable=True, fields={
+        "address": ADDRESS, "name": Str(required=True), "phone": Str(nullable=True)}),
+    "tax_exempt": Enum(nullable=True, choices=("none", "exempt", "reverse")),
+}
+
+CREATE = Schema(**_WRITABLE, payment_method=Str(), test_clock=Str())
+UPDATE = Schema(**_WRITABLE, default_source=Str(nullable=True))
+RETRIEVE = Schema()
+LIST = Schema(**LIST_FIELDS, email=Str(max_length=512), created=Range(), test_clock=Str())
+SEARCH = Schema(**SEARCH_FIELDS)
+
+register_expandable("customer", "test_clock",
+                    lambda state, value, _: state.store.get(TEST_CLOCKS, value) if value else None)
+for _owner in ("invoice", "invoiceitem"):
+    register_expandable(
+        _owner, "customer",
+        lambda state, value, _: render(state.store.get(CUSTOMERS, value) or {"id": value,
+                                       "_deleted": True}) if value else None,
+    )
+
+
+def create_customer(call: ApiCall) -> dict[str, Any]:
+    return render(customers.create_customer(call.state, call.params(CREATE)))
+
+
+def retrieve_customer(call: ApiCall) -> dict[str, Any]:
+    call.params(RETRIEVE)
+    return render(customers.retrieve_customer(call.state, call.path_params["id"]))
+
+
+def update_customer(call: ApiCall) -> dict[str, Any]:
+    fields = call.params(UPDATE)
+    return render(customers.update_customer(call.state, call.path_params["id"], fields))
+
+
+def delete_customer(call: ApiCall) -> dict[str, Any]:
+    call.params(RETRIEVE)
+    return render(customers.delete_customer(call.state, call.path_params["id"]))
+
+
+def list_customers(call: ApiCall) -> dict[str, Any]:
+    return customers.list_customers(call.state, call.params(LIST), call.path)
+
+
+def search_customers(call: ApiCall) -> dict[str, Any]:
+    return customers.search_customers(call.state, call.params(SEARCH), call.path)
+
+
+ROUTES: list[Route] = [
+    get("/v1/customers/search", search_customers),
+    post("/v1/customers", create_customer),
+    get("/v1/customers", list_customers),
+    get("/v1/customers/{id}", retrieve_customer),
+    post("/v1/customers/{id}", update_customer),
+    delete("/v1/customers/{id}", delete_customer),
+]

@@ -1,0 +1,113 @@
+"""Run the emulator inside this process (the dashboard and the test fixtures use this).
+
+    from stripe_emulator.embedded import start_emulator
+    with start_emulator() as emu:          # in-memory; or start_emulator("data/emu.sqlite3")
+        client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.base_url})
+
+uvicorn serves in a background thread; ``start_emulator`` returns once the
+server answers, ``stop()`` shuts it and its workers down cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from types import TracebackType
+
+import uvicorn
+
+from stripe_emulator.app import create_app
+from stripe_emulator.backend.state import EmulatorState, Settings
+
+STARTUP_TIMEOUT_SECONDS = 15.0
+
+
+class RunningEmulator:
+    """A started emulator: ``base_url``, ``state`` (for tests and benches), ``stop()``."""
+
+    def __init__(self, server: uvicorn.Server, thread: threading.Thread,
+                 state: EmulatorState, host: str, port: int) -> None:
+        self._server = server
+        self._thread = thread
+        self.state = state
+        self.host = host
+        self.port = port
+        self.base_url = f"http://{host}:{port}"
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Stop serving, stop the workers, close the database (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self.state.stop()
+
+    def __enter__(self) -> RunningEmulator:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _free_socket(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP,
+    # and without it every answer waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def start_emulator(
+    db_path: str | os.PathLike[str] | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    settlement_delay_seconds: float = 5.0,
+    webhook_retry_base_seconds: float = 1.0,
+) -> RunningEmulator:
+    """Start an emulator in a background thread and return once it answers.
+
+    ``db_path`` keeps state in that SQLite file (kept across restarts); ``None``
+    keeps it in memory. ``port=0`` picks a free port.
+    """
+    state = EmulatorState(
+        db_path,
+        Settings(settlement_delay_seconds=settlement_delay_seconds,
+                 webhook_retry_base_seconds=webhook_retry_base_seconds),
+    )
+    state.start()
+    sock = _free_socket(host, port)
+    actual_port = sock.getsockname()[1]
+    state.public_url = f"http://{host}:{actual_port}"
+    config = uvicorn.Config(create_app(state), log_level="warning", access_log=False,
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name=f"stripe-emulator-{actual_port}", daemon=True)
+    thread.start()
+    emulator = RunningEmulator(server, thread, state, host, actual_port)
+    _wait_until_answering(emulator)
+    return emulator
+
+
+def _wait_until_answering(emulator: RunningEmulator) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{emulator.base_url}/v1/events", timeout=1):  # noqa: S310
+                return
+        except urllib.error.HTTPError:
+            return  # 401 without a key: the server is up
+        except OSError:
+            time.sleep(0.02)
+    emulator.stop()
+    raise RuntimeError(f"the Stripe emulator did not start on {emulator.base_url}")

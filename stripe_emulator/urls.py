@@ -1,0 +1,28 @@
+"""The one ordered route table of the emulator.
+
+Each ``api/<resource>.py`` exports ``ROUTES`` (its own action routes already
+placed before its ``/{id}`` routes); adding a resource is one name in the import
+and one ``*module.ROUTES,`` line here. ``lib.routing.Router`` refuses, at
+start-up, a table in which a route is shadowed by an earlier one.
+"""
+
+from __future__ import annotations
+
+from stripe_emulator.api import (
+    customers,
+    events,
+    prices,
+    products,
+    test_clocks,
+    webhook_endpoints,
+)
+from stripe_emulator.lib.routing import Route
+
+ROUTES: list[Route] = [
+    *customers.ROUTES,
+    *events.ROUTES,
+    *prices.ROUTES,
+    *products.ROUTES,
+    *test_clocks.ROUTES,
+    *webhook_endpoints.ROUTES,
+]
