@@ -62,7 +62,5 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         lookup=Lookup(client, customers),
         audit=audit,
         connection=Connection(client, settings),
-        events=PaymentEvents(
-            engine, client, settings.webhook_secret, smtp_url=settings.smtp_url
-        ),
+        events=PaymentEvents(engine, client, settings.webhook_secret, smtp_url=settings.smtp_url),
     )
