@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     state = EmulatorState(args.db, Settings(settlement_delay_seconds=args.settlement_delay))
+    state.public_url = f"http://{args.host}:{args.port}"
     state.start()
     try:
         uvicorn.run(create_app(state), host=args.host, port=args.port, log_level="info")

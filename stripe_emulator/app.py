@@ -26,6 +26,8 @@ from stripe_emulator.lib.context import RequestInfo, serving
 from stripe_emulator.lib.errors import (
     ApiError,
     AuthenticationError,
+    InvalidRequestError,
+    RouteNotFoundError,
     StripeError,
     error_body,
 )
@@ -33,11 +35,13 @@ from stripe_emulator.lib.expand import expand
 from stripe_emulator.lib.forms import decode_form
 from stripe_emulator.lib.idempotency import Answer, fingerprint
 from stripe_emulator.lib.ids import new_request_id
-from stripe_emulator.lib.routing import ApiCall, Route, Router
+from stripe_emulator.lib.routing import ApiCall, PageAnswer, Route, Router
 from stripe_emulator.models.base import API_VERSION
 from stripe_emulator.urls import ROUTES
 
 log = logging.getLogger(__name__)
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
 def _api_key(request: Request) -> str:
@@ -85,17 +89,30 @@ class Dispatcher:
         }
         method = request.method.upper()
         try:
-            _api_key(request)
+            try:
+                route, path_params = self.router.match(method, request.url.path)
+            except RouteNotFoundError:
+                _api_key(request)
+                raise
+            if not route.public:
+                _api_key(request)
             raw = decode_form(request.url.query)
             if method == "POST":
                 body = (await request.body()).decode("utf-8", errors="replace")
                 raw.update(decode_form(body))
-            route, path_params = self.router.match(method, request.url.path)
             key = request.headers.get("idempotency-key") if method == "POST" else None
             if key:
                 headers["Idempotency-Key"] = key
+                if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+                    raise InvalidRequestError(
+                        f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} "
+                        "characters long.")
             call = ApiCall(self.state, method, request.url.path, path_params, raw,
                            request_id=request_id, idempotency_key=key)
+            if route.public:
+                page_answer = await run_in_threadpool(self._run_page, route, call)
+                return Response(page_answer.content, page_answer.status,
+                                {"Request-Id": request_id}, media_type=page_answer.media_type)
             answer = await run_in_threadpool(self._execute, route, call)
         except StripeError as error:
             answer = Answer(error.http_status, error_body(error, request_id), {})
@@ -114,6 +131,11 @@ class Dispatcher:
                 call.idempotency_key, print_, call.request_id, lambda: self._run(route, call)
             )
         return self._run(route, call)
+
+    def _run_page(self, route: Route, call: ApiCall) -> PageAnswer:
+        with serving(RequestInfo(call.request_id, None)), self.state.store.transaction():
+            answer: PageAnswer = route.handler(call)
+        return answer
 
     def _run(self, route: Route, call: ApiCall) -> Answer:
         info = RequestInfo(call.request_id, call.idempotency_key)

@@ -57,7 +57,9 @@ class RunningEmulator:
 
 
 def _free_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP,
+    # and without it every answer waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
@@ -85,6 +87,7 @@ def start_emulator(
     state.start()
     sock = _free_socket(host, port)
     actual_port = sock.getsockname()[1]
+    state.public_url = f"http://{host}:{actual_port}"
     config = uvicorn.Config(create_app(state), log_level="warning", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)

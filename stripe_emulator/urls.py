@@ -11,6 +11,12 @@ from __future__ import annotations
 from stripe_emulator.api import (
     customers,
     events,
+    hosted_invoices,
+    invoice_items,
+    invoice_payments,
+    invoices,
+    prices,
+    products,
     test_clocks,
     webhook_endpoints,
 )
@@ -19,6 +25,12 @@ from stripe_emulator.lib.routing import Route
 ROUTES: list[Route] = [
     *customers.ROUTES,
     *events.ROUTES,
+    *hosted_invoices.ROUTES,
+    *invoice_items.ROUTES,
+    *invoice_payments.ROUTES,
+    *invoices.ROUTES,
+    *prices.ROUTES,
+    *products.ROUTES,
     *test_clocks.ROUTES,
     *webhook_endpoints.ROUTES,
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_emulator.backend import events
-from stripe_emulator.lib.params import LIST_FIELDS, Array, Range, Schema, Str
+from stripe_emulator.lib.params import LIST_FIELDS, Array, Bool, Range, Schema, Str
 from stripe_emulator.lib.routing import ApiCall, Route, get
 from stripe_emulator.models.base import public
 
-LIST = Schema(**LIST_FIELDS, type=Str(), types=Array(item=Str(), max_items=20), created=Range())
+LIST = Schema(**LIST_FIELDS, type=Str(), types=Array(item=Str(), max_items=20), created=Range(),
+              delivery_success=Bool())
 RETRIEVE = Schema()
 
 

@@ -31,13 +31,16 @@ def emit_event(
 
     ``previous`` is the object as it was before the change; for ``*.updated``
     events ``data.previous_attributes`` holds the old values of what changed.
-    Events about objects on a test clock take the clock's time.
+    Events about objects on a test clock (``test_clock``, or private ``_test_clock``)
+    take the clock's time.
     """
     snapshot = public(obj)
     changes = None
     if event_type.endswith(".updated"):
         changes = previous_attributes(public(previous or {}), snapshot)
-    test_clock = obj.get("test_clock")
+    # PaymentIntents and invoice payments have no ``test_clock`` field: they keep their
+    # invoice's clock privately as ``_test_clock``.
+    test_clock = obj.get("test_clock") or obj.get("_test_clock")
     request = current_request()
     event = new_event(
         event_id=new_id("evt"),
@@ -60,7 +63,8 @@ def retrieve_event(state: EmulatorState, event_id: str) -> dict[str, Any]:
 
 
 def list_events(state: EmulatorState, params: dict[str, Any], url: str) -> dict[str, Any]:
-    """``GET /v1/events``: ``type`` (``*`` wildcard), ``types[]``, ``created``."""
+    """``GET /v1/events``: ``type`` (``*`` wildcard), ``types[]``, ``created``,
+    ``delivery_success``."""
     where = Where().range("created", params.get("created"))
     if params.get("type") and params.get("types"):
         raise ParameterError(
@@ -75,4 +79,9 @@ def list_events(state: EmulatorState, params: dict[str, Any], url: str) -> dict[
             where.eq("type", pattern)
     if params.get("types"):
         where.isin("type", params["types"])
+    if params.get("delivery_success") is not None:
+        # true: every webhook delivered; false: some still pending or failed for good.
+        unsettled = ("EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id"
+                     " AND d.status != 'succeeded')")
+        where.raw(unsettled if not params["delivery_success"] else f"NOT {unsettled}")
     return list_page(state.store, EVENTS, where, params, url, public)

@@ -50,6 +50,9 @@ class EmulatorState:
                         max_attempts=self.settings.webhook_max_attempts),
         )
         self.idempotency = IdempotencyLedger(self.store)
+        #: Where this emulator is reached (``http://host:port``), for the links it hands
+        #: out such as an invoice's ``hosted_invoice_url``; set by whoever starts serving.
+        self.public_url = "http://127.0.0.1"
 
     def start(self) -> None:
         """Start the background workers (timers, webhook delivery)."""

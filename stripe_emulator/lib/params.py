@@ -300,6 +300,16 @@ class Schema:
         return _parse_fields(self.fields, raw, prefix=None)
 
 
+def exclusive(fields: dict[str, Any], *names: str) -> None:
+    """Refuse more than one of ``names`` given (``parameters_exclusive``, naming the last)."""
+    given = [n for n in names if fields.get(n) is not None]
+    if len(given) > 1:
+        raise ParameterError(
+            f"You may only specify one of these parameters: {', '.join(given)}.",
+            code="parameters_exclusive", param=given[-1],
+        )
+
+
 #: Parameters every list endpoint takes.
 LIST_FIELDS: dict[str, Field] = {
     "limit": Int(minimum=1, maximum=100),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from stripe_emulator.lib.errors import RouteNotFoundError
@@ -30,21 +30,33 @@ class ApiCall:
     raw_params: dict[str, Any]
     request_id: str = ""
     idempotency_key: str | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
 
     def params(self, schema: Schema) -> dict[str, Any]:
         """The request's parameters validated against ``schema``."""
         return schema.parse(self.raw_params)
 
 
-Handler = Callable[[ApiCall], dict[str, Any]]
+@dataclass(frozen=True)
+class PageAnswer:
+    """A non-JSON answer of a public page (hosted invoice page, PDF)."""
+
+    content: str | bytes
+    media_type: str = "text/html; charset=utf-8"
+    status: int = 200
+
+
+Handler = Callable[[ApiCall], Any]
 
 
 @dataclass(frozen=True)
 class Route:
+    """``handler(call)`` returns the JSON body (API routes) or a :class:`PageAnswer`
+    (``public`` page routes, served without an API key, e.g. hosted invoice pages)."""
+
     method: str
     pattern: str
     handler: Handler
+    public: bool = False
 
     def regex(self) -> re.Pattern[str]:
         body = _PLACEHOLDER.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(self.pattern)
@@ -62,6 +74,11 @@ def post(pattern: str, handler: Handler) -> Route:
 
 def delete(pattern: str, handler: Handler) -> Route:
     return Route("DELETE", pattern, handler)
+
+
+def page(pattern: str, handler: Handler) -> Route:
+    """A public GET page outside ``/v1`` (no API key), answering a :class:`PageAnswer`."""
+    return Route("GET", pattern, handler, public=True)
 
 
 class Router:

@@ -57,6 +57,8 @@ class TableSpec:
     object_name: str
     columns: tuple[Column, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
+    #: The object's creation-time key (``date`` on invoice items, which have no ``created``).
+    created_field: str = "created"
 
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -182,15 +184,16 @@ class Store:
 
     # -- unit of work -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """The unit of work: one writer at a time, all or nothing."""
+    def transaction(self, *, savepoint: bool = True) -> Iterator[Store]:
+        """The unit of work: one writer at a time, all or nothing.
+
+        Inside another transaction it is a savepoint: an error rolls back only what was
+        done inside it (e.g. one failing scheduled job during a test-clock advance).
+        An error with ``keep_changes`` (a card decline) keeps the writes and propagates.
+        """
         with self.lock:
             if self._depth:
-                self._depth += 1
-                try:
-                    yield self
-                finally:
-                    self._depth -= 1
+                yield from self._nested(savepoint)
                 return
             self.conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
@@ -198,34 +201,55 @@ class Store:
                 yield self
             except BaseException as exc:
                 self._depth = 0
-                if getattr(exc, "keep_changes", False):
-                    # e.g. a card decline: the attempt is recorded, then the error answered.
-                    self.conn.execute("COMMIT")
-                    callbacks, self._after_commit = self._after_commit, []
-                    for callback in callbacks:
-                        callback()
-                else:
+                if not getattr(exc, "keep_changes", False):
                     self._after_commit.clear()
                     self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+                self._run_after_commit()
                 raise
             self._depth = 0
             self.conn.execute("COMMIT")
-            callbacks, self._after_commit = self._after_commit, []
+            self._run_after_commit()
+
+    def _nested(self, savepoint: bool) -> Iterator[Store]:
+        self._depth += 1
+        name = f"sp{self._depth}"
+        if savepoint:
+            self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException as exc:
+            if savepoint:
+                if not getattr(exc, "keep_changes", False):
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            if savepoint:
+                self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
+    def _run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the current transaction commits (now if none is open)."""
-        if self._depth:
-            self._after_commit.append(callback)
-        else:
-            callback()
+        with self.lock:
+            if self._depth:
+                self._after_commit.append(callback)
+                return
+        callback()
 
     # -- rows ---------------------------------------------------------------------------------
     def insert(self, spec: TableSpec, obj: dict[str, Any]) -> None:
         self.ensure_table(spec)
         names = ["id", "created", *spec.column_names(), "data"]
-        values = [obj["id"], obj["created"], *(c.value(obj) for c in spec.columns), _dump(obj)]
+        values = [obj["id"], obj[spec.created_field], *(c.value(obj) for c in spec.columns),
+                  _dump(obj)]
         with self.transaction():
             self.conn.execute(
                 f"INSERT INTO {spec.name} ({', '.join(names)}) "
@@ -238,7 +262,7 @@ class Store:
         self.ensure_table(spec)
         names = ["id", "created", *spec.column_names(), "data"]
         rows = [
-            [o["id"], o["created"], *(c.value(o) for c in spec.columns), _dump(o)]
+            [o["id"], o[spec.created_field], *(c.value(o) for c in spec.columns), _dump(o)]
             for o in objects
         ]
         with self.transaction():
@@ -252,7 +276,7 @@ class Store:
         self.ensure_table(spec)
         sets = ", ".join(f"{c.name} = ?" for c in spec.columns)
         values = [*(c.value(obj) for c in spec.columns), _dump(obj), obj["id"]]
-        with self.transaction():
+        with self.transaction(savepoint=False):
             self.conn.execute(
                 f"UPDATE {spec.name} SET {sets + ', ' if sets else ''}data = ? WHERE id = ?",
                 values,
@@ -260,7 +284,7 @@ class Store:
 
     def delete(self, spec: TableSpec, object_id: str) -> None:
         self.ensure_table(spec)
-        with self.transaction():
+        with self.transaction(savepoint=False):
             self.conn.execute(f"DELETE FROM {spec.name} WHERE id = ?", (object_id,))
 
     def get(self, spec: TableSpec, object_id: str) -> dict[str, Any] | None:

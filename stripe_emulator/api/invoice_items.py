@@ -1,0 +1,101 @@
+"""HTTP edge of ``/v1/invoiceitems``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stripe_emulator.backend import invoice_items
+from stripe_emulator.lib.expand import register_expandable
+from stripe_emulator.lib.params import (
+    LIST_FIELDS,
+    Bool,
+    Decimal,
+    Enum,
+    Hash,
+    Int,
+    Metadata,
+    Range,
+    Schema,
+    Str,
+)
+from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
+from stripe_emulator.models.invoice import INVOICES
+from stripe_emulator.models.invoice import render as render_invoice
+from stripe_emulator.models.invoice_item import render
+from stripe_emulator.models.price import PRICES
+from stripe_emulator.models.price import render as render_price
+
+#: Stripe's largest amount (8 digits of minor units), either sign for items.
+MAX_AMOUNT = 99_999_999
+
+_WRITABLE = {
+    "amount": Int(minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT),
+    "description": Str(nullable=True, max_length=5000),
+    "discountable": Bool(),
+    "metadata": Metadata(),
+    "period": Hash(fields={"start": Int(required=True, minimum=0),
+                           "end": Int(required=True, minimum=0)}),
+    "price_data": Hash(fields={
+        "currency": Str(required=True),
+        "product": Str(required=True),
+        "tax_behavior": Enum(choices=("exclusive", "inclusive", "unspecified")),
+        "unit_amount": Int(minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT),
+        "unit_amount_decimal": Decimal(places=12),
+    }),
+    "pricing": Hash(fields={"price": Str(required=True)}),
+    "quantity": Int(minimum=0, maximum=1_000_000_000),
+    "unit_amount_decimal": Decimal(places=12),
+}
+
+CREATE = Schema(**_WRITABLE, currency=Str(), customer=Str(), invoice=Str())
+UPDATE = Schema(**_WRITABLE)
+NONE = Schema()
+LIST = Schema(**LIST_FIELDS, customer=Str(), invoice=Str(), pending=Bool(), created=Range())
+
+
+def _price(state: Any, value: Any, _owner: dict[str, Any]) -> Any:
+    if not isinstance(value, str):
+        return value
+    price = state.store.get(PRICES, value)
+    return render_price(price) if price else value
+
+
+for _owner in ("invoiceitem", "line_item"):
+    register_expandable(_owner, "pricing.price_details.price", _price)
+register_expandable(
+    "invoiceitem", "invoice",
+    lambda state, value, _: render_invoice(state.store.get(INVOICES, value) or
+                                           {"id": value, "_deleted": True}) if value else None)
+
+
+def create_invoice_item(call: ApiCall) -> dict[str, Any]:
+    return render(invoice_items.create_invoice_item(call.state, call.params(CREATE)))
+
+
+def retrieve_invoice_item(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return render(invoice_items.retrieve_invoice_item(call.state, call.path_params["id"]))
+
+
+def update_invoice_item(call: ApiCall) -> dict[str, Any]:
+    fields = call.params(UPDATE)
+    return render(invoice_items.update_invoice_item(call.state, call.path_params["id"],
+                                                    fields))
+
+
+def delete_invoice_item(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return invoice_items.delete_invoice_item(call.state, call.path_params["id"])
+
+
+def list_invoice_items(call: ApiCall) -> dict[str, Any]:
+    return invoice_items.list_invoice_items(call.state, call.params(LIST), call.path)
+
+
+ROUTES: list[Route] = [
+    post("/v1/invoiceitems", create_invoice_item),
+    get("/v1/invoiceitems", list_invoice_items),
+    get("/v1/invoiceitems/{id}", retrieve_invoice_item),
+    post("/v1/invoiceitems/{id}", update_invoice_item),
+    delete("/v1/invoiceitems/{id}", delete_invoice_item),
+]

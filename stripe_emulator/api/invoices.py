@@ -1,0 +1,143 @@
+"""HTTP edge of ``/v1/invoices``: CRUD, list, search, lines and the lifecycle actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stripe_emulator.backend import (  # noqa: F401 - invoice_automation registers timed work
+    invoice_automation,
+    invoice_lifecycle,
+    invoicing,
+    payments,
+)
+from stripe_emulator.lib.expand import register_expandable
+from stripe_emulator.lib.params import (
+    LIST_FIELDS,
+    SEARCH_FIELDS,
+    Array,
+    Bool,
+    Enum,
+    Hash,
+    Int,
+    Metadata,
+    Range,
+    Schema,
+    Str,
+)
+from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
+from stripe_emulator.models.invoice import render
+
+#: The order Stripe names them in its refusal message.
+STATUS = Enum(choices=("draft", "open", "void", "paid", "uncollectible"))
+COLLECTION_METHOD = Enum(choices=("charge_automatically", "send_invoice"))
+
+_CUSTOM_FIELDS = Array(nullable=True, max_items=4, item=Hash(fields={
+    "name": Str(required=True, max_length=40),
+    "value": Str(required=True, max_length=140),
+}))
+
+_EDITABLE = {
+    "auto_advance": Bool(),
+    "collection_method": COLLECTION_METHOD,
+    "custom_fields": _CUSTOM_FIELDS,
+    "days_until_due": Int(minimum=0, maximum=36500),
+    "default_payment_method": Str(nullable=True),
+    "description": Str(nullable=True, max_length=1500),
+    "due_date": Int(minimum=0),
+    "footer": Str(nullable=True, max_length=5000),
+    "metadata": Metadata(),
+    "statement_descriptor": Str(nullable=True, max_length=22),
+}
+
+CREATE = Schema(
+    **_EDITABLE,
+    customer=Str(required=True),
+    currency=Str(),
+    pending_invoice_items_behavior=Enum(choices=("exclude", "include")),
+)
+UPDATE = Schema(**_EDITABLE)
+NONE = Schema()
+FINALIZE = Schema(auto_advance=Bool())
+PAY = Schema(forgive=Bool(), mandate=Str(nullable=True), off_session=Bool(),
+             paid_out_of_band=Bool(), payment_method=Str(), source=Str())
+LIST = Schema(**LIST_FIELDS, customer=Str(), status=STATUS,
+              collection_method=COLLECTION_METHOD, created=Range(), due_date=Range(),
+              subscription=Str())
+LINES = Schema(**LIST_FIELDS)
+SEARCH = Schema(**SEARCH_FIELDS)
+
+register_expandable("invoice", "payments",
+                    lambda state, _value, owner: payments.payments_of(state, owner["id"]))
+
+
+def create_invoice(call: ApiCall) -> dict[str, Any]:
+    return render(invoicing.create_invoice(call.state, call.params(CREATE)))
+
+
+def retrieve_invoice(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return render(invoicing.retrieve_invoice(call.state, call.path_params["id"]))
+
+
+def update_invoice(call: ApiCall) -> dict[str, Any]:
+    fields = call.params(UPDATE)
+    return render(invoicing.update_invoice(call.state, call.path_params["id"], fields))
+
+
+def delete_invoice(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return render(invoicing.delete_invoice(call.state, call.path_params["id"]))
+
+
+def list_invoices(call: ApiCall) -> dict[str, Any]:
+    return invoicing.list_invoices(call.state, call.params(LIST), call.path)
+
+
+def search_invoices(call: ApiCall) -> dict[str, Any]:
+    return invoicing.search_invoices(call.state, call.params(SEARCH), call.path)
+
+
+def list_lines(call: ApiCall) -> dict[str, Any]:
+    return invoicing.list_lines(call.state, call.path_params["id"], call.params(LINES),
+                                call.path)
+
+
+def finalize_invoice(call: ApiCall) -> dict[str, Any]:
+    fields = call.params(FINALIZE)
+    return render(invoice_lifecycle.finalize_invoice(call.state, call.path_params["id"], fields))
+
+
+def send_invoice(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return render(invoice_lifecycle.send_invoice(call.state, call.path_params["id"]))
+
+
+def pay_invoice(call: ApiCall) -> dict[str, Any]:
+    fields = call.params(PAY)
+    return render(invoice_lifecycle.pay_invoice(call.state, call.path_params["id"], fields))
+
+
+def void_invoice(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return render(invoice_lifecycle.void_invoice(call.state, call.path_params["id"]))
+
+
+def mark_uncollectible(call: ApiCall) -> dict[str, Any]:
+    call.params(NONE)
+    return render(invoice_lifecycle.mark_uncollectible(call.state, call.path_params["id"]))
+
+
+ROUTES: list[Route] = [
+    get("/v1/invoices/search", search_invoices),
+    post("/v1/invoices/{id}/finalize", finalize_invoice),
+    post("/v1/invoices/{id}/send", send_invoice),
+    post("/v1/invoices/{id}/pay", pay_invoice),
+    post("/v1/invoices/{id}/void", void_invoice),
+    post("/v1/invoices/{id}/mark_uncollectible", mark_uncollectible),
+    get("/v1/invoices/{id}/lines", list_lines),
+    post("/v1/invoices", create_invoice),
+    get("/v1/invoices", list_invoices),
+    get("/v1/invoices/{id}", retrieve_invoice),
+    post("/v1/invoices/{id}", update_invoice),
+    delete("/v1/invoices/{id}", delete_invoice),
+]
