@@ -136,7 +136,7 @@ class DemoLoader:
             },
             options={"idempotency_key": f"{_KEY_PREFIX}-customer-{customer.key}"},
         ).id
-        steps = self._timeline(customer_id, plans)
+        steps = self._timeline(customer_id, customer, plans)
         clock_time = int(clock.frozen_time)
         for at, label, step in sorted(steps, key=lambda s: (s[0], s[1])):
             clock_time = self._advance(clock.id, clock_time, at, label)
@@ -147,25 +147,28 @@ class DemoLoader:
                 self._pay(plan, "pm_usBankAccount", "bank")
 
     def _timeline(
-        self, customer_id: str, plans: list[PlannedInvoice]
+        self, customer_id: str, customer: DemoCustomer, plans: list[PlannedInvoice]
     ) -> list[tuple[int, str, Callable[[], None]]]:
         steps: list[tuple[int, str, Callable[[], None]]] = []
         for plan in plans:
             issued = self._days_ago(plan.issued_days_ago)
-            steps.append((issued, f"{plan.key}-a", self._issue_step(customer_id, plan)))
+            issue = self._issue_step(customer_id, customer.currency, plan)
+            steps.append((issued, f"{plan.key}-a", issue))
             if plan.settled_days_ago is not None:
                 settled = max(self._days_ago(plan.settled_days_ago), issued + 3600)
                 steps.append((settled, f"{plan.key}-b", self._settle_step(plan)))
         return steps
 
-    def _issue_step(self, customer_id: str, plan: PlannedInvoice) -> Callable[[], None]:
+    def _issue_step(
+        self, customer_id: str, currency: str, plan: PlannedInvoice
+    ) -> Callable[[], None]:
         def issue() -> None:
-            invoice_id = self._create_invoice(customer_id, plan)
+            invoice_id = self._create_invoice(customer_id, currency, plan)
             self._invoice_ids[plan.key] = invoice_id
             if plan.outcome is Outcome.DRAFT:
                 return
-            self._act(plan, "finalize", {})
-            self._act(plan, "send", {})
+            self._act(plan, "finalize_invoice", {})
+            self._act(plan, "send_invoice", {})
             if plan.outcome is Outcome.CARD_FAILED:
                 self._pay(plan, "pm_card_chargeDeclined", "declined")
 
@@ -184,11 +187,11 @@ class DemoLoader:
 
         return settle
 
-    def _create_invoice(self, customer_id: str, plan: PlannedInvoice) -> str:
+    def _create_invoice(self, customer_id: str, currency: str, plan: PlannedInvoice) -> str:
         metadata = {"po_number": plan.po_number} if plan.po_number else {}
         params: dict[str, Any] = {
             "customer": customer_id, "collection_method": "send_invoice",
-            "days_until_due": plan.days_until_due, "auto_advance": False,
+            "days_until_due": plan.days_until_due, "auto_advance": False, "currency": currency,
             "metadata": metadata,
         }
         if plan.memo:
@@ -203,7 +206,7 @@ class DemoLoader:
                 item["quantity"] = line.quantity
             else:
                 item["amount"] = line.amount
-                item["currency"] = invoice.currency
+                item["currency"] = currency
                 item["description"] = line.description
             self._client.v1.invoice_items.create(
                 item, options={"idempotency_key": f"{_KEY_PREFIX}-item-{plan.key}-{number}"}

@@ -10,6 +10,8 @@ import stripe
 
 from services.demo_book import Outcome, demo_customers, plan_demo_book
 from services.demo_data import DemoLoader
+from stripe_emulator.embedded import start_emulator
+from tests.conftest import client_for
 
 DAY = 86_400
 
@@ -29,13 +31,12 @@ def test_plan_covers_every_outcome_and_aging_bucket() -> None:
 
 
 @pytest.fixture(scope="module")
-def loaded(fresh_emulator):  # type: ignore[no-untyped-def]
-    emulator = fresh_emulator()
-    client = stripe.StripeClient("sk_test_demo", base_addresses={"api": emulator.base_url},
-                                 max_network_retries=0)
-    now = int(time.time())
-    summary = DemoLoader(client, now=now).load()
-    return client, summary, now
+def loaded():  # type: ignore[no-untyped-def]
+    with start_emulator(settlement_delay_seconds=0.2) as emulator:
+        client = client_for(emulator)
+        now = int(time.time())
+        summary = DemoLoader(client, now=now).load()
+        yield client, summary, now
 
 
 def _all_invoices(client: stripe.StripeClient) -> list[stripe.Invoice]:
