@@ -6,9 +6,7 @@ own against the emulator.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
-from typing import Any
 
 import stripe
 from sqlalchemy import Engine
@@ -19,6 +17,7 @@ from services.client import make_stripe_client
 from services.connection import Connection
 from services.customers import Customers
 from services.database import make_engine
+from services.events import PaymentEvents
 from services.invoicing import Invoicing
 from services.lookup import Lookup
 from services.reports import Reports
@@ -38,7 +37,7 @@ class Services:
     lookup: Lookup
     audit: AuditLog
     connection: Connection
-    events: Any  # services.events.PaymentEvents (None until that module exists)
+    events: PaymentEvents
 
     @property
     def mode(self) -> Mode:
@@ -63,15 +62,5 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         lookup=Lookup(client, customers),
         audit=audit,
         connection=Connection(client, settings),
-        events=_payment_events(engine, client, settings),
+        events=PaymentEvents(engine, client, settings.webhook_secret, smtp_url=settings.smtp_url),
     )
-
-
-def _payment_events(engine: Engine, client: stripe.StripeClient, settings: Settings) -> Any:
-    # TEMPORARY (lead tidies at merge): services.events is built on another branch;
-    # until it lands on main there is no events service to build.
-    if importlib.util.find_spec("services.events") is None:
-        return None
-    from services.events import PaymentEvents
-
-    return PaymentEvents(engine, client, settings.webhook_secret, smtp_url=settings.smtp_url)

@@ -20,18 +20,28 @@ from services.idempotency import new_form_nonce
 from services.models import Customer, DraftItem, Invoice, Price
 from services.settings import Settings
 
-# Until the emulator lands on main, only the unit tests here can run.
-# TEMPORARY: removed once `stripe_emulator.embedded` is merged.
-EMULATOR_TESTS = [
+# TEMPORARY, removed once the emulator's invoices land on main: until then the
+# tests that need invoices are skipped (everything else runs).
+HAVE_INVOICES = importlib.util.find_spec("stripe_emulator.api.invoices") is not None
+INVOICE_MODULES = {
     "test_seed_workflow.py", "test_invoice_lifecycle.py", "test_double_submission.py",
-    "test_role_matrix.py", "test_audit_rows.py", "test_catalog_customers.py",
-    "test_reports.py", "test_lookup.py", "test_connection.py",
-]  # fmt: skip
-try:
-    _HAVE_EMULATOR = importlib.util.find_spec("stripe_emulator.embedded") is not None
-except ModuleNotFoundError:
-    _HAVE_EMULATOR = False
-collect_ignore = [] if _HAVE_EMULATOR else EMULATOR_TESTS
+    "test_reports.py",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if HAVE_INVOICES:
+        return
+    waiting = pytest.mark.skip(reason="the emulator has no invoices yet (lands on main later)")
+    for item in items:
+        needs = getattr(item, "fixturenames", ())
+        if (
+            item.path.name in INVOICE_MODULES
+            or "make_invoice" in needs
+            or "amount_finds" in item.name
+        ):
+            item.add_marker(waiting)
+
 
 VIEWER = Actor("vera.viewer", Role.VIEWER)
 CLERK = Actor("carl.clerk", Role.CLERK)

@@ -171,3 +171,12 @@ def test_kpis_and_the_rows_behind_them(books) -> None:  # type: ignore[no-untype
     assert kpis["dso"].values_by_currency == {"usd": 84, "eur": 90}
     assert kpis["dso"].unit == "days"
     assert set(kpis["dso"].rows["part"]) == {"receivable", "invoiced in period"}
+
+
+def test_kpi_periods_can_be_chosen(books) -> None:  # type: ignore[no-untyped-def]
+    services, _ = books
+    kpis = {k.key: k for k in services.reports.kpis(TODAY, collection_days=5, dso_days=30)}
+    assert kpis["collected"].values_by_currency == {}  # paid 10 days ago: outside 5 days
+    assert kpis["collected"].label == "Collected in the last 5 days"
+    # invoiced in 30 days: 1-30 (3000), current (5000), paid (6000) in USD.
+    assert kpis["dso"].values_by_currency == {"usd": round(15000 / 14000 * 30), "eur": 30}
