@@ -38,12 +38,9 @@ LOOKBACK_SECONDS = 300
 class RecordingService(Protocol):
     """What the poller needs from :class:`services.events.PaymentEvents`."""
 
-    def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
-        ...
+    def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool: ...
 
-    def handle_recorded(
-        self, event_id: str, *, event: Mapping[str, Any] | None = None
-    ) -> Any: ...
+    def handle_recorded(self, event_id: str, *, event: Mapping[str, Any] | None = None) -> Any: ...
 
 
 class EventPoller:
@@ -67,8 +64,9 @@ class EventPoller:
             page = self._client.v1.events.list(params=params)
             fetched = [event.to_dict() for event in page.auto_paging_iter()]
         except stripe.StripeError as err:
-            raise StripeUnavailable(f"Could not read events from Stripe: {err.user_message or err}",
-                                    retryable=True) from err
+            raise StripeUnavailable(
+                f"Could not read events from Stripe: {err.user_message or err}", retryable=True
+            ) from err
         # Lists are newest first; handle oldest first (a stable sort keeps same-second order).
         fetched.reverse()
         fetched.sort(key=lambda event: event["created"])
@@ -90,17 +88,22 @@ class EventPoller:
         known: set[str] = set()
         with self._engine.connect() as conn:
             for start in range(0, len(event_ids), 500):
-                chunk = event_ids[start:start + 500]
-                known.update(conn.execute(
-                    select(payment_events.c.event_id).where(payment_events.c.event_id.in_(chunk))
-                ).scalars())
+                chunk = event_ids[start : start + 500]
+                known.update(
+                    conn.execute(
+                        select(payment_events.c.event_id).where(
+                            payment_events.c.event_id.in_(chunk)
+                        )
+                    ).scalars()
+                )
         return known
 
     def _cursor(self) -> int | None:
         with self._engine.connect() as conn:
             return conn.execute(
-                select(event_poll_cursors.c.last_created)
-                .where(event_poll_cursors.c.name == CURSOR_NAME)
+                select(event_poll_cursors.c.last_created).where(
+                    event_poll_cursors.c.name == CURSOR_NAME
+                )
             ).scalar()
 
     def _save_cursor(self, event_id: str, created: int) -> None:
@@ -110,7 +113,9 @@ class EventPoller:
             if not insert_ignore(conn, event_poll_cursors, {"name": CURSOR_NAME, **values}):
                 conn.execute(
                     update(event_poll_cursors)
-                    .where(event_poll_cursors.c.name == CURSOR_NAME,
-                           event_poll_cursors.c.last_created <= created)
+                    .where(
+                        event_poll_cursors.c.name == CURSOR_NAME,
+                        event_poll_cursors.c.last_created <= created,
+                    )
                     .values(**values)
                 )

@@ -40,12 +40,35 @@ def activity(engine: Engine, limit: int = 200) -> pd.DataFrame:
     """Events received, newest first, with the handling outcome and what was done."""
     e = payment_events.c
     query = (
-        select(e.received_at, e.event_id, e.event_type, e.object_id, e.invoice_id, e.source,
-               e.event_created, e.outcome, e.summary, e.error, e.handled_at)
-        .order_by(e.id.desc()).limit(limit)
+        select(
+            e.received_at,
+            e.event_id,
+            e.event_type,
+            e.object_id,
+            e.invoice_id,
+            e.source,
+            e.event_created,
+            e.outcome,
+            e.summary,
+            e.error,
+            e.handled_at,
+        )
+        .order_by(e.id.desc())
+        .limit(limit)
     )
-    columns = ["received_at", "event_id", "event_type", "object_id", "invoice_id", "source",
-               "occurred_at", "outcome", "summary", "error", "handled_at"]
+    columns = [
+        "received_at",
+        "event_id",
+        "event_type",
+        "object_id",
+        "invoice_id",
+        "source",
+        "occurred_at",
+        "outcome",
+        "summary",
+        "error",
+        "handled_at",
+    ]
     frame = _frame(engine, query, columns, ("received_at", "handled_at"))
     _epoch_to_utc(frame, "occurred_at")
     return frame
@@ -60,13 +83,33 @@ def todo(engine: Engine) -> pd.DataFrame:
     s = invoice_payment_states.c
     urgency = case((s.state == NEEDS_ATTENTION, 0), else_=1)
     query = (
-        select(s.invoice_id, s.invoice_number, s.customer_id, s.customer_email, s.state,
-               s.detail, s.amount_due, s.currency, s.hosted_invoice_url, s.fact_at)
+        select(
+            s.invoice_id,
+            s.invoice_number,
+            s.customer_id,
+            s.customer_email,
+            s.state,
+            s.detail,
+            s.amount_due,
+            s.currency,
+            s.hosted_invoice_url,
+            s.fact_at,
+        )
         .where(s.state.in_((NEEDS_ATTENTION, PENDING)))
         .order_by(urgency, s.fact_at.desc())
     )
-    columns = ["invoice_id", "number", "customer_id", "email", "state", "detail", "amount_due",
-               "currency", "hosted_invoice_url", "since"]
+    columns = [
+        "invoice_id",
+        "number",
+        "customer_id",
+        "email",
+        "state",
+        "detail",
+        "amount_due",
+        "currency",
+        "hosted_invoice_url",
+        "since",
+    ]
     frame = _frame(engine, query, columns, ())
     _epoch_to_utc(frame, "since")
     frame["amount_due"] = frame["amount_due"].astype("Int64")
@@ -80,12 +123,33 @@ def fulfilments(engine: Engine, limit: int = 500) -> pd.DataFrame:
     """The sales log, newest payment first."""
     f = fulfilments_table.c
     query = (
-        select(f.invoice_id, f.invoice_number, f.customer_id, f.customer_email, f.amount_paid,
-               f.currency, f.paid_at, f.paid_how, f.event_id, f.recorded_at)
-        .order_by(f.paid_at.desc(), f.recorded_at.desc()).limit(limit)
+        select(
+            f.invoice_id,
+            f.invoice_number,
+            f.customer_id,
+            f.customer_email,
+            f.amount_paid,
+            f.currency,
+            f.paid_at,
+            f.paid_how,
+            f.event_id,
+            f.recorded_at,
+        )
+        .order_by(f.paid_at.desc(), f.recorded_at.desc())
+        .limit(limit)
     )
-    columns = ["invoice_id", "number", "customer_id", "email", "amount_paid", "currency",
-               "paid_at", "paid_how", "event_id", "recorded_at"]
+    columns = [
+        "invoice_id",
+        "number",
+        "customer_id",
+        "email",
+        "amount_paid",
+        "currency",
+        "paid_at",
+        "paid_how",
+        "event_id",
+        "recorded_at",
+    ]
     frame = _frame(engine, query, columns, ("paid_at", "recorded_at"))
     frame["amount_paid"] = frame["amount_paid"].astype("Int64")
     return frame
@@ -96,10 +160,15 @@ def history(engine: Engine, invoice_id: str) -> pd.DataFrame:
     h = invoice_payment_history.c
     query = (
         select(h.occurred_at, h.event_type, h.event_id, h.note, h.recorded_at)
-        .where(h.invoice_id == invoice_id).order_by(h.occurred_at, h.id)
+        .where(h.invoice_id == invoice_id)
+        .order_by(h.occurred_at, h.id)
     )
-    frame = _frame(engine, query, ["occurred_at", "event_type", "event_id", "note",
-                                   "recorded_at"], ("recorded_at",))
+    frame = _frame(
+        engine,
+        query,
+        ["occurred_at", "event_type", "event_id", "note", "recorded_at"],
+        ("recorded_at",),
+    )
     _epoch_to_utc(frame, "occurred_at")
     return frame
 
@@ -114,11 +183,17 @@ def state_row(engine: Engine, invoice_id: str) -> Row[Any] | None:
 
 def note_resend(conn: Connection, invoice_id: str, username: str, now: datetime) -> None:
     """Record on the invoice history that a person resent the payment link."""
-    conn.execute(invoice_payment_history.insert(), {
-        "invoice_id": invoice_id, "event_id": None, "event_type": "payment_link.resent",
-        "occurred_at": int(now.timestamp()), "note": f"Payment link resent by {username}",
-        "recorded_at": naive_utc(now),
-    })
+    conn.execute(
+        invoice_payment_history.insert(),
+        {
+            "invoice_id": invoice_id,
+            "event_id": None,
+            "event_type": "payment_link.resent",
+            "occurred_at": int(now.timestamp()),
+            "note": f"Payment link resent by {username}",
+            "recorded_at": naive_utc(now),
+        },
+    )
 
 
 def event_row(engine: Engine, event_id: str) -> Row[Any] | None:

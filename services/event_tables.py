@@ -138,8 +138,15 @@ event_poll_cursors = Table(
 )
 
 
-EVENT_TABLES = (payment_events, fulfilments, invoice_payment_states, invoice_payment_history,
-                outbox_messages, webhook_secrets, event_poll_cursors)
+EVENT_TABLES = (
+    payment_events,
+    fulfilments,
+    invoice_payment_states,
+    invoice_payment_history,
+    outbox_messages,
+    webhook_secrets,
+    event_poll_cursors,
+)
 
 
 def create_event_tables(engine: Engine) -> None:

@@ -74,8 +74,9 @@ class HandlingResult:
 def validate_event(event: Any) -> dict[str, Any]:
     """Check the shape of a Stripe event; raise :class:`InvalidInput` naming the field."""
     if not isinstance(event, Mapping) or event.get("object") != "event":
-        raise InvalidInput("The body is not a Stripe event (object must be 'event')",
-                           field="object")
+        raise InvalidInput(
+            "The body is not a Stripe event (object must be 'event')", field="object"
+        )
     for field, kind in (("id", str), ("type", str), ("created", int)):
         if not isinstance(event.get(field), kind) or isinstance(event.get(field), bool):
             raise InvalidInput(f"The event has no valid '{field}'", field=field)
@@ -139,10 +140,15 @@ class PaymentEvents:
         obj = event_object(event)
         now = naive_utc(self._clock())
         values = {
-            "event_id": event["id"], "event_type": event["type"], "object_id": obj.get("id"),
-            "invoice_id": linked_invoice_id(event), "event_created": event["created"],
-            "source": source, "payload": raw if raw is not None else json.dumps(event, default=str),
-            "received_at": now, "handled_at": None if is_payment_event else now,
+            "event_id": event["id"],
+            "event_type": event["type"],
+            "object_id": obj.get("id"),
+            "invoice_id": linked_invoice_id(event),
+            "event_created": event["created"],
+            "source": source,
+            "payload": raw if raw is not None else json.dumps(event, default=str),
+            "received_at": now,
+            "handled_at": None if is_payment_event else now,
             "outcome": RECEIVED if is_payment_event else IGNORED,
             "summary": None if is_payment_event else f"Not a payment event ({event['type']})",
         }
@@ -152,8 +158,9 @@ class PaymentEvents:
     def use_emulator_endpoint(self, url: str) -> str:
         """Emulator mode: register ``url`` for the payment events and verify with its secret."""
         if self._stripe is None:
-            raise NotAllowedInState("Registering an endpoint needs a Stripe connection",
-                                    field="stripe_client")
+            raise NotAllowedInState(
+                "Registering an endpoint needs a Stripe connection", field="stripe_client"
+            )
         self.webhook_secret = register_emulator_endpoint(self._stripe, url, self._engine)
         return self.webhook_secret
 
@@ -165,14 +172,23 @@ class PaymentEvents:
         """Record and handle ``event`` now (the core used by tests and the poller)."""
         event = validate_event(event)
         if not self.record(event, source=source):
-            return HandlingResult(event["id"], event["type"], DUPLICATE,
-                                  "Already received; nothing more done",
-                                  linked_invoice_id(event))
+            return HandlingResult(
+                event["id"],
+                event["type"],
+                DUPLICATE,
+                "Already received; nothing more done",
+                linked_invoice_id(event),
+            )
         result = self.handle_recorded(event["id"], event=event)
         if result.outcome == DUPLICATE:  # the worker's sweep got to it first: report its work
             row = event_reads.event_row(self._engine, event["id"])
-            result = HandlingResult(event["id"], event["type"], row.outcome,
-                                    row.summary or row.error or "", row.invoice_id)
+            result = HandlingResult(
+                event["id"],
+                event["type"],
+                row.outcome,
+                row.summary or row.error or "",
+                row.invoice_id,
+            )
         return result
 
     def handle_recorded(
@@ -188,8 +204,13 @@ class PaymentEvents:
             if row is None:
                 raise NotFound(f"No event {event_id} was received", field="event_id")
             if row.outcome != RECEIVED:
-                return HandlingResult(event_id, row.event_type, DUPLICATE,
-                                      row.summary or "Already handled", row.invoice_id)
+                return HandlingResult(
+                    event_id,
+                    row.event_type,
+                    DUPLICATE,
+                    row.summary or "Already handled",
+                    row.invoice_id,
+                )
             payload: Any = row.payload
             event_type, invoice_id = row.event_type, row.invoice_id
         else:
@@ -206,11 +227,14 @@ class PaymentEvents:
                     .values(outcome=HANDLED)
                 ).rowcount
                 if claimed != 1:
-                    return HandlingResult(event_id, event_type, DUPLICATE,
-                                          "Handled by another worker", invoice_id)
+                    return HandlingResult(
+                        event_id, event_type, DUPLICATE, "Handled by another worker", invoice_id
+                    )
                 outcome = self._handlers.apply(conn, event, prepared)
                 conn.execute(
-                    update(payment_events).where(events.event_id == event_id).values(
+                    update(payment_events)
+                    .where(events.event_id == event_id)
+                    .values(
                         outcome=IGNORED if outcome.ignored else HANDLED,
                         summary=outcome.summary,
                         invoice_id=outcome.invoice_id or invoice_id,
@@ -223,24 +247,37 @@ class PaymentEvents:
                 conn.execute(
                     update(payment_events)
                     .where(events.event_id == event_id, events.outcome == RECEIVED)
-                    .values(outcome=FAILED, error=f"{type(err).__name__}: {err}",
-                            handled_at=naive_utc(self._clock()))
+                    .values(
+                        outcome=FAILED,
+                        error=f"{type(err).__name__}: {err}",
+                        handled_at=naive_utc(self._clock()),
+                    )
                 )
             return HandlingResult(event_id, event_type, FAILED, str(err), invoice_id)
-        return HandlingResult(event_id, event_type,
-                              IGNORED if outcome.ignored else HANDLED, outcome.summary,
-                              outcome.invoice_id or invoice_id)
+        return HandlingResult(
+            event_id,
+            event_type,
+            IGNORED if outcome.ignored else HANDLED,
+            outcome.summary,
+            outcome.invoice_id or invoice_id,
+        )
 
     def handle_unhandled(self, limit: int = 500) -> int:
         """Handle events left ``received`` (e.g. by a crash); return how many were handled."""
         with self._engine.connect() as conn:
-            ids = conn.execute(
-                select(payment_events.c.event_id)
-                .where(payment_events.c.outcome == RECEIVED)
-                .order_by(payment_events.c.id).limit(limit)
-            ).scalars().all()
-        return sum(1 for event_id in ids
-                   if self.handle_recorded(event_id).outcome in (HANDLED, IGNORED))
+            ids = (
+                conn.execute(
+                    select(payment_events.c.event_id)
+                    .where(payment_events.c.outcome == RECEIVED)
+                    .order_by(payment_events.c.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+        return sum(
+            1 for event_id in ids if self.handle_recorded(event_id).outcome in (HANDLED, IGNORED)
+        )
 
     def retry_failed(self, event_id: str) -> HandlingResult:
         """Handle again an event whose handling failed (after the cause was fixed)."""
@@ -251,8 +288,9 @@ class PaymentEvents:
                 .values(outcome=RECEIVED, error=None)
             ).rowcount
         if changed != 1:
-            raise NotAllowedInState("Only an event whose handling failed can be retried",
-                                    field="event_id")
+            raise NotAllowedInState(
+                "Only an event whose handling failed can be retried", field="event_id"
+            )
         return self.handle_recorded(event_id)
 
     def poll_once(self) -> int:
@@ -285,18 +323,26 @@ class PaymentEvents:
             raise NotFound(f"No payment events for invoice {invoice_id}", field="invoice_id")
         if state.state != NEEDS_ATTENTION:
             raise NotAllowedInState(
-                f"Invoice {invoice_id} does not need attention ({state.state})",
-                field="invoice_id")
+                f"Invoice {invoice_id} does not need attention ({state.state})", field="invoice_id"
+            )
         summary = InvoiceSummary(
-            invoice_id=invoice_id, number=state.invoice_number, customer_name=None,
-            amount=int(state.amount_due or 0), currency=state.currency or "usd",
+            invoice_id=invoice_id,
+            number=state.invoice_number,
+            customer_name=None,
+            amount=int(state.amount_due or 0),
+            currency=state.currency or "usd",
             hosted_invoice_url=state.hosted_invoice_url,
         )
         subject, body = payment_failed(summary, reminder=True)
         with write_transaction(self._engine) as conn:
             queued = self._outbox.queue(
-                conn, dedupe_key=f"resend:{invoice_id}:{form_nonce}", kind="payment link resent",
-                recipient=state.customer_email, subject=subject, body=body, invoice_id=invoice_id,
+                conn,
+                dedupe_key=f"resend:{invoice_id}:{form_nonce}",
+                kind="payment link resent",
+                recipient=state.customer_email,
+                subject=subject,
+                body=body,
+                invoice_id=invoice_id,
             )
             if queued:
                 event_reads.note_resend(conn, invoice_id, actor.username, self._clock())

@@ -100,7 +100,9 @@ def send_over_smtp(settings: SmtpSettings, message: EmailMessage) -> None:
     """Send one message; any failure raises (``smtplib.SMTPException`` or ``OSError``)."""
     if settings.scheme == "smtps":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout,
+            settings.host,
+            settings.port,
+            timeout=settings.timeout,
             context=ssl.create_default_context(),
         )
     else:
@@ -162,12 +164,24 @@ class Outbox:
         status, error = (QUEUED if self.sends_mail else KEPT), None
         if not recipient:
             status, error = FAILED, "The customer has no email address; nothing can be sent."
-        return insert_ignore(conn, outbox_messages, {
-            "dedupe_key": dedupe_key, "kind": kind, "invoice_id": invoice_id,
-            "recipient": recipient or "", "subject": subject, "body": body, "status": status,
-            "attempts": 0, "last_error": error, "queued_at": now, "next_attempt_at": now,
-            "sent_at": now if status == KEPT else None,
-        })
+        return insert_ignore(
+            conn,
+            outbox_messages,
+            {
+                "dedupe_key": dedupe_key,
+                "kind": kind,
+                "invoice_id": invoice_id,
+                "recipient": recipient or "",
+                "subject": subject,
+                "body": body,
+                "status": status,
+                "attempts": 0,
+                "last_error": error,
+                "queued_at": now,
+                "next_attempt_at": now,
+                "sent_at": now if status == KEPT else None,
+            },
+        )
 
     def deliver_due(self, limit: int = 100) -> int:
         """Try every message that is due now; return how many were sent."""
@@ -176,9 +190,16 @@ class Outbox:
         now = naive_utc(self._clock())
         due = _due_condition(now)
         with self._engine.connect() as conn:
-            ids = conn.execute(
-                select(outbox_messages.c.id).where(due).order_by(outbox_messages.c.id).limit(limit)
-            ).scalars().all()
+            ids = (
+                conn.execute(
+                    select(outbox_messages.c.id)
+                    .where(due)
+                    .order_by(outbox_messages.c.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
         return sum(1 for message_id in ids if self._deliver_one(message_id))
 
     def retry(self, message_id: int) -> None:
@@ -200,13 +221,33 @@ class Outbox:
     def table(self, limit: int = 200) -> pd.DataFrame:
         """The newest messages first: recipient, subject, body, status, attempts, error."""
         columns = [
-            "message_id", "queued_at", "kind", "invoice_id", "recipient", "subject", "body",
-            "status", "attempts", "last_error", "sent_at",
+            "message_id",
+            "queued_at",
+            "kind",
+            "invoice_id",
+            "recipient",
+            "subject",
+            "body",
+            "status",
+            "attempts",
+            "last_error",
+            "sent_at",
         ]
         c = outbox_messages.c
         query = (
-            select(c.id, c.queued_at, c.kind, c.invoice_id, c.recipient, c.subject, c.body,
-                   c.status, c.attempts, c.last_error, c.sent_at)
+            select(
+                c.id,
+                c.queued_at,
+                c.kind,
+                c.invoice_id,
+                c.recipient,
+                c.subject,
+                c.body,
+                c.status,
+                c.attempts,
+                c.last_error,
+                c.sent_at,
+            )
             .order_by(c.id.desc())
             .limit(limit)
         )
@@ -243,8 +284,13 @@ class Outbox:
             conn.execute(
                 update(outbox_messages)
                 .where(outbox_messages.c.id == message_id)
-                .values(status=SENT, attempts=row.attempts + 1, last_error=None,
-                        sent_at=naive_utc(self._clock()), next_attempt_at=None)
+                .values(
+                    status=SENT,
+                    attempts=row.attempts + 1,
+                    last_error=None,
+                    sent_at=naive_utc(self._clock()),
+                    next_attempt_at=None,
+                )
             )
         return True
 
@@ -266,8 +312,10 @@ class Outbox:
 def _due_condition(now: datetime):  # type: ignore[no-untyped-def]
     c = outbox_messages.c
     return or_(
-        and_(c.status.in_((QUEUED, RETRYING)), or_(c.next_attempt_at.is_(None),
-                                                    c.next_attempt_at <= now)),
+        and_(
+            c.status.in_((QUEUED, RETRYING)),
+            or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now),
+        ),
         and_(c.status == SENDING, c.next_attempt_at <= now),
     )
 

@@ -156,8 +156,9 @@ class PaymentHandlers:
             "invoice.payment_failed": self._payment_failed,
         }.get(str(event.get("type")))
         if handler is None:
-            return HandlerOutcome(f"Not a payment event we act on ({event.get('type')})",
-                                  ignored=True)
+            return HandlerOutcome(
+                f"Not a payment event we act on ({event.get('type')})", ignored=True
+            )
         return handler(conn, event, prepared)
 
     # -- handlers ---------------------------------------------------------------------
@@ -169,31 +170,47 @@ class PaymentHandlers:
         self._set_state(conn, invoice, PAID, paid_at or event["created"])
         paid_how = prepared.paid_how or self._paid_how_from_history(conn, invoice)
         amount = int(invoice.get("amount_paid") or 0)
-        inserted = insert_ignore(conn, fulfilments, {
-            "invoice_id": invoice_id, "invoice_number": invoice.get("number"),
-            "customer_id": _customer_id(invoice), "customer_email": invoice.get("customer_email"),
-            "amount_paid": amount, "currency": invoice.get("currency") or "usd",
-            "paid_at": datetime.fromtimestamp(paid_at, UTC).replace(tzinfo=None)
-            if paid_at else None,
-            "paid_how": paid_how, "event_id": event["id"],
-            "recorded_at": naive_utc(self._clock()),
-        })
+        inserted = insert_ignore(
+            conn,
+            fulfilments,
+            {
+                "invoice_id": invoice_id,
+                "invoice_number": invoice.get("number"),
+                "customer_id": _customer_id(invoice),
+                "customer_email": invoice.get("customer_email"),
+                "amount_paid": amount,
+                "currency": invoice.get("currency") or "usd",
+                "paid_at": datetime.fromtimestamp(paid_at, UTC).replace(tzinfo=None)
+                if paid_at
+                else None,
+                "paid_how": paid_how,
+                "event_id": event["id"],
+                "recorded_at": naive_utc(self._clock()),
+            },
+        )
         if not inserted:
-            self._note(conn, invoice_id, event,
-                       "invoice.paid received again; already in the sales log")
+            self._note(
+                conn, invoice_id, event, "invoice.paid received again; already in the sales log"
+            )
             return HandlerOutcome("Already in the sales log; nothing more done", invoice_id)
         summary = _summary(invoice, amount)
         subject, body = notices.payment_confirmation(summary, paid_at)
         self._outbox.queue(
-            conn, dedupe_key=f"paid:{invoice_id}", kind="payment confirmation",
-            recipient=invoice.get("customer_email"), subject=subject, body=body,
+            conn,
+            dedupe_key=f"paid:{invoice_id}",
+            kind="payment confirmation",
+            recipient=invoice.get("customer_email"),
+            subject=subject,
+            body=body,
             invoice_id=invoice_id,
         )
         money = notices.format_money(amount, summary.currency)
         self._note(conn, invoice_id, event, f"Paid {money} ({paid_how}); sale recorded")
         return HandlerOutcome(
             f"Sale recorded: {money} by {paid_how}; confirmation queued for "
-            f"{invoice.get('customer_email') or 'nobody (no email)'}", invoice_id)
+            f"{invoice.get('customer_email') or 'nobody (no email)'}",
+            invoice_id,
+        )
 
     def _payment_succeeded(self, conn: Connection, event: Mapping[str, Any], _: Prepared):
         invoice = event_object(event)
@@ -208,8 +225,9 @@ class PaymentHandlers:
             .values(paid_how=CARD)
         )
         self._note(conn, invoice_id, event, "Payment collected by Stripe")
-        return HandlerOutcome("Noted on the invoice history (the sale counts from invoice.paid)",
-                              invoice_id)
+        return HandlerOutcome(
+            "Noted on the invoice history (the sale counts from invoice.paid)", invoice_id
+        )
 
     def _payment_processing(self, conn: Connection, event: Mapping[str, Any], prepared: Prepared):
         intent = event_object(event)
@@ -217,7 +235,8 @@ class PaymentHandlers:
         if invoice_id is None:
             return HandlerOutcome(
                 f"Payment {intent.get('id')} is processing but pays no invoice we know of",
-                ignored=True)
+                ignored=True,
+            )
         invoice = dict(prepared.invoice or {"id": invoice_id})
         invoice["customer_email"] = invoice.get("customer_email") or intent.get("receipt_email")
         invoice["currency"] = invoice.get("currency") or intent.get("currency")
@@ -228,28 +247,40 @@ class PaymentHandlers:
             applied, previous = self._set_state(conn, invoice, PENDING, event["created"])
         if previous == PAID:
             conn.execute(
-                update(fulfilments).where(fulfilments.c.invoice_id == invoice_id)
+                update(fulfilments)
+                .where(fulfilments.c.invoice_id == invoice_id)
                 .values(paid_how=BANK_DEBIT)
             )
-            return HandlerOutcome("Invoice already paid; it stays paid (paid by bank debit)",
-                                  invoice_id)
+            return HandlerOutcome(
+                "Invoice already paid; it stays paid (paid by bank debit)", invoice_id
+            )
         if not applied:
             return HandlerOutcome(f"A newer fact stands ({previous}); noted only", invoice_id)
         state = self._state_row(conn, invoice_id)
         amount = int(intent.get("amount") or (state.amount_due if state else 0) or 0)
         summary = notices.InvoiceSummary(
-            invoice_id=invoice_id, number=state.invoice_number if state else None,
-            customer_name=invoice.get("customer_name"), amount=amount,
+            invoice_id=invoice_id,
+            number=state.invoice_number if state else None,
+            customer_name=invoice.get("customer_name"),
+            amount=amount,
             currency=intent.get("currency") or (state.currency if state else "usd"),
         )
         subject, body = notices.payment_processing(summary)
         recipient = (state.customer_email if state else None) or intent.get("receipt_email")
         self._outbox.queue(
-            conn, dedupe_key=f"processing:{intent.get('id')}", kind="payment processing",
-            recipient=recipient, subject=subject, body=body, invoice_id=invoice_id,
+            conn,
+            dedupe_key=f"processing:{intent.get('id')}",
+            kind="payment processing",
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            invoice_id=invoice_id,
         )
-        return HandlerOutcome(f"Payment pending; 'being processed' notice queued for "
-                              f"{recipient or 'nobody (no email)'}", invoice_id)
+        return HandlerOutcome(
+            f"Payment pending; 'being processed' notice queued for "
+            f"{recipient or 'nobody (no email)'}",
+            invoice_id,
+        )
 
     def _payment_failed(self, conn: Connection, event: Mapping[str, Any], prepared: Prepared):
         invoice = event_object(event)
@@ -258,22 +289,30 @@ class PaymentHandlers:
         failure = f"Payment attempt {attempt} failed" if attempt else "Payment failed"
         self._note(conn, invoice_id, event, failure)
         if _paid_now(prepared):
-            return HandlerOutcome("An old failure; the invoice is paid now and stays paid",
-                                  invoice_id)
-        applied, previous = self._set_state(conn, invoice, NEEDS_ATTENTION, event["created"],
-                                            detail=failure)
+            return HandlerOutcome(
+                "An old failure; the invoice is paid now and stays paid", invoice_id
+            )
+        applied, previous = self._set_state(
+            conn, invoice, NEEDS_ATTENTION, event["created"], detail=failure
+        )
         if not applied:
             return HandlerOutcome(f"An old failure; the invoice stays {previous}", invoice_id)
         amount = int(invoice.get("amount_remaining") or invoice.get("amount_due") or 0)
         subject, body = notices.payment_failed(_summary(invoice, amount))
         self._outbox.queue(
-            conn, dedupe_key=f"failed:{invoice_id}:{attempt or event['id']}",
-            kind="payment failed", recipient=invoice.get("customer_email"),
-            subject=subject, body=body, invoice_id=invoice_id,
+            conn,
+            dedupe_key=f"failed:{invoice_id}:{attempt or event['id']}",
+            kind="payment failed",
+            recipient=invoice.get("customer_email"),
+            subject=subject,
+            body=body,
+            invoice_id=invoice_id,
         )
-        return HandlerOutcome("Needs attention; 'please try again' email queued for "
-                              f"{invoice.get('customer_email') or 'nobody (no email)'}",
-                              invoice_id)
+        return HandlerOutcome(
+            "Needs attention; 'please try again' email queued for "
+            f"{invoice.get('customer_email') or 'nobody (no email)'}",
+            invoice_id,
+        )
 
     # -- state, history -------------------------------------------------------------
 
@@ -283,56 +322,74 @@ class PaymentHandlers:
         ).first()
 
     def _set_state(
-        self, conn: Connection, invoice: Mapping[str, Any], state: str, fact_at: int,
-        *, detail: str | None = None,
+        self,
+        conn: Connection,
+        invoice: Mapping[str, Any],
+        state: str,
+        fact_at: int,
+        *,
+        detail: str | None = None,
     ) -> tuple[bool, str | None]:
         """Move the invoice to ``state`` if the fact is newer; return (applied, previous)."""
         invoice_id = invoice["id"]
         contact = {
-            key: value for key, value in {
+            key: value
+            for key, value in {
                 "invoice_number": invoice.get("number"),
                 "customer_id": _customer_id(invoice),
                 "customer_email": invoice.get("customer_email"),
                 "amount_due": invoice.get("amount_due"),
                 "currency": invoice.get("currency"),
                 "hosted_invoice_url": invoice.get("hosted_invoice_url"),
-            }.items() if value is not None
+            }.items()
+            if value is not None
         }
         now = naive_utc(self._clock())
         values = {"state": state, "fact_at": int(fact_at), "detail": detail, "updated_at": now}
-        if insert_ignore(conn, invoice_payment_states,
-                         {"invoice_id": invoice_id, **contact, **values}):
+        if insert_ignore(
+            conn, invoice_payment_states, {"invoice_id": invoice_id, **contact, **values}
+        ):
             return True, None
         current = self._state_row(conn, invoice_id)
         applied = _newer(current.state, current.fact_at, state, int(fact_at))
         changes = {**contact, **(values if applied else {"updated_at": now})}
         conn.execute(
             update(invoice_payment_states)
-            .where(invoice_payment_states.c.invoice_id == invoice_id).values(**changes)
+            .where(invoice_payment_states.c.invoice_id == invoice_id)
+            .values(**changes)
         )
         return applied, current.state
 
     def _paid_how_from_history(self, conn: Connection, invoice: Mapping[str, Any]) -> str:
         history = invoice_payment_history.c
-        rows = conn.execute(
-            select(history.event_type).where(history.invoice_id == invoice["id"])
-            .order_by(history.occurred_at, history.id)
-        ).scalars().all()
-        attempts = [t for t in rows
-                    if t in ("payment_intent.processing", "invoice.payment_failed")]
+        rows = (
+            conn.execute(
+                select(history.event_type)
+                .where(history.invoice_id == invoice["id"])
+                .order_by(history.occurred_at, history.id)
+            )
+            .scalars()
+            .all()
+        )
+        attempts = [t for t in rows if t in ("payment_intent.processing", "invoice.payment_failed")]
         if attempts and attempts[-1] == "payment_intent.processing":
             return BANK_DEBIT  # the latest attempt was a debit that had not failed
         if "invoice.payment_succeeded" in rows or invoice.get("attempted"):
             return CARD
         return OUT_OF_BAND
 
-    def _note(self, conn: Connection, invoice_id: str, event: Mapping[str, Any],
-              note: str) -> None:
-        conn.execute(invoice_payment_history.insert(), {
-            "invoice_id": invoice_id, "event_id": event.get("id"), "event_type": event.get("type"),
-            "occurred_at": event.get("created"), "note": note,
-            "recorded_at": naive_utc(self._clock()),
-        })
+    def _note(self, conn: Connection, invoice_id: str, event: Mapping[str, Any], note: str) -> None:
+        conn.execute(
+            invoice_payment_history.insert(),
+            {
+                "invoice_id": invoice_id,
+                "event_id": event.get("id"),
+                "event_type": event.get("type"),
+                "occurred_at": event.get("created"),
+                "note": note,
+                "recorded_at": naive_utc(self._clock()),
+            },
+        )
 
 
 def _paid_now(prepared: Prepared) -> bool:

@@ -22,8 +22,14 @@ log = logging.getLogger(__name__)
 
 #: Payment method types that are bank debits (they go through `processing`).
 _BANK_DEBIT_TYPES = frozenset(
-    {"us_bank_account", "sepa_debit", "bacs_debit", "au_becs_debit", "acss_debit",
-     "nz_bank_account"}
+    {
+        "us_bank_account",
+        "sepa_debit",
+        "bacs_debit",
+        "au_becs_debit",
+        "acss_debit",
+        "nz_bank_account",
+    }
 )
 
 
@@ -42,10 +48,12 @@ class StripeInvoiceDirectory:
     def invoice_for_payment_intent(self, payment_intent_id: str) -> str | None:
         """The invoice paid by ``payment_intent_id``, via its invoice payment."""
         try:
-            page = self._client.v1.invoice_payments.list(params={
-                "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
-                "limit": 1,
-            })
+            page = self._client.v1.invoice_payments.list(
+                params={
+                    "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
+                    "limit": 1,
+                }
+            )
         except stripe.StripeError as err:
             log.warning("invoice_payments lookup for %s failed: %s", payment_intent_id, err)
             return None
@@ -73,9 +81,7 @@ class StripeInvoiceDirectory:
             payment = paid[0].payment
             if payment.type != "payment_intent":
                 return OUT_OF_BAND  # a payment record: money received outside Stripe
-            intent = self._client.v1.payment_intents.retrieve(
-                _id_of(payment.payment_intent) or ""
-            )
+            intent = self._client.v1.payment_intents.retrieve(_id_of(payment.payment_intent) or "")
         except (stripe.StripeError, AttributeError) as err:
             log.warning("payment lookup for %s failed: %s", invoice_id, err)
             return None

@@ -40,8 +40,7 @@ class WebhookReceiver(Protocol):
 
     webhook_secret: str | None
 
-    def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
-        ...
+    def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool: ...
 
     def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None: ...
 
@@ -62,7 +61,9 @@ def make_webhook_route(receiver: WebhookReceiver, path: str = WEBHOOK_PATH) -> R
         try:
             text = raw.decode("utf-8")
             stripe.WebhookSignature.verify_header(
-                text, request.headers.get("stripe-signature"), secret,
+                text,
+                request.headers.get("stripe-signature"),
+                secret,
                 tolerance=SIGNATURE_TOLERANCE_SECONDS,
             )
         except UnicodeDecodeError:

@@ -38,9 +38,13 @@ def register_emulator_endpoint(
     without it a fresh endpoint replaces any at the same URL every time.
     """
     try:
-        same_url = [endpoint for endpoint in
-                    stripe_client.v1.webhook_endpoints.list(params={"limit": 100})
-                    .auto_paging_iter() if endpoint.url == url]
+        same_url = [
+            endpoint
+            for endpoint in stripe_client.v1.webhook_endpoints.list(
+                params={"limit": 100}
+            ).auto_paging_iter()
+            if endpoint.url == url
+        ]
         kept = _kept_secret(engine, url) if engine is not None else None
         reusable = next((e for e in same_url if kept and e.id == kept[0]), None)
         for endpoint in same_url:
@@ -49,9 +53,13 @@ def register_emulator_endpoint(
         if reusable is not None and kept is not None:
             _widen(stripe_client, reusable)
             return kept[1]
-        created = stripe_client.v1.webhook_endpoints.create(params={
-            "url": url, "enabled_events": list(HANDLED_TYPES), "description": DESCRIPTION,
-        })
+        created = stripe_client.v1.webhook_endpoints.create(
+            params={
+                "url": url,
+                "enabled_events": list(HANDLED_TYPES),
+                "description": DESCRIPTION,
+            }
+        )
     except stripe.StripeError as err:
         raise StripeUnavailable(
             f"Could not register the webhook endpoint {url}: {err.user_message or err}"
@@ -79,8 +87,9 @@ def _widen(stripe_client: stripe.StripeClient, endpoint: Any) -> None:
 def _kept_secret(engine: Engine, url: str) -> tuple[str, str] | None:
     with engine.connect() as conn:
         row = conn.execute(
-            select(webhook_secrets.c.endpoint_id, webhook_secrets.c.secret)
-            .where(webhook_secrets.c.url == url)
+            select(webhook_secrets.c.endpoint_id, webhook_secrets.c.secret).where(
+                webhook_secrets.c.url == url
+            )
         ).first()
     return (row.endpoint_id, row.secret) if row else None
 
@@ -89,5 +98,6 @@ def _keep_secret(engine: Engine, url: str, endpoint_id: str, secret: str) -> Non
     values = {"endpoint_id": endpoint_id, "secret": secret, "created_at": naive_utc(utc_now())}
     with write_transaction(engine) as conn:
         if not insert_ignore(conn, webhook_secrets, {"url": url, **values}):
-            conn.execute(update(webhook_secrets).where(webhook_secrets.c.url == url)
-                         .values(**values))
+            conn.execute(
+                update(webhook_secrets).where(webhook_secrets.c.url == url).values(**values)
+            )

@@ -1,0 +1,218 @@
+"""The catalog: products and their prices.
+
+Create a product, give it prices (one-time or recurring, the amount as the user
+typed it), list products with their prices (as dataclasses or one table row per
+price) and archive what is no longer sold. Prices cannot be deleted or
+changed in Stripe, only archived.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import stripe
+
+from services.access import Action, Actor
+from services.errors import InvalidInput
+from services.idempotency import idempotency_key
+from services.models import Price, Product, price_from_stripe, product_from_stripe
+from services.money import normalise_currency, parse_amount
+from services.stripe_errors import stripe_call
+from services.writes import WriteRecorder
+
+RECURRING_INTERVALS = ("day", "week", "month", "year")
+PAGE_SIZE = 100
+
+PRODUCT_TABLE_COLUMNS = [
+    "product_id", "product", "description", "product_active", "price_id", "price",
+    "unit_amount", "currency", "type", "interval", "nickname", "price_active",
+]  # fmt: skip
+
+
+class Catalog:
+    """Products and prices in Stripe."""
+
+    def __init__(self, client: stripe.StripeClient, writes: WriteRecorder) -> None:
+        self._client = client
+        self._writes = writes
+
+    def create_product(
+        self, actor: Actor, *, name: str, description: str | None, form_nonce: str
+    ) -> Product:
+        """A new active product named ``name``."""
+        clean_name = (name or "").strip()
+        clean_description = (description or "").strip() or None
+        payload = {"name": clean_name, "description": clean_description}
+        key = idempotency_key(actor, "create_product", payload, form_nonce)
+        with self._writes.write(actor, Action.MANAGE_CATALOG, "create_product", key=key) as w:
+            if not clean_name:
+                raise InvalidInput("Give the product a name.", field="name")
+            params: dict[str, object] = {"name": clean_name}
+            if clean_description:
+                params["description"] = clean_description
+            created = w.call(
+                lambda: self._client.v1.products.create(
+                    params=params,  # type: ignore[arg-type]
+                    options={"idempotency_key": key},
+                )
+            )
+            w.object_id = created.id
+        return product_from_stripe(created)
+
+    def create_price(
+        self,
+        actor: Actor,
+        *,
+        product_id: str,
+        amount_text: str,
+        currency: str,
+        recurring_interval: str | None,
+        nickname: str | None,
+        form_nonce: str,
+    ) -> Price:
+        """A price for ``product_id``: ``amount_text`` in ``currency``, one-time or
+        recurring every ``recurring_interval`` (day, week, month, year)."""
+        payload = {
+            "product": product_id,
+            "amount": amount_text,
+            "currency": currency,
+            "interval": recurring_interval,
+            "nickname": nickname,
+        }
+        key = idempotency_key(actor, "create_price", payload, form_nonce)
+        with self._writes.write(
+            actor, Action.MANAGE_CATALOG, "create_price", object_id=product_id, key=key
+        ) as w:
+            params = _price_params(product_id, amount_text, currency, recurring_interval, nickname)
+            created = w.call(
+                lambda: self._client.v1.prices.create(
+                    params=params,  # type: ignore[arg-type]
+                    options={"idempotency_key": key},
+                )
+            )
+            w.object_id = created.id
+        return price_from_stripe(created)
+
+    def products(self, include_archived: bool = False) -> list[Product]:
+        """Products (newest first), each with its prices."""
+        product_params: dict[str, object] = {"limit": PAGE_SIZE}
+        if not include_archived:
+            product_params["active"] = True
+        raw_products = stripe_call(
+            lambda: list(
+                self._client.v1.products.list(
+                    params=product_params  # type: ignore[arg-type]
+                ).auto_paging_iter()
+            )
+        )
+        by_product: dict[str, list[Price]] = {}
+        for price in self._prices(include_archived):
+            by_product.setdefault(price.product_id, []).append(price)
+        return [product_from_stripe(raw, tuple(by_product.get(raw.id, ()))) for raw in raw_products]
+
+    def products_table(self, include_archived: bool = False) -> pd.DataFrame:
+        """One row per price (a product without prices gets one row with no price)."""
+        rows: list[dict[str, object]] = []
+        for product in self.products(include_archived):
+            base = {
+                "product_id": product.id,
+                "product": product.name,
+                "description": product.description,
+                "product_active": product.active,
+            }
+            if not product.prices:
+                rows.append(base)
+            for price in product.prices:
+                rows.append(
+                    base
+                    | {
+                        "price_id": price.id,
+                        "price": price.display,
+                        "unit_amount": price.unit_amount,
+                        "currency": price.currency,
+                        "type": price.type,
+                        "interval": price.interval,
+                        "nickname": price.nickname,
+                        "price_active": price.active,
+                    }
+                )
+        frame = pd.DataFrame(rows, columns=PRODUCT_TABLE_COLUMNS)
+        frame["unit_amount"] = frame["unit_amount"].astype("Int64")
+        return frame
+
+    def get_price(self, price_id: str) -> Price:
+        """One price by id."""
+        return price_from_stripe(stripe_call(lambda: self._client.v1.prices.retrieve(price_id)))
+
+    def archive_product(self, actor: Actor, product_id: str, *, form_nonce: str) -> Product:
+        """Stop offering a product (it stays on existing invoices)."""
+        key = idempotency_key(actor, "archive_product", {"product": product_id}, form_nonce)
+        with self._writes.write(
+            actor, Action.MANAGE_CATALOG, "archive_product", object_id=product_id, key=key
+        ) as w:
+            updated = w.call(
+                lambda: self._client.v1.products.update(
+                    product_id, params={"active": False}, options={"idempotency_key": key}
+                )
+            )
+        return product_from_stripe(updated)
+
+    def archive_price(self, actor: Actor, price_id: str, *, form_nonce: str) -> Price:
+        """Stop offering a price (it cannot be deleted or changed)."""
+        key = idempotency_key(actor, "archive_price", {"price": price_id}, form_nonce)
+        with self._writes.write(
+            actor, Action.MANAGE_CATALOG, "archive_price", object_id=price_id, key=key
+        ) as w:
+            updated = w.call(
+                lambda: self._client.v1.prices.update(
+                    price_id, params={"active": False}, options={"idempotency_key": key}
+                )
+            )
+        return price_from_stripe(updated)
+
+    def _prices(self, include_archived: bool) -> list[Price]:
+        states = (True, False) if include_archived else (True,)
+        prices: list[Price] = []
+        for active in states:
+            listing = stripe_call(
+                lambda active=active: list(
+                    self._client.v1.prices.list(
+                        params={"limit": PAGE_SIZE, "active": active}
+                    ).auto_paging_iter()
+                )
+            )
+            prices.extend(price_from_stripe(raw) for raw in listing)
+        return prices
+
+
+def _price_params(
+    product_id: str,
+    amount_text: str,
+    currency: str,
+    recurring_interval: str | None,
+    nickname: str | None,
+) -> dict[str, object]:
+    if not (product_id or "").startswith("prod_"):
+        raise InvalidInput("Choose the product this price belongs to.", field="product_id")
+    try:
+        code = normalise_currency(currency)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="currency") from exc
+    try:
+        unit_amount = parse_amount(amount_text, code)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="amount") from exc
+    params: dict[str, object] = {
+        "product": product_id,
+        "currency": code,
+        "unit_amount": unit_amount,
+    }
+    if recurring_interval:
+        if recurring_interval not in RECURRING_INTERVALS:
+            raise InvalidInput(
+                f"Billing interval must be one of {', '.join(RECURRING_INTERVALS)}.",
+                field="recurring_interval",
+            )
+        params["recurring"] = {"interval": recurring_interval}
+    if nickname and nickname.strip():
+        params["nickname"] = nickname.strip()
+    return params

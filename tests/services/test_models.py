@@ -1,0 +1,67 @@
+"""Plain data built from Stripe's own example objects (stripe-python 16 shapes)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import stripe
+
+from services.models import (
+    Price,
+    customer_from_stripe,
+    invoice_from_stripe,
+    line_from_stripe,
+    price_from_stripe,
+)
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "stripe-fixtures3.json"
+
+
+def _fixture(name: str) -> dict:
+    if not FIXTURES.exists():
+        pytest.skip("shared/reference/stripe-fixtures3.json is not beside the repository")
+    return json.loads(FIXTURES.read_text())["resources"][name]
+
+
+def test_invoice_from_a_stripe_object_not_a_dict() -> None:
+    raw = stripe.Invoice.construct_from(
+        {**_fixture("invoice"), "status": "open", "due_date": 1767225600,
+         "metadata": {"po_number": "PO-7"}, "description": "Thanks"},
+        "sk_test_x",
+    )  # fmt: skip
+    invoice = invoice_from_stripe(raw)
+    assert invoice.id.startswith("in_")
+    assert (invoice.total, invoice.currency, invoice.status) == (1000, "usd", "open")
+    assert invoice.due_date == date(2026, 1, 1)
+    assert (invoice.po_number, invoice.memo) == ("PO-7", "Thanks")
+    assert invoice.days_overdue(date(2026, 1, 11)) == 10
+    assert invoice.is_overdue(date(2026, 1, 2)) and not invoice.is_overdue(date(2026, 1, 1))
+    assert len(invoice.lines) == 1 and invoice.lines[0].amount == 1000
+
+
+def test_line_price_comes_from_pricing_details() -> None:
+    line = line_from_stripe(
+        {"id": "il_1", "amount": 3000, "currency": "usd", "description": "Gold Special",
+         "quantity": 3,
+         "parent": {"type": "invoice_item_details",
+                    "invoice_item_details": {"invoice_item": "ii_9"}},
+         "pricing": {"type": "price_details", "unit_amount_decimal": "1000",
+                     "price_details": {"price": "price_gold", "product": "prod_1"}}}
+    )  # fmt: skip
+    assert (line.price_id, line.invoice_item_id, line.unit_amount, line.quantity) == (
+        "price_gold", "ii_9", 1000, 3,
+    )  # fmt: skip
+
+
+def test_price_display_and_customer() -> None:
+    price = price_from_stripe(_fixture("price"))
+    assert isinstance(price, Price) and price.display.endswith("/ month")
+    assert Price("p", "prod", 3000, "usd", "recurring", "month", 3, None, True).display == (
+        "$30.00 / 3 months"
+    )
+    assert Price("p", "prod", 1000, "jpy", "one_time", None, None, None, True).display == "¥1,000"
+    customer = customer_from_stripe(_fixture("customer"))
+    assert customer.id.startswith("cus_") and customer.invoice_prefix

@@ -1,0 +1,26 @@
+"""Aging bucket edges and the date-range filters sent to Stripe (no Stripe needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.reports import _range, aging_bucket
+
+
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [(0, "current"), (1, "1-30"), (30, "1-30"), (31, "31-60"), (60, "31-60"),
+     (61, "61-90"), (90, "61-90"), (91, "90+"), (400, "90+")],
+)  # fmt: skip
+def test_aging_bucket_edges(days: int, bucket: str) -> None:
+    assert aging_bucket(days) == bucket
+
+
+def test_date_ranges_are_inclusive_whole_utc_days() -> None:
+    bounds = _range(date(2026, 3, 1), date(2026, 3, 31))
+    assert bounds["gte"] == int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())
+    assert bounds["lt"] == int(datetime(2026, 4, 1, tzinfo=UTC).timestamp())
+    assert _range(None, None) == {}
+    assert set(_range(None, date(2026, 1, 1))) == {"lt"}
