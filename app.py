@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from services.container import Services
 
 LOG = logging.getLogger("dashboard")
-EMULATOR_API_KEY = "sk_test_emulator"
 
 
 def start_embedded_emulator() -> tuple[str, bool]:
@@ -70,7 +69,7 @@ def build_dashboard_services() -> Services:
     first_start = False
     if embedded:
         mapping["STRIPE_API_BASE"], first_start = start_embedded_emulator()
-        mapping["STRIPE_API_KEY"] = EMULATOR_API_KEY
+        mapping["STRIPE_API_KEY"] = config.EMULATOR_API_KEY
     services = build_services(Settings.from_mapping(mapping))
     if embedded:
         port = st.get_option("server.port")

@@ -13,14 +13,14 @@ from services.errors import DashboardError, NotFound
 from ui import invoice_actions, invoice_view, layout, loaders
 from ui.data import refresher
 from ui.gate import require_page
-from ui.navigation import page_path
+from ui.navigation import link
 
 user = require_page(Action.VIEW)
 invoice_id = (st.query_params.get("invoice") or "").strip()
 if not invoice_id:
     st.title("Invoice")
     st.info("No invoice chosen. Open one from the Invoices list or look it up.")
-    st.page_link(page_path("pages/invoices.py"), label="Go to Invoices", icon=":material/list:")
+    link("pages/invoices.py", label="Go to Invoices", icon=":material/list:")
     st.stop()
 
 try:
@@ -29,7 +29,7 @@ try:
 except NotFound:
     st.title("Invoice")
     st.error(f"There is no invoice {invoice_id}. It may have been deleted, or the link is wrong.")
-    st.page_link(page_path("pages/invoices.py"), label="Go to Invoices", icon=":material/list:")
+    link("pages/invoices.py", label="Go to Invoices", icon=":material/list:")
     st.stop()
 except DashboardError as err:
     st.title("Invoice")

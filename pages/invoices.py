@@ -10,17 +10,18 @@ from ui.data import refresher
 from ui.gate import require_page
 from ui.invoice_filters import filter_bar
 from ui.invoice_table import column_config, shown_frame
-from ui.navigation import page_path
+from ui.navigation import go, link
 
 user = require_page(Action.VIEW)
 
 if invoice_id := st.query_params.get("invoice"):  # /invoices?invoice=in_… opens that invoice
-    st.switch_page(page_path("pages/invoice.py"), query_params={"invoice": invoice_id})
+    go("pages/invoice.py", query_params={"invoice": invoice_id})
 
 title, new = st.columns([5, 1], vertical_alignment="bottom")
 title.title("Invoices")
 if can(user.role, Action.CREATE_DRAFT):
-    new.page_link(page_path("pages/new_invoice.py"), label="New invoice", icon=":material/add:")
+    with new:
+        link("pages/new_invoice.py", label="New invoice", icon=":material/add:")
 
 customers = loaders.customers_table().value
 view = filter_bar(customers, as_of=date.today())
@@ -38,6 +39,6 @@ event = st.dataframe(
     key=tables.selection_key("invoices_table", view.key_parts()),
 )
 if (row := tables.selected(event, shown)) is not None:
-    st.switch_page(page_path("pages/invoice.py"), query_params={"invoice": row["Invoice ID"]})
+    go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
 
 tables.export_buttons(shown, f"invoices-{date.today():%Y-%m-%d}", key="invoices_export")

@@ -11,7 +11,7 @@ from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
 from ui.formatting import money
 from ui.gate import require_page
 from ui.invoice_view import label
-from ui.navigation import page_path
+from ui.navigation import link
 
 user = require_page(Action.CREATE_DRAFT)
 key = forms.widget_key
@@ -25,13 +25,14 @@ if created_id := st.session_state.get("new_invoice.created"):
         invoice, user, only=(Action.FINALIZE_INVOICE, Action.SEND_INVOICE)
     )
     left, right = st.columns(2)
-    left.page_link(page_path("pages/invoice.py"), query_params={"invoice": invoice.id},
-                   label=f"Open invoice {label(invoice)}", icon=":material/description:")
+    with left:
+        link("pages/invoice.py", query_params={"invoice": invoice.id},
+             label=f"Open invoice {label(invoice)}", icon=":material/description:")
     right.button("Start another invoice", on_click=draft_items.reset, icon=":material/add:")
     st.stop()
 
 customers = loaders.customers_table().value
-names = dict(zip(customers["id"], customers["name"], strict=True)) if len(customers) else {}
+names = loaders.customer_labels(customers)
 top = st.columns([3, 1])
 customer_id = top[0].selectbox(
     "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),

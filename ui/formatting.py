@@ -67,6 +67,8 @@ def moment(value: datetime | None) -> str:
     """A timestamp as "25 Nov 2026 14:03" in the server's local time ("—" when absent)."""
     if value is None:
         return "—"
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp (audit rows)
+        value = value.to_pydatetime()
     local = value.astimezone() if value.tzinfo else value
     return f"{local.day} {local:%b %Y %H:%M}"
 

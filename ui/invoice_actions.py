@@ -19,7 +19,7 @@ from ui.data import invalidate
 from ui.formatting import money
 from ui.invoice_view import label
 from ui.layout import flash
-from ui.navigation import page_path
+from ui.navigation import go
 
 if TYPE_CHECKING:
     from services.models import Invoice
@@ -59,7 +59,7 @@ ACTIONS: dict[Action, ActionSpec] = {
         "**{remaining}** is marked as received and the invoice becomes Paid. "
         "This cannot be undone.",
         "Record payment", "record_payment", reason_label="Note (e.g. bank reference)",
-        reason_required=False, done="Payment recorded: {label} is paid",
+        done="Payment recorded: {label} is paid",
     ),
     Action.VOID_INVOICE: ActionSpec(
         "Void {label}", "Void the invoice?",
@@ -135,22 +135,22 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
         allowed &= set(only)
     facts = _facts(invoice)
     offered = [action for action in ACTIONS if action in allowed]
-    columns = st.columns(max(len(offered) + 1, 1))
-    for column, action in zip(columns, offered, strict=False):
-        column.button(
+    row = st.container(horizontal=True)
+    for action in offered:
+        row.button(
             ACTIONS[action].button.format(**facts), key=f"ask.{action.value}",
             on_click=dialogs.ask, args=(action.value, invoice.id, facts["label"]),
             type="primary" if action in (Action.FINALIZE_INVOICE, Action.SEND_INVOICE) else
             "secondary",
         )
     if Action.CREATE_DRAFT in allowed:
-        columns[len(offered)].button(
+        row.button(
             f"Duplicate {facts['label']}", key="duplicate", on_click=_duplicate,
             args=(invoice, user), icon=":material/content_copy:",
         )
     forms.other_errors(f"invoice.duplicate.{invoice.id}")
     if copy_id := st.session_state.pop("_ui_open_invoice", None):
-        st.switch_page(page_path("pages/invoice.py"), query_params={"invoice": copy_id})
+        go("pages/invoice.py", query_params={"invoice": copy_id})
     for action in offered:
         spec = ACTIONS[action]
         dialogs.confirm(

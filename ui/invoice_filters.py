@@ -1,8 +1,8 @@
 """The invoice filter bar, kept in the URL so a filtered view can be shared.
 
-Every widget is bound to a query parameter (``bind="query-params"``), so
-``/invoices?status=open&overdue=true&currency=eur`` opens that exact view and
-a reload keeps it. :func:`filter_bar` draws the widgets and returns the
+Every filter is kept in a query parameter, so
+``/invoices?status=Open&overdue=true&currency=EUR&customer=cus_…`` opens that
+exact view and a reload keeps it. :func:`filter_bar` draws the widgets and returns the
 service's ``InvoiceFilters`` plus the sort order.
 """
 
@@ -17,6 +17,7 @@ import streamlit as st
 from services.money import SUPPORTED_CURRENCIES
 from services.reports import InvoiceFilters
 from ui.formatting import STATUS_LABELS
+from ui.loaders import customer_labels
 
 SORTS: dict[str, tuple[str, bool]] = {  # label -> (column, ascending)
     "Newest first": ("created", False),
@@ -48,21 +49,39 @@ class InvoiceView:
         return {"filters": repr(self.filters), "sort": self.sort}
 
 
+def _customer_to_url() -> None:
+    chosen = st.session_state.get("customer_filter")
+    if chosen:
+        st.query_params["customer"] = chosen
+    else:
+        st.query_params.pop("customer", None)
+
+
 def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceView:
-    """Draw the filters (bound to the URL) and return what they select."""
-    names = dict(zip(customers["id"], customers["name"], strict=True)) if len(customers) else {}
+    """Draw the filters (kept in the URL) and return what they select.
+
+    Bound widgets store their *shown* option in the URL, so statuses and
+    currencies use readable labels (``?status=Open&currency=EUR``); the customer
+    is kept by id (``?customer=cus_…``) through ``st.query_params``.
+    """
+    labels = customer_labels(customers)
+    wanted = st.query_params.get("customer")
+    if wanted and wanted not in labels:
+        labels = {wanted: wanted, **labels}  # a customer beyond the picker's first page
+    ids = list(labels)
     top = st.columns([3, 2, 1, 1, 1], vertical_alignment="bottom")
-    statuses = top[0].multiselect(
-        "Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="status",
-        bind="query-params", placeholder="All statuses",
+    status_labels = top[0].multiselect(
+        "Status", list(STATUS_LABELS.values()), key="status", bind="query-params",
+        placeholder="All statuses",
     )
     customer = top[1].selectbox(
-        "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),
-        key="customer", bind="query-params", placeholder="All customers",
+        "Customer", ids, index=ids.index(wanted) if wanted in labels else None,
+        format_func=lambda cid: labels.get(cid, cid), key="customer_filter",
+        on_change=_customer_to_url, placeholder="All customers",
     )
     currency = top[2].selectbox(
-        "Currency", list(SUPPORTED_CURRENCIES), index=None, format_func=str.upper,
-        key="currency", bind="query-params", placeholder="All",
+        "Currency", [c.upper() for c in SUPPORTED_CURRENCIES], index=None, key="currency",
+        bind="query-params", placeholder="All",
     )
     overdue_only = top[3].toggle("Overdue only", key="overdue", bind="query-params")
     sort = top[4].selectbox("Sort", list(SORTS), key="sort", bind="query-params")
@@ -71,14 +90,15 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceView:
         column.date_input(text, value=None, key=name, bind="query-params")
         for column, (text, name) in zip(dates, DATE_FILTERS, strict=True)
     )
+    codes = {label: code for code, label in STATUS_LABELS.items()}
     filters = InvoiceFilters(
-        statuses=tuple(statuses),
+        statuses=tuple(codes[label] for label in status_labels),
         customer_id=customer,
         created_from=created_from,
         created_to=created_to,
         due_from=due_from,
         due_to=due_to,
-        currency=currency,
+        currency=currency.lower() if currency else None,
         overdue_only=bool(overdue_only),
         as_of=as_of,
     )

@@ -19,13 +19,14 @@ if TYPE_CHECKING:
 
 #: Timeline steps: (label, invoice attribute with the time, audit actions that did it)
 TIMELINE_STEPS = (
-    ("Created", "created", ("create_draft", "duplicate", "create_invoice")),
-    ("Finalized", "finalized_at", ("finalize_invoice", "finalize")),
-    ("Sent", None, ("send_invoice", "send")),
-    ("Paid", "paid_at", ("record_payment", "pay", "paid")),
-    ("Voided", "voided_at", ("void_invoice", "void")),
+    ("Created", "created", ("create_draft", "duplicate_invoice")),
+    ("Finalized", "finalized_at", ("finalize_invoice",)),
+    ("Sent", None, ("send_invoice",)),
+    ("Paid", "paid_at", ("record_payment",)),
+    ("Voided", "voided_at", ("void_invoice",)),
     ("Marked uncollectible", "marked_uncollectible_at", ("mark_uncollectible",)),
 )
+SUCCESS = "success"  # audit rows of writes that went through
 
 
 def label(invoice: Invoice) -> str:
@@ -63,8 +64,9 @@ def header(invoice: Invoice, today: date) -> None:
 def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
     """One row per step the invoice went through: when, what, who, why."""
     rows = []
+    succeeded = history[history["outcome"] == SUCCESS] if len(history) else history
     for step, attribute, actions in TIMELINE_STEPS:
-        done = history[history["action"].isin(actions)] if len(history) else history
+        done = succeeded[succeeded["action"].isin(actions)] if len(succeeded) else succeeded
         at = getattr(invoice, attribute) if attribute else None
         if at is None and not len(done):
             continue
@@ -72,7 +74,8 @@ def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "When": moment(at if at is not None else audit["at"]),
             "What": step,
-            "Who": audit["username"] if audit is not None else "Stripe",
+            "Who": audit["username"] if audit is not None else "Stripe (customer payment)"
+            if step == "Paid" else "Stripe",
             "Reason or note": (audit.get("reason") or "") if audit is not None else "",
         })
     return pd.DataFrame(rows, columns=["When", "What", "Who", "Reason or note"])

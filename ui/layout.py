@@ -33,7 +33,7 @@ def show_flashes() -> None:
 
 
 def _go_to_lookup(text: str) -> None:
-    st.switch_page(navigation.page_path(LOOKUP_PAGE), query_params={LOOKUP_PARAM: text})
+    navigation.go(LOOKUP_PAGE, query_params={LOOKUP_PARAM: text})
 
 
 def sidebar(user: auth.CurrentUser) -> None:

@@ -46,3 +46,12 @@ def customers_table() -> pd.DataFrame:
 def products() -> list[Product]:
     """Active products with their prices (for the item picker)."""
     return runtime.services().catalog.products()
+
+
+def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
+    """Customer id -> "Name (email)" for pickers, in the table's order."""
+    labels: dict[str, str] = {}
+    for row in customers.itertuples(index=False):
+        name = row.name or row.email or row.customer_id
+        labels[row.customer_id] = f"{name} ({row.email})" if row.email and row.name else name
+    return labels

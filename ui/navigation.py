@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.navigation.page import StreamlitPage
 
 from services.access import Action, Role, can
@@ -57,6 +59,29 @@ PAGES: tuple[PageSpec, ...] = (
 def page_path(path: str) -> str:
     """The path to give ``st.switch_page`` / ``st.page_link`` for "pages/x.py"."""
     return str(ROOT / path)
+
+
+def _url(path: str, query_params: dict[str, str] | None) -> str:
+    query = f"?{urlencode(query_params)}" if query_params else ""
+    return f"/{Path(path).stem}{query}"
+
+
+def link(path: str, label: str, *, query_params: dict[str, str] | None = None,
+         icon: str | None = None) -> None:
+    """A link to another page. Falls back to a plain URL when the page is not registered
+    in this run (a page file run on its own: fresh server, AppTest)."""
+    try:
+        st.page_link(page_path(path), label=label, query_params=query_params, icon=icon)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[{label}]({_url(path, query_params)})")
+
+
+def go(path: str, *, query_params: dict[str, str] | None = None) -> None:
+    """Switch to another page (or offer a link to it when it is not registered here)."""
+    try:
+        st.switch_page(page_path(path), query_params=query_params)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[Open {Path(path).stem}]({_url(path, query_params)})")
 
 
 def spec_for(path: str) -> PageSpec | None:

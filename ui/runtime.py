@@ -47,8 +47,9 @@ def services() -> Services:
 
 
 def stripe_key_configured() -> bool:
-    """True when a Stripe key is set: the dashboard talks to Stripe, not the emulator."""
-    return bool(config.settings_mapping().get("STRIPE_API_KEY"))
+    """True when the dashboard talks to Stripe (a key other than the emulator's is set)."""
+    key = config.settings_mapping().get("STRIPE_API_KEY")
+    return bool(key) and key != config.EMULATOR_API_KEY
 
 
 @st.cache_resource(show_spinner=False)

@@ -99,3 +99,20 @@ def texts(at: AppTest) -> str:
     for kind in ("error", "info", "warning", "success"):
         parts += [e.value for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def services(emulator, dashboard_env: dict):
+    """Real services on the shared test emulator, installed for the pages under test."""
+    import os
+
+    from services.container import build_services
+    from services.settings import Settings
+
+    built = build_services(Settings.from_mapping({
+        "STRIPE_API_KEY": "sk_test_emulator",
+        "STRIPE_API_BASE": emulator.base_url,
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+    }))
+    runtime.install_services_factory(lambda: built, replace=True)
+    return built

@@ -137,6 +137,9 @@ def log_in(page: Page, base_url: str, username: str, path: str = "/") -> None:
     page.get_by_role("textbox", name="Password").fill(USERS[username][1])
     page.get_by_role("button", name="Login").click()
     wait_for_app(page)
+    page.get_by_role("button", name="Log out").wait_for()
+    page.wait_for_timeout(300)  # the cookie component's answer triggers one more run
+    wait_for_app(page)
 
 
 def login_cookie(page: Page, timeout: float = 10) -> dict | None:
