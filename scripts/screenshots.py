@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import re
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -31,11 +30,10 @@ def pages(services) -> dict[str, str]:
     """Screenshot name → path (with query) on the dashboard."""
     invoices = services.reports.invoices_table(InvoiceFilters(statuses=("open",)))
     first = invoices.iloc[-1]  # the oldest open invoice: overdue, with actions to offer
-    later = datetime.now(UTC).date() + timedelta(days=20)
     return {
         "overview": "/", "invoices": "/invoices", "new_invoice": "/new_invoice",
         "invoice": f"/invoice?invoice={first['invoice_id']}",
-        "overdue": f"/overdue?as_of={later:%Y-%m-%d}",
+        "overdue": "/overdue",
         "lookup": f"/lookup?q={first['email']}",
         "payment_activity": "/payment_activity", "customers": "/customers",
         "customer": f"/customers?customer={first['customer_id']}",
