@@ -5,7 +5,7 @@ import streamlit as st
 
 from services.access import Action
 from services.lookup import parse_query
-from ui import cached_reads, tabular
+from ui import cached_reads, navigation, tabular
 from ui.gate import require_page
 from ui.layout import LOOKUP_PARAM, as_of
 
@@ -69,7 +69,8 @@ if not results:
 best = results[0]
 if best.kind in OPENS and (len(results) == 1 or best.score >= EXACT):  # open it at once
     page, param = OPENS[best.kind]
-    tabular.open_link(page, f"Open {best.title}", {param: best.object_id})
+    navigation.link(page, f"Open {best.title}", query_params={param: best.object_id},
+                    icon=":material/open_in_new:")
 frame = pd.DataFrame(
     {
         "open": [link_for(r.kind, r.object_id) for r in results],

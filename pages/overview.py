@@ -5,8 +5,9 @@ import streamlit as st
 from services.access import Action
 from services.money import format_amount
 from services.reports import DSO_PERIOD_DAYS
-from ui import cached_reads, charts, tables, tabular
+from ui import cached_reads, charts, navigation, tables, tabular
 from ui.data import refresher
+from ui.formatting import status_label
 from ui.gate import require_page
 from ui.layout import as_of
 
@@ -65,8 +66,8 @@ else:
         rows = next(k.rows for k in data.kpis if k.key == name)
     else:
         rows = data.period_invoices[data.period_invoices["status"] == name]
-        tabular.open_link("pages/invoices.py", f"Filter the Invoices list to {name}",
-                          {"status": name})
+        navigation.link("pages/invoices.py", f"Filter the Invoices list to {name}",
+                        query_params={"status": status_label(name)}, icon=":material/list:")
     extra = {"part": "Counted as"} if "part" in rows.columns else None
     shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
     if not shown.empty:

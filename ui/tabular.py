@@ -9,18 +9,15 @@ to one invoice or one customer are built here so every page spells them alike.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
-from ui import tables
+from ui import navigation, tables
 from ui.formatting import money
 from ui.invoice_table import SORTS, column_config, shown_frame
-from ui.navigation import page_path
 
 INVOICE_PAGE = "pages/invoice.py"
 
@@ -33,20 +30,6 @@ def invoice_url(invoice_id: str) -> str:
 def customer_url(customer_id: str) -> str:
     """In-app link to one customer's view on the Customers page."""
     return f"/customers?{urlencode({'customer': customer_id})}"
-
-
-def open_link(page: str, label: str, query: Mapping[str, str]) -> None:
-    """A link that opens ``page`` ("pages/x.py") with ``query``.
-
-    Inside ``app.py``'s navigation this is ``st.page_link`` (same tab, same
-    session); when a page file runs on its own (AppTest, or the ``pages/``
-    fallback) that page is not registered, so a plain in-app link is shown instead.
-    """
-    try:
-        st.page_link(page_path(page), label=label, query_params=dict(query),
-                     icon=":material/open_in_new:")
-    except StreamlitPageNotFoundError:
-        st.markdown(f"[{label}](/{Path(page).stem}?{urlencode(query)})")
 
 
 def money_text(amount: Any, currency: Any) -> str:
@@ -81,5 +64,5 @@ def show_invoices(
     )
     st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
     if (row := tables.selected(event, shown)) is not None:
-        st.switch_page(page_path(INVOICE_PAGE), query_params={"invoice": row["Invoice ID"]})
+        navigation.go(INVOICE_PAGE, query_params={"invoice": row["Invoice ID"]})
     return shown

@@ -45,6 +45,7 @@ def test_status_counts_open_the_invoices_of_that_status(app_test, stripe_service
     rows = at.dataframe[0].value
     assert invoice.number in set(rows["Number"])
     assert set(rows["Status"]) == {"Open"}
+    assert "[Filter the Invoices list to open](/invoices?status=Open)" in texts(at)
 
 
 def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
