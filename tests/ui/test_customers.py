@@ -158,3 +158,10 @@ def test_the_same_submission_twice_makes_one_customer(app_test, stripe_services)
         button(at, "Create customer").click().run()
         assert [t.value for t in at.toast] == [f"Customer {name} created"]
     assert len([c for c in stripe_services.customers.find(name) if c.name == name]) == 1
+
+
+def test_an_unknown_customer_link_says_so_in_words(app_test, stripe_services):
+    at = app_test(PAGE, role="viewer", customer="cus_doesnotexist00").run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Could not load the customer:")
+    assert "All customers" in [b.label for b in at.button]  # a way back
