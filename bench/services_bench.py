@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import stripe
-from stripe_emulator.embedded import start_emulator
 
 from services.container import Services, build_services
 from services.reports import InvoiceFilters
 from services.settings import Settings
+from stripe_emulator.embedded import start_emulator
 
 CUSTOMERS_PER_CLOCK = 3
 AGES_IN_DAYS = (0, 20, 45, 75, 120, 200)

@@ -16,6 +16,7 @@ import stripe
 from playwright.sync_api import Page, expect
 
 from services.access import Actor, Role
+from services.models import DraftItem
 from tests.ui.browser.conftest import Dashboard, log_in, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,6 @@ ADMIN = Actor("setup", Role.ADMIN)
 @pytest.fixture(scope="module")
 def setup_services(dashboard: Dashboard) -> Any:
     """Services in the test process, on the dashboard's emulator and database."""
-    pytest.importorskip("services.container", reason="the invoice services are not on main yet")
     from services.container import build_services
     from services.settings import Settings
 
@@ -124,8 +124,6 @@ def test_viewer_finds_no_write_buttons(
     dashboard: Dashboard, page: Page, setup_services: Any, customers: list[Any],
     gold_special: Any,
 ) -> None:
-    from services.models import DraftItem
-
     customer = customers[1]
     draft = setup_services.invoices.create_draft(
         ADMIN, customer_id=customer.id,
