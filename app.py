@@ -64,13 +64,13 @@ def build_dashboard_services() -> Services:
     from services.container import build_services
     from services.settings import Settings
 
-    mapping: dict[str, Any] = config.settings_mapping()
-    embedded = not mapping.get("STRIPE_API_KEY")
+    settings = Settings.from_mapping(config.settings_mapping())
+    embedded = settings.needs_embedded_emulator
     first_start = False
     if embedded:
-        mapping["STRIPE_API_BASE"], first_start = start_embedded_emulator()
-        mapping["STRIPE_API_KEY"] = config.EMULATOR_API_KEY
-    services = build_services(Settings.from_mapping(mapping))
+        api_base, first_start = start_embedded_emulator()
+        settings = settings.with_emulator(api_base)
+    services = build_services(settings)
     if embedded:
         port = st.get_option("server.port")
         services.events.use_emulator_endpoint(f"http://127.0.0.1:{port}/webhooks/stripe")

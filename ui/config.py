@@ -28,8 +28,6 @@ SETTING_KEYS = (
     "SMTP_URL",
 )
 
-#: The key the embedded emulator is driven with (services.settings.EMULATOR_API_KEY).
-EMULATOR_API_KEY = "sk_test_emulator"
 #: The placeholder shipped in `.streamlit/secrets.toml.example`; never accepted against Stripe.
 EXAMPLE_COOKIE_KEY = "replace-me-with-64-hex-characters-from-secrets-token-hex-32"
 MIN_COOKIE_KEY_CHARS = 43  # secrets.token_urlsafe(32) is 43 characters, token_hex(32) is 64

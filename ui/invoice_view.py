@@ -92,7 +92,7 @@ def lines(invoice: Invoice) -> None:
     st.subheader(f"Lines ({len(invoice.lines)})")
     frame = pd.DataFrame(
         [{
-            "Description": line.description,
+            "Description": line.description or line.price_id or "—",
             "Quantity": line.quantity,
             "Unit price": money(line.unit_amount, line.currency),
             "Amount": money(line.amount, line.currency),

@@ -19,6 +19,7 @@ import streamlit as st
 from services.database import DEFAULT_DATABASE_URL, make_engine
 from services.errors import ConfigurationError
 from services.sessions import LogoutRegistry
+from services.settings import EMULATOR_API_KEY
 from ui import config, users
 
 if TYPE_CHECKING:  # the container lands with the services work
@@ -49,7 +50,7 @@ def services() -> Services:
 def stripe_key_configured() -> bool:
     """True when the dashboard talks to Stripe (a key other than the emulator's is set)."""
     key = config.settings_mapping().get("STRIPE_API_KEY")
-    return bool(key) and key != config.EMULATOR_API_KEY
+    return bool(key) and key != EMULATOR_API_KEY
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("services.container", reason="the invoice services are not on this branch yet")
-
 from tests.ui import seed
 from ui.forms import widget_key
 

@@ -59,7 +59,6 @@ def test_page_url_without_login_shows_only_the_login(dashboard: Dashboard, page:
 
 
 def test_login_keeps_the_deep_link_target(dashboard: Dashboard, page: Page) -> None:
-    pytest.importorskip("services.container", reason="the invoice page needs the services")
     log_in(page, dashboard.url, "vera", path="/invoice?invoice=in_not_there")
     assert "/invoice?invoice=in_not_there" in page.url
     expect(page.get_by_text("There is no invoice in_not_there")).to_be_visible()
