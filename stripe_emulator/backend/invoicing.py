@@ -250,11 +250,12 @@ def list_invoices(state: EmulatorState, params: dict[str, Any], url: str) -> dic
     where.range("due_date", params.get("due_date"))
     if params.get("subscription"):
         where.raw("0")  # the emulator makes no subscription invoices
-    return list_page(state.store, INVOICES, where, params, url, model.render)
+    return list_page(state.store, INVOICES, where, params, url, model.render_fresh)
 
 
 def search_invoices(state: EmulatorState, params: dict[str, Any], url: str) -> dict[str, Any]:
-    return search_page(state.store, INVOICES, model.SEARCH_FIELDS, params, url, model.render)
+    return search_page(state.store, INVOICES, model.SEARCH_FIELDS, params, url,
+                       model.render_fresh)
 
 
 def list_lines(state: EmulatorState, invoice_id: str, params: dict[str, Any],

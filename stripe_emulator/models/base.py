@@ -8,14 +8,24 @@ the emulator: :func:`public` strips them.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 API_VERSION = "2026-10-28.endive"
 
 
-def public(obj: dict[str, Any]) -> dict[str, Any]:
-    """The object as the API shows it (private ``_`` keys removed, deep copy)."""
-    return {k: copy.deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
+def public(obj: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
+    """The object as the API shows it (private ``_`` keys removed).
+
+    A deep copy, so the answer never aliases state a use case may still change; the
+    copy is a JSON round trip (stored objects are JSON by construction), several times
+    cheaper than ``copy.deepcopy``. ``fresh=True`` is for objects just parsed from the
+    store that nobody else holds (list pages): their values are handed over uncopied.
+    """
+    shown = {k: v for k, v in obj.items() if not k.startswith("_")}
+    if fresh:
+        return shown
+    return json.loads(json.dumps(shown))
 
 
 def deleted_stub(object_name: str, object_id: str) -> dict[str, Any]:

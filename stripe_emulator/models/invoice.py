@@ -191,11 +191,19 @@ def recompute_totals(invoice: dict[str, Any]) -> None:
                                   has_more=len(lines) > EMBEDDED_LINES)
 
 
-def render(invoice: dict[str, Any]) -> dict[str, Any]:
-    """The invoice as the API shows it (the deleted stub once deleted)."""
+def render(invoice: dict[str, Any], *, fresh: bool = False) -> dict[str, Any]:
+    """The invoice as the API shows it (the deleted stub once deleted).
+
+    ``fresh``: ``invoice`` was just read from the store for this answer alone (no copy).
+    """
     if invoice.get("_deleted"):
         return deleted_stub("invoice", invoice["id"])
-    return public(invoice)
+    return public(invoice, fresh=fresh)
+
+
+def render_fresh(invoice: dict[str, Any]) -> dict[str, Any]:
+    """:func:`render` of an invoice just read from the store (list and search pages)."""
+    return render(invoice, fresh=True)
 
 
 def clone(obj: dict[str, Any]) -> dict[str, Any]:
