@@ -2,14 +2,15 @@
 
 Stripe's own list filters (``status``, ``customer``, ``created``,
 ``due_date``) narrow what is fetched and pagination walks the rest, so a
-report reads only the invoices it needs. Amounts stay integer minor units per
-currency (never summed across currencies); every KPI carries the exact rows
-behind its number.
+report reads only the invoices it needs; :meth:`Reports.invoices_page` stops
+after the newest ``max_rows`` for views that need not show everything.
+Amounts stay integer minor units per currency (never summed across currencies);
+every KPI carries the exact rows behind its number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -49,6 +50,15 @@ class InvoiceFilters:
 
 
 @dataclass(frozen=True)
+class InvoiceListing:
+    """The newest invoices matching some filters: all of them when ``complete``,
+    otherwise the newest ``len(rows)`` of more."""
+
+    rows: pd.DataFrame = field(repr=False)
+    complete: bool
+
+
+@dataclass(frozen=True)
 class Kpi:
     """One headline number per currency and the rows it was computed from."""
 
@@ -81,8 +91,18 @@ class Reports:
     def invoices_table(self, filters: InvoiceFilters) -> pd.DataFrame:
         """One row per invoice matching ``filters``, newest first."""
         as_of = filters.as_of or datetime.now(UTC).date()
-        invoices = self._invoices(filters, as_of)
+        invoices, _ = self._invoices(filters, as_of)
         return self._frame(invoices, as_of)
+
+    def invoices_page(self, filters: InvoiceFilters, *, max_rows: int = 500) -> InvoiceListing:
+        """The newest ``max_rows`` invoices matching ``filters`` (same columns and order
+        as :meth:`invoices_table`), reading no more of Stripe than that needs;
+        ``complete`` says whether they are all the matching invoices."""
+        if max_rows < 1:
+            raise ValueError("max_rows must be at least 1")
+        as_of = filters.as_of or datetime.now(UTC).date()
+        invoices, complete = self._invoices(filters, as_of, max_rows=max_rows)
+        return InvoiceListing(self._frame(invoices, as_of), complete)
 
     def overdue(self, as_of: date) -> pd.DataFrame:
         """Open invoices due before ``as_of``, most overdue first."""
@@ -128,10 +148,16 @@ class Reports:
         and DSO (over the ``dso_days`` up to ``as_of``)."""
         if collection_days < 1 or dso_days < 1:
             raise ValueError("KPI periods must be at least one day")
+        # Three list reads in all: every open invoice, every paid one created by as_of
+        # (collected and the period's paid sales are both cut from it), and the period's
+        # uncollectible ones.
         open_rows = self.invoices_table(InvoiceFilters(statuses=("open",), as_of=as_of))
         overdue_rows = open_rows[open_rows["days_overdue"] > 0].reset_index(drop=True)
-        collected_rows = self._collected(as_of, collection_days)
-        dso_values, dso_rows = self._dso(as_of, open_rows, dso_days)
+        paid_rows = self.invoices_table(
+            InvoiceFilters(statuses=("paid",), created_to=as_of, as_of=as_of)
+        )
+        collected_rows = _collected(paid_rows, as_of, collection_days)
+        dso_values, dso_rows = self._dso(as_of, open_rows, paid_rows, dso_days)
         return [
             Kpi(
                 "outstanding",
@@ -161,30 +187,26 @@ class Reports:
         ]
 
     # -- internals -------------------------------------------------------------------
-    def _collected(self, as_of: date, days: int) -> pd.DataFrame:
-        start = as_of - timedelta(days=days - 1)
-        paid = self.invoices_table(
-            InvoiceFilters(statuses=("paid",), created_to=as_of, as_of=as_of)
-        )
-        paid_on = paid["paid_at"].dt.date
-        return paid[(paid_on >= start) & (paid_on <= as_of)].reset_index(drop=True)
-
     def _dso(
-        self, as_of: date, open_rows: pd.DataFrame, days: int
+        self, as_of: date, open_rows: pd.DataFrame, paid_rows: pd.DataFrame, days: int
     ) -> tuple[dict[str, int], pd.DataFrame]:
         """DSO = receivables ÷ invoiced in the period × days in the period, per currency.
 
-        Invoiced = finalized invoices (open, paid, uncollectible) created in the period.
+        Invoiced = finalized invoices (open, paid, uncollectible) created in the period;
+        the open and paid ones are cut from the rows already read.
         """
         start = as_of - timedelta(days=days - 1)
-        sales = self.invoices_table(
+        uncollectible = self.invoices_table(
             InvoiceFilters(
-                statuses=("open", "paid", "uncollectible"),
-                created_from=start,
-                created_to=as_of,
-                as_of=as_of,
+                statuses=("uncollectible",), created_from=start, created_to=as_of, as_of=as_of
             )
         )
+        parts = [_created_within(open_rows, start, as_of),
+                 _created_within(paid_rows, start, as_of), uncollectible]
+        sales = pd.concat([part for part in parts if not part.empty] or [uncollectible],
+                          ignore_index=True)
+        sales = sales.sort_values("created", ascending=False, kind="stable")  # as _invoices
+        sales = sales.reset_index(drop=True)
         receivable = _sum_by_currency(open_rows, "amount_remaining")
         invoiced = _sum_by_currency(sales, "total")
         values = {
@@ -204,12 +226,19 @@ class Reports:
         )
         return frame.assign(bucket=[aging_bucket(int(d)) for d in frame["days_overdue"]])
 
-    def _invoices(self, filters: InvoiceFilters, as_of: date) -> list[Invoice]:
+    def _invoices(
+        self, filters: InvoiceFilters, as_of: date, *, max_rows: int | None = None
+    ) -> tuple[list[Invoice], bool]:
+        """Matching invoices newest first (at most ``max_rows``), and whether that is all.
+
+        ``overdue_only`` is ``status=open`` with ``due_date`` before ``as_of``, both on
+        Stripe's side; only the currency (no Stripe list filter) is checked here.
+        """
         statuses = ("open",) if filters.overdue_only else filters.statuses
         unknown = set(statuses) - set(INVOICE_STATUSES)
         if unknown:
             raise ValueError(f"unknown invoice status {sorted(unknown)[0]!r}")
-        base: dict[str, object] = {"limit": PAGE_SIZE}
+        base: dict[str, object] = {}
         if filters.customer_id:
             base["customer"] = filters.customer_id
         created = _range(filters.created_from, filters.created_to)
@@ -222,18 +251,35 @@ class Reports:
         due = _range(filters.due_from, due_to)
         if due:
             base["due_date"] = due
+        currency = filters.currency.lower() if filters.currency else None
+        keep = None if currency is None else (lambda i: i.currency == currency)
         invoices: list[Invoice] = []
+        left_unread = False
         for status in statuses or (None,):
             params = dict(base) if status is None else {**base, "status": status}
-            invoices.extend(self._list(params))
-        if filters.currency:
-            invoices = [i for i in invoices if i.currency == filters.currency.lower()]
+            # Each status is listed newest first, so the newest max_rows overall are among
+            # the newest max_rows of each; one more than max_rows proves there are more.
+            found, more = self._list(params, keep=keep,
+                                     wanted=None if max_rows is None else max_rows + 1)
+            invoices.extend(found)
+            left_unread = left_unread or more
         if filters.overdue_only:
             invoices = [i for i in invoices if i.is_overdue(as_of)]
-        return sorted(invoices, key=lambda i: (i.created, i.id), reverse=True)
+        # Stable: invoices made in the same second keep Stripe's newest-first order.
+        invoices.sort(key=lambda i: i.created, reverse=True)
+        if max_rows is None:
+            return invoices, True
+        return invoices[:max_rows], not left_unread and len(invoices) <= max_rows
 
-    def _list(self, params: dict[str, object]) -> Iterable[Invoice]:
-        """Every invoice matching ``params``, 100 per request.
+    def _list(
+        self,
+        params: dict[str, object],
+        *,
+        keep: Callable[[Invoice], bool] | None = None,
+        wanted: int | None = None,
+    ) -> tuple[list[Invoice], bool]:
+        """Invoices matching ``params`` (and ``keep``), 100 per request, until ``wanted``
+        of them are read; the flag says whether matching invoices were left unread.
 
         Pages are read with the SDK's ``raw_request`` (same client, retries and
         errors) and turned straight into :class:`Invoice`: building a full
@@ -243,7 +289,12 @@ class Reports:
         invoices: list[Invoice] = []
         cursor: str | None = None
         while True:
-            page_params = params if cursor is None else {**params, "starting_after": cursor}
+            limit = PAGE_SIZE
+            if wanted is not None and keep is None:  # every row read is wanted
+                limit = min(PAGE_SIZE, wanted - len(invoices))
+            page_params = {**params, "limit": limit}
+            if cursor is not None:
+                page_params["starting_after"] = cursor
             response = stripe_call(
                 lambda page_params=page_params: self._client.raw_request(
                     "get", "/v1/invoices", **page_params
@@ -251,9 +302,12 @@ class Reports:
             )
             page = response.data
             rows = page.get("data") or []
-            invoices.extend(invoice_from_stripe(raw) for raw in rows)
+            read = (invoice_from_stripe(raw) for raw in rows)
+            invoices.extend(read if keep is None else filter(keep, read))
             if not page.get("has_more") or not rows:
-                return invoices
+                return invoices, False
+            if wanted is not None and len(invoices) >= wanted:
+                return invoices, True
             cursor = rows[-1]["id"]
 
     @staticmethod
@@ -296,6 +350,22 @@ def _range(start: date | None, end: date | None) -> dict[str, int]:
         next_day = end + timedelta(days=1)
         bounds["lt"] = int(datetime.combine(next_day, time.min, tzinfo=UTC).timestamp())
     return bounds
+
+
+def _collected(paid_rows: pd.DataFrame, as_of: date, days: int) -> pd.DataFrame:
+    """The paid invoices whose payment falls in the ``days`` up to ``as_of``."""
+    start = as_of - timedelta(days=days - 1)
+    paid_on = paid_rows["paid_at"].dt.date
+    return paid_rows[(paid_on >= start) & (paid_on <= as_of)].reset_index(drop=True)
+
+
+def _created_within(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """Rows created on the calendar days ``start``..``end`` (UTC), as Stripe's filter."""
+    bounds = _range(start, end)
+    created = frame["created"]
+    low = pd.Timestamp(bounds["gte"], unit="s", tz="UTC")
+    high = pd.Timestamp(bounds["lt"], unit="s", tz="UTC")
+    return frame[(created >= low) & (created < high)]
 
 
 def _sum_by_currency(frame: pd.DataFrame, column: str) -> dict[str, int]:
