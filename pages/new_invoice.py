@@ -1,12 +1,12 @@
 """New invoice: customer → items → terms → totals preview → save draft → finalize and send."""
 
 import streamlit as st
-from services.models import Invoice
-from services.money import SUPPORTED_CURRENCIES
 
 from services.access import Action
-from ui import draft_items, forms, invoice_actions, loaders, runtime, tables
-from ui.data import invalidate
+from services.models import Invoice
+from services.money import SUPPORTED_CURRENCIES
+from ui import draft_items, forms, invoice_actions, layout, loaders, runtime, tables
+from ui.data import invalidate, refresher
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
 from ui.formatting import money
 from ui.gate import require_page
@@ -31,8 +31,9 @@ if created_id := st.session_state.get("new_invoice.created"):
     right.button("Start another invoice", on_click=draft_items.reset, icon=":material/add:")
     st.stop()
 
-customers = loaders.customers_table().value
-names = loaders.customer_labels(customers)
+customer_list = loaders.customers_table()
+layout.as_of(customer_list.as_of, refresh=refresher("customers", "catalog"), key="new_invoice")
+names = loaders.customer_labels(customer_list.value)
 top = st.columns([3, 1])
 customer_id = top[0].selectbox(
     "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),
@@ -63,7 +64,7 @@ with st.form(ITEM_FORM, border=True):
         st.number_input("Quantity", min_value=1, max_value=1_000_000, step=1, value=1,
                         key=key(ITEM_FORM, "quantity"))
     st.form_submit_button("Add item", on_click=draft_items.add_item, args=(prices, currency),
-                          icon=":material/add:")
+                          icon=":material/add:", key="add_item")
     forms.other_errors(ITEM_FORM, shown=["description", "amount", "price"])
 
 shown = draft_items.items_frame(currency)
