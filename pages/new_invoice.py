@@ -3,6 +3,7 @@
 import streamlit as st
 
 from services.access import Action
+from services.errors import DashboardError
 from services.models import Invoice
 from services.money import SUPPORTED_CURRENCIES
 from ui import draft_items, forms, invoice_actions, layout, loaders, runtime, tables
@@ -44,6 +45,8 @@ currency = top[1].selectbox(
     "Currency", list(SUPPORTED_CURRENCIES), format_func=str.upper, key=key(FORM, "currency"),
     disabled=bool(draft_items.items()), help="Fixed once items are added",
 )
+with top[1]:
+    forms.field_error(FORM, "currency")
 
 st.subheader("Items")
 prices = draft_items.one_time_prices(loaders.products().value, currency)
@@ -75,7 +78,7 @@ if len(shown):
         st.button(f"Remove {len(rows)} selected item{'s' if len(rows) > 1 else ''}",
                   on_click=draft_items.remove_items, args=(rows,), icon=":material/delete:")
 st.caption(f"{len(shown)} of at most {MAX_ITEMS} items")
-forms.field_error(FORM, "items")
+forms.field_error(FORM, "items", with_parts=True)
 
 st.subheader("Terms")
 terms = st.columns([1, 2, 1])
@@ -86,9 +89,13 @@ terms[1].text_input("Memo (shown on the invoice)", key=key(FORM, "memo"))
 terms[2].text_input("PO number", key=key(FORM, "po_number"))
 st.text_input("Footer", key=key(FORM, "footer"))
 
-totals = runtime.services().invoices.preview_totals(draft_items.draft_items(), currency)
-st.metric(f"Total ({totals.count} item{'s' if totals.count != 1 else ''})",
-          money(totals.total, currency))
+try:
+    totals = runtime.services().invoices.preview_totals(draft_items.draft_items(), currency)
+    st.metric(f"Total ({totals.count} item{'s' if totals.count != 1 else ''})",
+              money(totals.total, currency))
+except DashboardError as err:  # e.g. a price archived since it was added
+    if str(err) not in forms.errors(FORM).values():  # not already shown with the items
+        st.error(str(err), icon=":material/error:")
 
 
 def save_draft(nonce: str) -> Invoice:
@@ -112,4 +119,4 @@ st.button(
     args=(FORM, save_draft),
     kwargs={"success": lambda inv: f"Draft invoice for {inv.customer_name} saved", "then": saved},
 )
-forms.other_errors(FORM, shown=["customer_id", "items", "days_until_due"])
+forms.other_errors(FORM, shown=["customer_id", "currency", "items", "days_until_due"])

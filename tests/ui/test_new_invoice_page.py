@@ -79,3 +79,18 @@ def test_approver_saves_then_finalizes_from_the_same_flow(app_test, services, st
     finalized = stripe_client.v1.invoices.retrieve(draft.id)
     assert finalized.status == "open" and finalized.total == 9950
     assert at.button(key="ask.send_invoice").label == f"Send {finalized.number}"
+
+
+def test_item_error_is_shown_with_the_items_and_nothing_is_created(
+    app_test, services, stripe_client
+):
+    customer = seed.customer(services)
+    price = seed.one_time_price(services, "5.00")
+    at = app_test(PAGE, role="clerk").run()
+    choose(at, widget_key("new_invoice", "customer"), customer.id)
+    choose(at, widget_key("new_invoice_item", "price"), price.id)
+    at.button(key="add_item").click().run()
+    services.catalog.archive_price(seed.ADMIN, price.id, form_nonce=seed.nonce())
+    at.button(key="create_invoice").click().run()
+    assert [e.value for e in at.error] == [f"Item 1: price {price.id} is archived."]
+    assert invoices_of(stripe_client, customer.id) == []
