@@ -50,7 +50,7 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
     engine = engine if engine is not None else make_engine(settings.database_url)
     audit = AuditLog(engine)
     writes = WriteRecorder(audit)
-    customers = Customers(client, writes)
+    customers = Customers(client, writes, include_test_clocks=settings.mode is not Mode.LIVE)
     return Services(
         settings=settings,
         client=client,

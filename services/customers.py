@@ -50,9 +50,18 @@ def search_literal(text: str) -> str:
 class Customers:
     """Customers in Stripe."""
 
-    def __init__(self, client: stripe.StripeClient, writes: WriteRecorder) -> None:
+    def __init__(
+        self,
+        client: stripe.StripeClient,
+        writes: WriteRecorder,
+        *,
+        include_test_clocks: bool = False,
+    ) -> None:
         self._client = client
         self._writes = writes
+        # Stripe leaves customers on test clocks out of plain lists; in test mode (and the
+        # emulator's demo book, which is backdated with clocks) they are real customers too.
+        self._include_test_clocks = include_test_clocks
 
     def create(
         self,
@@ -148,11 +157,19 @@ class Customers:
         )
         return [customer_from_stripe(raw) for raw in result.data][:limit]
 
-    def page(self, limit: int = 100, starting_after: str | None = None) -> CustomerPage:
-        """One page of customers, newest first."""
+    def page(
+        self,
+        limit: int = 100,
+        starting_after: str | None = None,
+        *,
+        test_clock: str | None = None,
+    ) -> CustomerPage:
+        """One page of customers, newest first (those on ``test_clock`` when given)."""
         params: dict[str, object] = {"limit": min(max(limit, 1), 100)}
         if starting_after:
             params["starting_after"] = starting_after
+        if test_clock:
+            params["test_clock"] = test_clock
         listed = stripe_call(
             lambda: self._client.v1.customers.list(params=params)  # type: ignore[arg-type]
         )
@@ -161,11 +178,29 @@ class Customers:
         return CustomerPage(customers, cursor)
 
     def table(self, limit: int = 1000) -> pd.DataFrame:
-        """Up to ``limit`` customers as a table, newest first."""
+        """Up to ``limit`` customers as a table, newest first (test-clock ones included
+        in test mode)."""
+        rows: list[dict[str, object]] = []
+        for clock in (None, *self._test_clock_ids()):
+            rows.extend(self._table_rows(limit - len(rows), test_clock=clock))
+            if len(rows) >= limit:
+                break
+        table = pd.DataFrame(rows, columns=CUSTOMER_TABLE_COLUMNS)
+        return table.sort_values("created", ascending=False, kind="stable", ignore_index=True)
+
+    def _test_clock_ids(self) -> list[str]:
+        if not self._include_test_clocks:
+            return []
+        clocks = stripe_call(
+            lambda: self._client.v1.test_helpers.test_clocks.list(params={"limit": 100})
+        )
+        return [clock.id for clock in clocks.auto_paging_iter()]
+
+    def _table_rows(self, limit: int, *, test_clock: str | None) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = []
         cursor: str | None = None
         while len(rows) < limit:
-            page = self.page(min(PAGE_SIZE, limit - len(rows)), cursor)
+            page = self.page(min(PAGE_SIZE, limit - len(rows)), cursor, test_clock=test_clock)
             rows.extend(
                 {
                     "customer_id": c.id,
@@ -181,7 +216,7 @@ class Customers:
             cursor = page.next_cursor
             if cursor is None:
                 break
-        return pd.DataFrame(rows, columns=CUSTOMER_TABLE_COLUMNS)
+        return rows
 
 
 def _name_query(text: str) -> str:

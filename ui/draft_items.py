@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
+
 from services.models import DraftItem
 from services.money import parse_amount
-
 from ui import forms
 from ui.formatting import money
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import streamlit as st
+
 from services.money import format_amount
 
 STATUS_LABELS = {

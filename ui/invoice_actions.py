@@ -23,7 +23,6 @@ from ui.navigation import go
 
 if TYPE_CHECKING:
     from services.models import Invoice
-
     from ui.auth import CurrentUser
 
 

@@ -45,13 +45,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/invoice.py", "Invoice", ":material/description:", "Daily work", in_menu=False),
     PageSpec("pages/overdue.py", "Overdue & aging", ":material/schedule:", "Daily work"),
     PageSpec("pages/lookup.py", "Lookup", ":material/search:", "Daily work"),
-    PageSpec("pages/payments.py", "Payment activity", ":material/payments:", "Daily work"),
+    PageSpec("pages/payment_activity.py", "Payment activity", ":material/payments:", "Daily work"),
     PageSpec("pages/customers.py", "Customers", ":material/group:", "Records"),
     PageSpec("pages/customer.py", "Customer", ":material/person:", "Records", in_menu=False),
     PageSpec("pages/catalog.py", "Catalog", ":material/inventory_2:", "Records"),
     PageSpec(
         "pages/admin.py", "Admin", ":material/admin_panel_settings:", "Admin",
-        action=Action.VIEW_AUDIT_LOG,
+        action=Action.MANAGE_SETTINGS,
     ),
 )
 

@@ -114,3 +114,15 @@ def test_bad_email_is_refused_before_stripe(services: Services, email: str):
 def test_unknown_customer_is_not_found(services: Services):
     with pytest.raises(NotFound):
         services.customers.get("cus_doesnotexist")
+
+
+def test_customers_on_test_clocks_are_listed_in_test_mode(services: Services, make_customer):  # type: ignore[no-untyped-def]
+    # The demo book backdates customers with test clocks; Stripe's plain list leaves them out.
+    clocks = services.client.v1.test_helpers.test_clocks
+    clock = clocks.create(params={"frozen_time": 1_700_000_000})
+    on_clock = make_customer(unique("Clocked Ltd"), test_clock=clock.id)
+    plain = make_customer(unique("Plain Ltd"))
+    table = services.customers.table()
+    listed = set(table["customer_id"])
+    assert {on_clock.id, plain.id} <= listed
+    assert table["created"].is_monotonic_decreasing

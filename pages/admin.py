@@ -1,0 +1,86 @@
+"""Admin: which Stripe the dashboard talks to, whether payment events arrive, the audit log."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import streamlit as st
+
+from services.access import Action
+from ui import cached_reads, runtime, tables
+from ui.gate import require_page
+from ui.layout import as_of
+
+WEBHOOK_PATH = "/webhooks/stripe"
+ANY = "Anyone / anything"
+
+user = require_page(Action.MANAGE_SETTINGS)  # admins only
+services = runtime.services()
+st.title("Admin")
+as_of(datetime.now(UTC).astimezone(), refresh=lambda: None, key="admin")
+
+# -- connection ---------------------------------------------------------------------------
+st.subheader("Connection to Stripe")
+info = cached_reads.load(services.connection.describe, what="the connection")
+colour = {"emulator": "blue", "test": "orange", "live": "red"}.get(info.mode.value, "gray")
+st.markdown(f":{colour}-badge[{info.mode.label}]")
+st.dataframe(
+    {
+        "Setting": ["Mode", "Stripe account", "API address", "API version", "Key"],
+        "Value": [info.mode.value, info.account_name or "(not reported)", info.api_base,
+                  info.api_version, info.key_hint],
+    },
+    hide_index=True, key="admin_connection",
+)
+
+# -- webhook ------------------------------------------------------------------------------
+st.subheader("Payment events (webhook)")
+events = services.events
+if events is None:
+    st.warning("Payment events are not configured: nothing answers Stripe's events yet.",
+               icon=":material/notifications_off:")
+else:
+    received = cached_reads.load(events.activity, 500, what="the payment events")
+    signed = bool(getattr(events, "webhook_secret", None))
+    last = received["received_at"].max() if not received.empty else None
+    failed = int((received["outcome"] == "failed").sum()) if not received.empty else 0
+    left, middle, right = st.columns(3)
+    left.metric("Signature check", "On" if signed else "Off",
+                help=f"POST {WEBHOOK_PATH} verifies Stripe-Signature with the webhook secret")
+    middle.metric("Last event received", "never" if last is None else f"{last:%Y-%m-%d %H:%M}")
+    right.metric("Events whose handling failed", failed, help="Among the last 500 events")
+    if not signed:
+        st.warning("No webhook secret is set (STRIPE_WEBHOOK_SECRET): events cannot be "
+                   "verified, so none are accepted.")
+
+# -- audit log ----------------------------------------------------------------------------
+st.subheader("Audit log")
+everything = cached_reads.load(services.audit.table, what="the audit log")
+people = sorted(everything["username"].dropna().unique())
+actions = sorted(everything["action"].dropna().unique())
+by_object, by_user, by_action, by_since = st.columns(4)
+object_id = by_object.text_input("Object id", key="audit_object",
+                                 placeholder="in_…, cus_…, prod_…").strip()
+username = by_user.selectbox("User", [ANY, *people], key="audit_user")
+action = by_action.selectbox("Action", [ANY, *actions], key="audit_action")
+since_day = by_since.date_input("Since", value=datetime.now(UTC).date() - timedelta(days=30),
+                                key="audit_since", format="YYYY-MM-DD")
+since = datetime.combine(since_day, time.min, tzinfo=UTC) if since_day else None
+log = cached_reads.load(
+    lambda: services.audit.table(
+        object_id=object_id or None, username=None if username == ANY else username,
+        action=None if action == ANY else action, since=since,
+    ),
+    what="the audit log",
+)
+shown = log[["at", "username", "role", "action", "object_id", "outcome", "reason", "error",
+             "stripe_request_id", "idempotency_key"]]
+st.caption(f"{len(shown)} entries, newest first.")
+st.dataframe(
+    shown, key="admin_audit", hide_index=True, width="stretch",
+    column_config={
+        "at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+        "username": "User", "role": "Role", "action": "Action", "object_id": "Object",
+        "outcome": "Outcome", "reason": "Reason", "error": "Error",
+        "stripe_request_id": "Stripe request", "idempotency_key": "Idempotency key",
+    },
+)
+tables.export_buttons(shown, "audit-log", key="admin_audit_export")

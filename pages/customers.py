@@ -1,0 +1,118 @@
+"""Customers: find, create and edit customers; one customer's invoices and what they owe."""
+
+import streamlit as st
+
+from services.access import Action, can
+from services.customer_summary import customer_balance
+from ui import cached_reads, customer_forms, forms, loaders, runtime, tabular
+from ui.data import invalidate, refresher
+from ui.gate import require_page
+from ui.layout import as_of
+
+NEW_FORM = "new_customer"
+TABLE = "customers_table"
+
+user = require_page(Action.VIEW)
+services = runtime.services()
+may_manage = can(user.role, Action.MANAGE_CUSTOMERS)
+customer_id = st.query_params.get("customer")
+
+
+def open_customer(chosen: str) -> None:
+    st.query_params["customer"] = chosen
+
+
+def back_to_list() -> None:
+    st.query_params.pop("customer", None)
+    for key in [k for k in st.session_state if str(k).startswith(f"{TABLE}.")]:
+        del st.session_state[key]  # a stale row selection must not reopen a customer
+
+
+def amounts(values: dict[str, int]) -> str:
+    return ", ".join(tabular.money_text(v, c) for c, v in sorted(values.items())) or "nothing"
+
+
+if customer_id:  # -- one customer ---------------------------------------------------
+    st.button("All customers", icon=":material/arrow_back:", on_click=back_to_list)
+    loaded = cached_reads.load(cached_reads.customer, customer_id, what="the customer")
+    customer = loaded.value
+    st.title(customer.name or customer.email or customer.id)
+    st.caption(" · ".join(x for x in (customer.email, customer.id,
+                                      customer.address.one_line if customer.address else None,
+                                      customer.description) if x))
+    as_of_day = cached_reads.today()
+    invoices = cached_reads.try_load(cached_reads.customer_invoices, customer_id, as_of_day,
+                                     what="the customer's invoices")
+    if invoices is not None:
+        as_of(invoices.as_of, refresh=refresher("customers", "invoices"), key="customer")
+        balance = customer_balance(invoices.value)
+        tiles = st.columns(3)
+        tiles[0].metric("Outstanding", amounts(balance.outstanding),
+                        help=f"Remaining on {balance.open_count} open invoices")
+        tiles[1].metric("Overdue", amounts(balance.overdue),
+                        help=f"{balance.overdue_count} invoices past their due date")
+        tiles[2].metric("Invoices", balance.invoice_count,
+                        help=f"Oldest overdue: {balance.oldest_days_overdue} days")
+        st.subheader("Invoices")
+        tabular.show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
+    if may_manage:
+        form = f"edit_customer.{customer_id}"
+        customer_forms.prefill(form, customer)
+
+        def update(nonce: str):
+            return services.customers.update(
+                user.actor, customer_id, name=forms.value(form, "name", ""),
+                email=forms.value(form, "email", ""),
+                description=forms.value(form, "description", ""),
+                address=customer_forms.address_of(form, editing=True), form_nonce=nonce,
+            )
+
+        def updated(_customer) -> None:
+            forms.new_form_instance(form)  # the next edit is a new submission
+            forms.clear_fields(form, customer_forms.FIELDS)  # refill from the saved details
+            invalidate("customers", "invoices")
+
+        customer_forms.customer_form(
+            form, title="Edit details", submit_label="Save changes", write=update,
+            success=lambda c: f"Customer {c.name} saved", then=updated, clear_after=False,
+        )
+    st.stop()
+
+# -- all customers ---------------------------------------------------------------------
+st.title("Customers")
+search = st.text_input("Search by name or email", key="search", bind="query-params",
+                       placeholder="e.g. Acme or ap@acme.com").strip()
+if search:
+    found = cached_reads.load(cached_reads.customers_found, search, what="customers")
+    frame, loaded_at = customer_forms.customers_frame(found.value), found.as_of
+else:
+    table = cached_reads.load(loaders.customers_table, what="customers")
+    frame, loaded_at = table.value, table.as_of
+as_of(loaded_at, refresh=refresher("customers"), key="customers")
+st.caption(f"{len(frame)} customers" + (f" matching “{search}”" if search else ""))
+shown = customer_forms.customers_view(frame)
+event = st.dataframe(
+    shown, key=f"{TABLE}.{search}", on_select="rerun", selection_mode="single-row",
+    hide_index=True, width="stretch", column_config=customer_forms.CUSTOMER_COLUMNS,
+)
+if event.selection.rows:  # positions in exactly the frame shown above
+    open_customer(str(shown.iloc[event.selection.rows[0]]["customer_id"]))
+    del st.session_state[f"{TABLE}.{search}"]
+    st.rerun()
+
+
+def create(nonce: str):
+    return services.customers.create(
+        user.actor, name=forms.value(NEW_FORM, "name", ""),
+        email=forms.value(NEW_FORM, "email", ""),
+        description=forms.value(NEW_FORM, "description", ""),
+        address=customer_forms.address_of(NEW_FORM, editing=False), form_nonce=nonce,
+    )
+
+
+if may_manage:
+    customer_forms.customer_form(
+        NEW_FORM, title="New customer", submit_label="Create customer", write=create,
+        success=lambda c: f"Customer {c.name} created",
+        then=lambda _c: invalidate("customers"), clear_after=True,
+    )

@@ -1,0 +1,91 @@
+"""Overdue & aging: open receivables by age per currency, drilled down to customers and invoices."""
+
+import pandas as pd
+import streamlit as st
+
+from services.access import Action
+from services.customer_summary import balances_by_customer
+from services.reports import AGING_BUCKETS
+from ui import cached_reads, charts, tables, tabular
+from ui.data import refresher
+from ui.gate import require_page
+from ui.layout import as_of
+
+BUCKETS = {**charts.BUCKET_TITLES, "total": "All open"}
+
+user = require_page(Action.VIEW)
+st.title("Overdue & aging")
+
+as_of_day = st.date_input(
+    "As of", value=cached_reads.today(), key="as_of", bind="query-params", format="YYYY-MM-DD",
+    help="Ages are counted from each invoice's due date to this day.", width=220,
+)
+loaded = cached_reads.load(cached_reads.aging, as_of_day, what="the aging report")
+as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overdue")
+aging = loaded.value
+currencies = sorted(aging["currency"].unique())
+if not currencies:
+    st.info(f"No open invoices on {as_of_day:%Y-%m-%d}: nothing is overdue.")
+    st.stop()
+
+
+def cell(currency: str, bucket: str) -> str:
+    row = aging[(aging["currency"] == currency) & (aging["bucket"] == bucket)].iloc[0]
+    return f"{tabular.money_text(row['amount_remaining'], currency)} ({row['count']})"
+
+
+summary = pd.DataFrame(
+    [{"currency": c.upper(), **{BUCKETS[b]: cell(c, b) for b in BUCKETS}} for c in currencies]
+)
+st.dataframe(summary, hide_index=True, width="stretch",
+             column_config={"currency": "Currency"})
+st.caption("Each cell: the open amount (number of invoices).")
+chart_columns = st.columns(min(len(currencies), 3))
+for index, currency in enumerate(currencies):
+    with chart_columns[index % len(chart_columns)]:
+        st.altair_chart(charts.aging_chart(aging, currency), width="stretch")
+
+# -- drill-down: bucket → customer → invoices -------------------------------------------
+st.subheader("Who owes what")
+pick_currency, pick_bucket = st.columns([1, 3])
+currency = pick_currency.segmented_control(
+    "Currency", currencies, format_func=str.upper, default=currencies[0],
+    key=f"overdue_currency.{as_of_day}",
+) or currencies[0]
+bucket = pick_bucket.segmented_control(
+    "Age", [*AGING_BUCKETS, "total"], format_func=BUCKETS.get, default="total",
+    key=f"overdue_bucket.{as_of_day}.{currency}",
+) or "total"
+view = f"{as_of_day}.{currency}.{bucket}"  # every selection below is keyed to this view
+rows = cached_reads.load(cached_reads.aging_rows, as_of_day, bucket, currency,
+                         what="the invoices in this bucket").value
+by_customer = balances_by_customer(rows)
+if by_customer.empty:
+    st.info(f"No open {currency.upper()} invoices are {BUCKETS[bucket].lower()}.")
+    st.stop()
+customers_shown = tables.with_money(by_customer, {"amount_remaining": "Open amount"})
+customers_shown.insert(0, "open", [tabular.customer_url(c) for c in by_customer["customer_id"]])
+picked = st.dataframe(
+    customers_shown[["open", "customer", "email", "invoices", "Open amount",
+                     "oldest_days_overdue"]],
+    key=f"overdue_customers.{view}", on_select="rerun", selection_mode="single-row",
+    hide_index=True, width="stretch",
+    column_config={
+        "open": st.column_config.LinkColumn("Customer page", display_text="Open", width="small"),
+        "customer": "Customer", "email": "Email", "invoices": "Invoices",
+        "oldest_days_overdue": "Oldest (days overdue)",
+    },
+)
+st.caption("Select a customer to list only their invoices.")
+if picked.selection.rows:
+    chosen = by_customer.iloc[picked.selection.rows[0]]
+    invoices = rows[rows["customer_id"] == chosen["customer_id"]]
+    st.markdown(f"**Invoices of {chosen['customer'] or chosen['email']}** · "
+                f"{currency.upper()} · {BUCKETS[bucket]}")
+else:
+    invoices = rows
+    st.markdown(f"**All {currency.upper()} invoices** · {BUCKETS[bucket]}")
+shown = tabular.show_invoices(invoices, key=f"overdue_invoices.{view}", sort="Most overdue",
+                              extra={"email": "Email"})
+tables.export_buttons(shown, f"overdue-{currency}-{bucket}-{as_of_day}",
+                      key=f"overdue_export.{view}")

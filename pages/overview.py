@@ -1,0 +1,84 @@
+"""Overview: receivables at a glance; every number opens the invoices behind it."""
+
+import streamlit as st
+
+from services.access import Action
+from services.money import format_amount
+from services.reports import DSO_PERIOD_DAYS
+from ui import cached_reads, charts, navigation, tables, tabular
+from ui.data import refresher
+from ui.formatting import status_label
+from ui.gate import require_page
+from ui.layout import as_of
+
+PERIOD = f"last {DSO_PERIOD_DAYS} days"  # the DSO period: its finalized invoices
+
+user = require_page(Action.VIEW)
+st.title("Overview")
+
+as_of_day = cached_reads.today()
+loaded = cached_reads.load(cached_reads.overview, as_of_day, what="receivables")
+data = loaded.value
+as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overview")
+
+
+def kpi_text(values: dict[str, int], unit: str) -> str:
+    """One line per currency: amounts formatted, DSO in days."""
+    if not values:
+        return "—"
+    if unit == "days":
+        lines = [f"{days} days ({cur.upper()})" for cur, days in sorted(values.items())]
+    else:
+        lines = [format_amount(amount, cur) for cur, amount in sorted(values.items())]
+    return "\n\n".join(f"#### {line}" for line in lines)
+
+
+# -- headline numbers: one tile per KPI, its amounts per currency ----------------------
+tiles = st.columns(len(data.kpis))
+for tile, kpi in zip(tiles, data.kpis, strict=True):
+    with tile.container(border=True):
+        st.caption(kpi.label)
+        st.markdown(kpi_text(kpi.values_by_currency, kpi.unit))
+        behind = kpi.rows["invoice_id"].nunique()
+        st.caption(f"{behind} invoice{'s' if behind != 1 else ''} behind this number")
+
+counts = charts.status_counts(data.period_invoices)
+counts = counts[~counts["status"].isin(["draft", "void"])]  # finalized ones only
+
+# -- the rows behind a number ---------------------------------------------------------
+drill_labels = {
+    f"kpi:{k.key}": f"{k.label.split(' (')[0]} ({k.rows['invoice_id'].nunique()})"
+    for k in data.kpis
+}
+for status, count in zip(counts["status"], counts["count"], strict=True):
+    drill_labels[f"status:{status}"] = f"{status.title()}, {PERIOD} ({count})"
+choice = st.segmented_control(
+    "Show the invoices behind",
+    options=list(drill_labels),
+    format_func=drill_labels.get,
+    key=f"overview_drill.{as_of_day}",  # a new day is a new view: no stale selection
+)
+if choice is None:
+    st.caption("Choose a number above to list the invoices it was computed from.")
+else:
+    kind, name = choice.split(":", 1)
+    if kind == "kpi":
+        rows = next(k.rows for k in data.kpis if k.key == name)
+    else:
+        rows = data.period_invoices[data.period_invoices["status"] == name]
+        navigation.link("pages/invoices.py", f"Filter the Invoices list to {name}",
+                        query_params={"status": status_label(name)}, icon=":material/list:")
+    extra = {"part": "Counted as"} if "part" in rows.columns else None
+    shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
+    if not shown.empty:
+        tables.export_buttons(shown, f"{name}-{as_of_day}", key=f"overview_export.{choice}")
+
+# -- pictures: invoices by status, then the age of what is open, per currency --------
+currencies = sorted(data.aging["currency"].unique())
+row = st.columns(max(min(len(currencies), 3), 1) + 1)  # room for the "nothing open" note
+row[0].altair_chart(charts.status_chart(counts, title=f"Invoiced in the {PERIOD}"),
+                    width="stretch")
+if not currencies:
+    row[1].info("No open invoices: nothing is ageing.")
+for index, currency in enumerate(currencies):
+    row[1 + index % 3].altair_chart(charts.aging_chart(data.aging, currency), width="stretch")

@@ -1,0 +1,113 @@
+"""Payment activity: failed and processing payments to act on, events received, messages sent."""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from services.access import Action, can
+from ui import cached_reads, forms, runtime, tabular
+from ui.gate import require_page
+from ui.layout import as_of, flash
+
+NEEDS_ATTENTION = "needs attention"
+
+user = require_page(Action.VIEW)
+events = runtime.services().events
+st.title("Payment activity")
+if events is None:
+    st.info(
+        "Payment events are not configured: this dashboard is not receiving Stripe's payment "
+        "events, so failed and processing payments cannot be listed here yet. Ask an admin.",
+        icon=":material/notifications_off:",
+    )
+    st.stop()
+may_resend = can(user.role, Action.RESEND_PAYMENT_NOTICE)
+as_of(datetime.now(UTC).astimezone(), refresh=lambda: None, key="payment_activity")
+
+
+def resend(invoice_id: str, number: str) -> None:
+    """Button callback: queue the payment link email once for this form instance."""
+    form = f"resend.{invoice_id}"
+    ok, _ = forms.run_write(
+        form, lambda nonce: events.resend_payment_link(user.actor, invoice_id, form_nonce=nonce)
+    )
+    if ok:
+        st.session_state[f"_resent.{invoice_id}"] = datetime.now(UTC).astimezone()
+        flash(f"Payment link for invoice {number} queued for the customer")
+
+
+def another_resend(invoice_id: str) -> None:
+    """Allow a further resend: a new form instance, so a new email."""
+    forms.new_form_instance(f"resend.{invoice_id}")
+    st.session_state.pop(f"_resent.{invoice_id}", None)
+
+
+st.subheader("To do")
+todo = cached_reads.load(events.todo, what="the payments to follow up")
+if todo.empty:
+    st.success("No failed or processing payments need attention.", icon=":material/task_alt:")
+for row in todo.itertuples(index=False):
+    number = row.number or row.invoice_id
+    with st.container(border=True):
+        what, state, action = st.columns([3, 3, 3], vertical_alignment="center")
+        amount = tabular.money_text(row.amount_due, row.currency)
+        what.markdown(f"**[Invoice {number}]({tabular.invoice_url(row.invoice_id)})**  \n"
+                      f"{row.email or 'no email'} · {amount}")
+        since = "unknown" if pd.isna(row.since) else f"{row.since:%Y-%m-%d %H:%M}"
+        colour = "red" if row.state == NEEDS_ATTENTION else "orange"
+        state.markdown(f":{colour}-badge[{row.state}] since {since}  \n{row.detail or ''}")
+        if row.state != NEEDS_ATTENTION:
+            action.caption("Waiting for the bank: nothing to do yet.")
+        elif not may_resend:
+            action.caption("A clerk can resend the payment link.")
+        elif resent_at := st.session_state.get(f"_resent.{row.invoice_id}"):
+            action.caption(f"Payment link resent at {resent_at:%H:%M:%S}.")
+            action.button(f"Send {number} again…", key=f"resend_again.{row.invoice_id}",
+                          on_click=another_resend, args=(row.invoice_id,))
+        else:
+            action.button(f"Resend payment link for {number}", key=f"resend.{row.invoice_id}",
+                          on_click=resend, args=(row.invoice_id, number), type="primary",
+                          icon=":material/forward_to_inbox:")
+        with action:
+            forms.other_errors(f"resend.{row.invoice_id}")
+
+st.subheader("Events received")
+activity = cached_reads.load(events.activity, what="the payment events")
+if activity.empty:
+    st.caption("No payment events received yet.")
+else:
+    activity = activity.assign(
+        open=[tabular.invoice_url(i) if i else None for i in activity["invoice_id"]]
+    )
+    st.dataframe(
+        activity[["received_at", "event_type", "outcome", "summary", "error", "open",
+                  "invoice_id", "event_id", "source"]],
+        key="payment_activity_events", hide_index=True, width="stretch",
+        column_config={
+            "received_at": st.column_config.DatetimeColumn(
+                "Received", format="YYYY-MM-DD HH:mm:ss"
+            ),
+            "event_type": "Event", "outcome": "Outcome", "summary": "What was done",
+            "error": "Error", "invoice_id": "Invoice id", "event_id": "Event id",
+            "source": "Via",
+            "open": st.column_config.LinkColumn("Invoice", display_text="Open", width="small"),
+        },
+    )
+
+st.subheader("Messages to customers (outbox)")
+outbox = cached_reads.load(events.outbox, what="the outbox")
+if outbox.empty:
+    st.caption("No messages queued.")
+else:
+    st.dataframe(
+        outbox[["queued_at", "kind", "recipient", "subject", "status", "attempts", "last_error",
+                "sent_at", "invoice_id"]],
+        key="payment_activity_outbox", hide_index=True, width="stretch",
+        column_config={
+            "queued_at": st.column_config.DatetimeColumn("Queued", format="YYYY-MM-DD HH:mm"),
+            "sent_at": st.column_config.DatetimeColumn("Sent", format="YYYY-MM-DD HH:mm"),
+            "kind": "Kind", "recipient": "To", "subject": "Subject", "status": "Status",
+            "attempts": "Attempts", "last_error": "Last error", "invoice_id": "Invoice id",
+        },
+    )

@@ -1,0 +1,123 @@
+"""Start the real dashboard (`streamlit run app.py`) against a given emulator, for scripts.
+
+Used by ``scripts/screenshots.py`` and ``bench/ui_bench.py``: a users file with
+one user per role (cheap bcrypt hashes, passwords below), a random cookie key,
+its own app database, a free port, and ``/healthz`` polled until it answers.
+Browser steps reuse the browser test harness (``tests/ui/browser/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import bcrypt
+import yaml
+
+from tests.ui.browser.conftest import COOKIE_NAME, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PASSWORDS = {"viewer": "viewer-script-1", "clerk": "clerk-script-1",
+             "approver": "approver-script-1", "admin": "admin-script-1"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_database_url(workdir: Path) -> str:
+    """The app database the dashboard started by :func:`running_dashboard` uses."""
+    return f"sqlite:///{workdir / 'dashboard.sqlite3'}"
+
+
+def register_webhook(emulator_url: str, port: int) -> str:
+    """Have the emulator send every event to the dashboard on ``port``; the signing secret."""
+    import stripe
+
+    client = stripe.StripeClient("sk_test_emulator", base_addresses={"api": emulator_url})
+    endpoint = client.v1.webhook_endpoints.create(params={
+        "url": f"http://127.0.0.1:{port}/webhooks/stripe", "enabled_events": ["*"],
+    })
+    return str(endpoint.secret)
+
+
+@contextmanager
+def running_dashboard(workdir: Path, emulator_url: str, *,
+                      receive_events: bool = False) -> Iterator[str]:
+    """Yield the URL of a dashboard talking to the emulator at ``emulator_url``
+    (``receive_events``: the emulator posts its events to the dashboard's webhook)."""
+    users = {
+        role: {"name": f"Demo {role}", "email": f"{role}@example.com", "roles": [role],
+               "password": bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()}
+        for role, password in PASSWORDS.items()
+    }
+    users_file = workdir / "users.yaml"
+    users_file.write_text(yaml.safe_dump({"credentials": {"usernames": users}}))
+    port = free_port()
+    secret = register_webhook(emulator_url, port) if receive_events else ""
+    env = {
+        **os.environ, "STRIPE_API_KEY": "sk_test_emulator", "STRIPE_API_BASE": emulator_url,
+        "DATABASE_URL": app_database_url(workdir), "DASHBOARD_DATA_DIR": str(workdir / "data"),
+        "LOGIN_USERS_FILE": str(users_file), "LOGIN_COOKIE_KEY": os.urandom(32).hex(),
+        "LOGIN_COOKIE_NAME": COOKIE_NAME, "LOGIN_COOKIE_EXPIRY_DAYS": "0.5",
+        "LOAD_DEMO_DATA": "0", "STRIPE_WEBHOOK_SECRET": secret,
+    }
+    log = (workdir / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--server.headless=true",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(f"{url}/healthz", process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the dashboard exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the dashboard did not answer at {url}")
+
+
+def log_in(page, url: str, role: str, path: str = "/") -> None:
+    """Log in as the user of ``role`` through the real form (opening ``path``) and wait
+    for the login cookie."""
+    page.goto(f"{url}{path}")
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Username").fill(role)
+    page.get_by_role("textbox", name="Password").fill(PASSWORDS[role])
+    page.get_by_role("button", name="Login").click()
+    wait_for_app(page)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise RuntimeError("the login cookie was not written")

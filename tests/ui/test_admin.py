@@ -1,0 +1,59 @@
+"""Admin page: connection, webhook status, audit log with filters and export; admins only."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import texts
+from tests.ui.page_fixtures import (  # noqa: F401  (fixtures)
+    nonce,
+    stripe_services_fixture,
+    unique,
+)
+
+PAGE = "pages/admin.py"
+
+
+def test_admin_sees_the_connection(app_test, stripe_services):
+    at = app_test(PAGE, role="admin").run()
+    assert not at.exception
+    connection = dict(zip(at.dataframe[0].value["Setting"], at.dataframe[0].value["Value"],
+                          strict=True))
+    assert connection["Mode"] == "emulator"
+    assert connection["API version"] == "2026-10-28.endive"
+    assert connection["API address"] == stripe_services.settings.stripe_api_base
+    assert "sk_test_emulator" not in texts(at)  # only a hint of the key, never the key
+    assert "Local emulator" in texts(at)
+
+
+def test_audit_log_lists_writes_and_filters_by_user(app_test, stripe_services):
+    from services.access import Actor, Role
+
+    carl = Actor("carl", Role.CLERK)
+    customer = stripe_services.customers.create(
+        carl, name=unique("Audited"), email="audit@example.test", description=None,
+        address=None, form_nonce=nonce(),
+    )
+    at = app_test(PAGE, role="admin").run()
+    log = at.dataframe[1].value
+    row = log[log["object_id"] == customer.id]
+    assert list(row["username"]) == ["carl"]
+    assert list(row["action"]) == ["create_customer"]
+    assert list(row["outcome"]) == ["success"]
+    at.text_input(key="audit_object").input("cus_someone_else").run()
+    assert at.dataframe[1].value.empty
+    at.text_input(key="audit_object").input(customer.id).run()
+    at.selectbox(key="audit_user").set_value("carl").run()
+    assert list(at.dataframe[1].value["object_id"]) == [customer.id]
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+
+
+def test_approver_and_viewer_may_not_open_admin(app_test, stripe_services):
+    for role in ("approver", "viewer"):
+        at = app_test(PAGE, role=role).run()
+        assert f"Your role ({role}) may not open this page" in at.error[0].value
+        assert not at.dataframe
+
+
+def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
+    at = app_test(PAGE).run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "Audit log" not in texts(at)
