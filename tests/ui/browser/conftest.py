@@ -45,7 +45,7 @@ class Dashboard:
     env: dict[str, str]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -90,7 +90,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     users_file.write_text(yaml.safe_dump({"credentials": {"usernames": usernames}}))
     emulator = start_emulator(home / "emulator.sqlite3", settlement_delay_seconds=0.2,
                               webhook_retry_base_seconds=0.2)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "STRIPE_API_KEY": "sk_test_emulator",
