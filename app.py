@@ -139,7 +139,7 @@ def _warm_caches() -> None:
     try:
         loaders.warm_default_views()
     except Exception:  # only a head start: the page loads (and reports errors) itself
-        LOG.exception("could not pre-load the Invoices page")
+        LOG.exception("could not pre-load the Invoices and Overview pages")
 
 
 @asynccontextmanager

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from services.access import Action, can
-from ui import layout, loaders, tables
+from ui import invoice_listing, layout, loaders, tables
 from ui.data import refresher
 from ui.gate import require_page
 from ui.invoice_filters import filter_bar
@@ -25,11 +25,11 @@ if can(user.role, Action.CREATE_DRAFT):
 
 customers = loaders.customers_table().value
 view = filter_bar(customers, as_of=date.today())
-snapshot = loaders.invoices_table(view.filters)
-layout.as_of(snapshot.as_of, refresh=refresher("invoices", "customers"), key="invoices")
+listing = invoice_listing.load(view)  # the newest 500; "Load all" reads every match
+layout.as_of(listing.as_of, refresh=refresher("invoices", "customers"), key="invoices")
 
-shown = shown_frame(snapshot.value, view.sort)
-st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
+shown = shown_frame(listing.rows, view.sort)
+invoice_listing.summary(listing, view)
 event = st.dataframe(
     shown,
     hide_index=True,

@@ -6,6 +6,7 @@ invalidation. Add new loaders with ``@cached_view(<areas>)``.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,9 @@ from ui.data import cached_view
 
 if TYPE_CHECKING:
     from services.models import Invoice, Product
-    from services.reports import InvoiceFilters
+    from services.reports import InvoiceFilters, InvoiceListing
+
+LOG = logging.getLogger(__name__)
 
 
 @cached_view("invoices", "reports", ttl="2m", spinner="Loading invoices…",
@@ -24,6 +27,13 @@ if TYPE_CHECKING:
 def invoices_table(filters: InvoiceFilters) -> pd.DataFrame:
     """The invoices matching ``filters`` (one row per invoice, amounts in minor units)."""
     return runtime.services().reports.invoices_table(filters)
+
+
+@cached_view("invoices", "reports", ttl="2m", spinner="Loading the newest invoices…",
+             background_refresh=True)
+def invoices_page(filters: InvoiceFilters, max_rows: int) -> InvoiceListing:
+    """The newest ``max_rows`` invoices matching ``filters`` and whether that is all."""
+    return runtime.services().reports.invoices_page(filters, max_rows=max_rows)
 
 
 @cached_view("invoices", ttl="1m", spinner="Loading the invoice…")
@@ -60,9 +70,21 @@ def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
 
 
 def warm_default_views() -> None:
-    """Load what the Invoices page shows first (all invoices, all customers) into the
-    caches, so the first person to open it does not wait for the whole list."""
+    """Load what the Invoices and Overview pages show first into the caches (from a
+    background thread at server start, with no session), so the first person to open
+    them does not wait for Stripe. Each view is tried on its own: a failure only
+    costs that head start (the page then loads, and reports errors, itself)."""
     from services.reports import InvoiceFilters
+    from ui import cached_reads, invoice_listing
 
-    customers_table()
-    invoices_table(InvoiceFilters(as_of=date.today()))
+    views = (
+        ("customers", customers_table),
+        ("newest invoices",
+         lambda: invoices_page(InvoiceFilters(as_of=date.today()), invoice_listing.SHOWN_ROWS)),
+        ("overview", lambda: cached_reads.overview(cached_reads.today())),
+    )
+    for name, load in views:
+        try:
+            load()
+        except Exception:  # e.g. Stripe unreachable
+            LOG.warning("could not pre-load the %s view", name, exc_info=True)

@@ -1,0 +1,55 @@
+"""The start-up warm-up: run from a plain thread (no session) it fills the caches the
+Invoices and Overview pages read first, and a Stripe that cannot be reached only costs
+that head start."""
+
+from __future__ import annotations
+
+import threading
+
+from services.errors import DashboardError
+from tests.ui import seed
+from ui import loaders, runtime
+
+
+def _warm_in_a_plain_thread() -> None:
+    """Run the warm-up as app.py does; re-raise here anything that escaped it."""
+    escaped: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loaders.warm_default_views()
+        except BaseException as error:  # handed to the test thread
+            escaped.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive()
+    if escaped:
+        raise escaped[0]
+
+
+def test_warmed_pages_open_without_reading_stripe_again(app_test, services, monkeypatch):  # type: ignore[no-untyped-def]
+    customer = seed.customer(services)
+    opened = seed.open_invoice(services, customer.id, seed.one_time_price(services, "10.00").id)
+    _warm_in_a_plain_thread()
+
+    def no_second_read(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise DashboardError("read Stripe again although the cache was warm")
+
+    for name in ("invoices_page", "invoices_table", "kpis"):
+        monkeypatch.setattr(services.reports, name, no_second_read)
+    invoices = app_test("pages/invoices.py", role="viewer").run()
+    assert not invoices.exception and not invoices.error
+    assert opened.id in set(invoices.dataframe[0].value["Invoice ID"])
+    overview = app_test("pages/overview.py", role="viewer").run()
+    assert not overview.exception and not overview.error
+    assert overview.title[0].value == "Overview"
+
+
+def test_unreachable_stripe_does_not_break_the_warm_up():  # type: ignore[no-untyped-def]
+    def unreachable():  # type: ignore[no-untyped-def]
+        raise ConnectionError("Stripe cannot be reached")
+
+    runtime.install_services_factory(unreachable, replace=True)
+    _warm_in_a_plain_thread()  # logs and returns; nothing raised
