@@ -47,9 +47,9 @@ def summary(shown: ShownInvoices, view: InvoiceView) -> None:
     """How many invoices are shown; when not all, say so and offer "Load all"."""
     count = len(shown.rows)
     plural = "s" if count != 1 else ""
+    st.caption(f"{count} invoice{plural} · select a row to open it · "
+               "the CSV and Excel exports contain exactly these rows")
     if shown.complete:
-        st.caption(f"{count} invoice{plural} · select a row to open it · "
-                   "the CSV and Excel exports contain exactly these rows")
         return
     note, action = st.columns([5, 1], vertical_alignment="center")
     note.info(
