@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -132,6 +133,15 @@ class _AsgiEndpoint:
         await self._handler(scope, receive, send)
 
 
+def _warm_caches() -> None:
+    from ui import loaders
+
+    try:
+        loaders.warm_default_views()
+    except Exception:  # only a head start: the page loads (and reports errors) itself
+        LOG.exception("could not pre-load the Invoices page")
+
+
 @asynccontextmanager
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     """Build the services at server start, so webhooks and the emulator are ready at once."""
@@ -141,6 +151,7 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     try:
         services = await anyio.to_thread.run_sync(runtime.services)
         services.events.webhook_route()  # starts the payment-event worker now
+        threading.Thread(target=_warm_caches, name="warm-caches", daemon=True).start()
     except ConfigurationError:
         raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start
     except Exception:  # e.g. Stripe unreachable: the pages say so in words

@@ -109,11 +109,20 @@ def _browser_figure(env: dict[str, str], repeat: int) -> str:
             page.get_by_role("textbox", name="Password").fill("bench-pass")
             page.get_by_role("button", name="Login").click()
             page.get_by_test_id("stSidebar").get_by_text("bench · viewer").wait_for()
+            for _ in range(100):  # the login cookie is written by a component, a moment later
+                if any(c["name"] == "invoicing_dashboard_auth" for c in page.context.cookies()):
+                    break
+                page.wait_for_timeout(100)
             samples = []
             for _ in range(repeat):
                 started = time.perf_counter()
                 page.goto(f"{url}{path}")
-                page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=60_000)
+                try:
+                    page.get_by_test_id("stDataFrame").first.wait_for(state="visible",
+                                                                      timeout=60_000)
+                except Exception:
+                    page.screenshot(path=str(Path(tempfile.gettempdir()) / "ui_bench.png"))
+                    raise
                 samples.append(time.perf_counter() - started)
             browser.close()
     finally:

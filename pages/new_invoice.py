@@ -3,10 +3,11 @@
 import streamlit as st
 
 from services.access import Action
+from services.errors import DashboardError
 from services.models import Invoice
 from services.money import SUPPORTED_CURRENCIES
-from ui import draft_items, forms, invoice_actions, loaders, runtime, tables
-from ui.data import invalidate
+from ui import draft_items, forms, invoice_actions, layout, loaders, runtime, tables
+from ui.data import invalidate, refresher
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
 from ui.formatting import money
 from ui.gate import require_page
@@ -31,8 +32,9 @@ if created_id := st.session_state.get("new_invoice.created"):
     right.button("Start another invoice", on_click=draft_items.reset, icon=":material/add:")
     st.stop()
 
-customers = loaders.customers_table().value
-names = loaders.customer_labels(customers)
+customer_list = loaders.customers_table()
+layout.as_of(customer_list.as_of, refresh=refresher("customers", "catalog"), key="new_invoice")
+names = loaders.customer_labels(customer_list.value)
 top = st.columns([3, 1])
 customer_id = top[0].selectbox(
     "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),
@@ -43,6 +45,8 @@ currency = top[1].selectbox(
     "Currency", list(SUPPORTED_CURRENCIES), format_func=str.upper, key=key(FORM, "currency"),
     disabled=bool(draft_items.items()), help="Fixed once items are added",
 )
+with top[1]:
+    forms.field_error(FORM, "currency")
 
 st.subheader("Items")
 prices = draft_items.one_time_prices(loaders.products().value, currency)
@@ -63,7 +67,7 @@ with st.form(ITEM_FORM, border=True):
         st.number_input("Quantity", min_value=1, max_value=1_000_000, step=1, value=1,
                         key=key(ITEM_FORM, "quantity"))
     st.form_submit_button("Add item", on_click=draft_items.add_item, args=(prices, currency),
-                          icon=":material/add:")
+                          icon=":material/add:", key="add_item")
     forms.other_errors(ITEM_FORM, shown=["description", "amount", "price"])
 
 shown = draft_items.items_frame(currency)
@@ -74,7 +78,7 @@ if len(shown):
         st.button(f"Remove {len(rows)} selected item{'s' if len(rows) > 1 else ''}",
                   on_click=draft_items.remove_items, args=(rows,), icon=":material/delete:")
 st.caption(f"{len(shown)} of at most {MAX_ITEMS} items")
-forms.field_error(FORM, "items")
+forms.field_error(FORM, "items", with_parts=True)
 
 st.subheader("Terms")
 terms = st.columns([1, 2, 1])
@@ -85,9 +89,13 @@ terms[1].text_input("Memo (shown on the invoice)", key=key(FORM, "memo"))
 terms[2].text_input("PO number", key=key(FORM, "po_number"))
 st.text_input("Footer", key=key(FORM, "footer"))
 
-totals = runtime.services().invoices.preview_totals(draft_items.draft_items(), currency)
-st.metric(f"Total ({totals.count} item{'s' if totals.count != 1 else ''})",
-          money(totals.total, currency))
+try:
+    totals = runtime.services().invoices.preview_totals(draft_items.draft_items(), currency)
+    st.metric(f"Total ({totals.count} item{'s' if totals.count != 1 else ''})",
+              money(totals.total, currency))
+except DashboardError as err:  # e.g. a price archived since it was added
+    if str(err) not in forms.errors(FORM).values():  # not already shown with the items
+        st.error(str(err), icon=":material/error:")
 
 
 def save_draft(nonce: str) -> Invoice:
@@ -111,4 +119,4 @@ st.button(
     args=(FORM, save_draft),
     kwargs={"success": lambda inv: f"Draft invoice for {inv.customer_name} saved", "then": saved},
 )
-forms.other_errors(FORM, shown=["customer_id", "items", "days_until_due"])
+forms.other_errors(FORM, shown=["customer_id", "currency", "items", "days_until_due"])

@@ -33,9 +33,15 @@ class Snapshot(Generic[T]):
 
 
 def cached_view(
-    *areas: str, ttl: str = "2m", spinner: str = "Loading…", max_entries: int = 64
+    *areas: str, ttl: str = "2m", spinner: str = "Loading…", max_entries: int = 64,
+    background_refresh: bool = False,
 ) -> Callable[[Callable[P, T]], Callable[P, Snapshot[T]]]:
-    """Cache a loader's result with its load time; clear it when ``areas`` change."""
+    """Cache a loader's result with its load time; clear it when ``areas`` change.
+
+    With ``background_refresh`` an expired entry is still served (its "as of" says
+    how old it is) while a fresh load runs in the background; a write's
+    :func:`invalidate` still forces the next read to load anew.
+    """
     unknown = set(areas) - set(AREAS)
     if unknown or not areas:
         raise ValueError(f"areas: use some of {', '.join(AREAS)}, not {sorted(unknown)}")
@@ -45,7 +51,10 @@ def cached_view(
         def stamped(*args: P.args, **kwargs: P.kwargs) -> Snapshot[T]:
             return Snapshot(loader(*args, **kwargs), datetime.now().astimezone())
 
-        cached = st.cache_data(ttl=ttl, show_spinner=spinner, max_entries=max_entries)(stamped)
+        cached = st.cache_data(
+            ttl=ttl, show_spinner=spinner, max_entries=max_entries,
+            refresh_mode="background" if background_refresh else "foreground",
+        )(stamped)
         name = f"{loader.__module__}.{loader.__qualname__}"  # re-imports replace, not add
         for area in areas:
             _REGISTRY[area][name] = cached

@@ -68,17 +68,22 @@ def set_error(form: str, field: str | None, message: str) -> None:
     errors(form)[field or FORM_LEVEL] = message
 
 
-def field_error(form: str, field: str) -> None:
-    """Show the last submit's error for ``field`` right where this is called."""
-    if message := errors(form).get(field):
-        st.error(message, icon=":material/error:")
+def field_error(form: str, field: str, *, with_parts: bool = False) -> None:
+    """Show the last submit's error for ``field`` right where this is called.
+
+    With ``with_parts`` also errors about its parts (``items`` shows ``items[2].amount``).
+    """
+    for name, message in errors(form).items():
+        if name == field or (with_parts and name.startswith((f"{field}[", f"{field}."))):
+            st.error(message, icon=":material/error:")
 
 
 def other_errors(form: str, shown: Iterable[str] = ()) -> None:
     """Show errors whose field has no :func:`field_error` on this form."""
     shown_set = set(shown)
     for field, message in errors(form).items():
-        if field not in shown_set:
+        root = field.split("[", 1)[0].split(".", 1)[0]
+        if field not in shown_set and root not in shown_set:
             st.error(message, icon=":material/error:")
 
 

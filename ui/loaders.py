@@ -6,6 +6,7 @@ invalidation. Add new loaders with ``@cached_view(<areas>)``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from services.reports import InvoiceFilters
 
 
-@cached_view("invoices", "reports", ttl="2m", spinner="Loading invoices…")
+@cached_view("invoices", "reports", ttl="2m", spinner="Loading invoices…",
+             background_refresh=True)
 def invoices_table(filters: InvoiceFilters) -> pd.DataFrame:
     """The invoices matching ``filters`` (one row per invoice, amounts in minor units)."""
     return runtime.services().reports.invoices_table(filters)
@@ -55,3 +57,12 @@ def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
         name = row.name or row.email or row.customer_id
         labels[row.customer_id] = f"{name} ({row.email})" if row.email and row.name else name
     return labels
+
+
+def warm_default_views() -> None:
+    """Load what the Invoices page shows first (all invoices, all customers) into the
+    caches, so the first person to open it does not wait for the whole list."""
+    from services.reports import InvoiceFilters
+
+    customers_table()
+    invoices_table(InvoiceFilters(as_of=date.today()))

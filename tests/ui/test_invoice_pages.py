@@ -87,3 +87,19 @@ def test_void_needs_a_reason_then_voids_the_named_invoice(app_test, services, bi
 def test_unknown_invoice_says_so(app_test, services):
     at = app_test("pages/invoice.py", role="viewer", invoice="in_doesnotexist").run()
     assert "There is no invoice in_doesnotexist" in at.error[0].value
+
+
+def test_timeline_says_who_finalized_and_sent(app_test, services, billed):
+    _, _, draft, _ = billed
+    at = app_test("pages/invoice.py", role="approver", invoice=draft.id).run()
+    at.button(key="ask.finalize_invoice").click().run()
+    at.button(key="confirm_yes.finalize_invoice").click().run()
+    number = services.invoices.get(draft.id).number
+    assert at.title[0].value == f"Invoice {number}"
+    at.button(key="ask.send_invoice").click().run()
+    assert "Email invoice **" + number in texts(at)
+    at.button(key="confirm_yes.send_invoice").click().run()
+    timeline = at.dataframe[0].value
+    steps = dict(zip(timeline["What"], timeline["Who"], strict=True))
+    assert steps["Finalized"] == "anna" and steps["Sent"] == "anna"
+    assert steps["Created"] == "adam"  # the seed's actor made the draft

@@ -26,7 +26,7 @@ def test_missing_customer_is_named_and_nothing_is_created(app_test, services, st
     price = seed.one_time_price(services, "12.00")
     at = app_test(PAGE, role="clerk").run()
     choose(at, widget_key("new_invoice_item", "price"), price.id)
-    at.button[0].click().run()  # Add item
+    at.button(key="add_item").click().run()  # Add item
     assert len(at.dataframe[0].value) == 1
     at.button(key="create_invoice").click().run()
     assert any("customer" in e.value.lower() for e in at.error)
@@ -39,7 +39,7 @@ def test_bad_custom_amount_shows_its_error_and_adds_nothing(app_test, services):
     at.run()
     at.text_input(key=widget_key("new_invoice_item", "description")).input("Consulting")
     at.text_input(key=widget_key("new_invoice_item", "amount")).input("twelve")
-    at.button[0].click().run()
+    at.button(key="add_item").click().run()
     assert at.error and not at.dataframe
     assert at.session_state["new_invoice.items"] == []
 
@@ -53,7 +53,7 @@ def test_clerk_saves_a_draft_once_and_is_not_offered_finalize(
     choose(at, widget_key("new_invoice", "customer"), customer.id)
     choose(at, widget_key("new_invoice_item", "price"), price.id)
     at.number_input(key=widget_key("new_invoice_item", "quantity")).set_value(3)
-    at.button[0].click().run()
+    at.button(key="add_item").click().run()
     assert {m.label: m.value for m in at.metric}["Total (1 item)"] == "$30.00"
     at.text_input(key=widget_key("new_invoice", "po_number")).input("PO-77")
     at.button(key="create_invoice").click().run()
@@ -71,7 +71,7 @@ def test_approver_saves_then_finalizes_from_the_same_flow(app_test, services, st
     at.run()
     at.text_input(key=widget_key("new_invoice_item", "description")).input("Setup fee")
     at.text_input(key=widget_key("new_invoice_item", "amount")).input("99.50")
-    at.button[0].click().run()
+    at.button(key="add_item").click().run()
     at.button(key="create_invoice").click().run()
     (draft,) = invoices_of(stripe_client, customer.id)
     at.button(key="ask.finalize_invoice").click().run()
@@ -79,3 +79,18 @@ def test_approver_saves_then_finalizes_from_the_same_flow(app_test, services, st
     finalized = stripe_client.v1.invoices.retrieve(draft.id)
     assert finalized.status == "open" and finalized.total == 9950
     assert at.button(key="ask.send_invoice").label == f"Send {finalized.number}"
+
+
+def test_item_error_is_shown_with_the_items_and_nothing_is_created(
+    app_test, services, stripe_client
+):
+    customer = seed.customer(services)
+    price = seed.one_time_price(services, "5.00")
+    at = app_test(PAGE, role="clerk").run()
+    choose(at, widget_key("new_invoice", "customer"), customer.id)
+    choose(at, widget_key("new_invoice_item", "price"), price.id)
+    at.button(key="add_item").click().run()
+    services.catalog.archive_price(seed.ADMIN, price.id, form_nonce=seed.nonce())
+    at.button(key="create_invoice").click().run()
+    assert [e.value for e in at.error] == [f"Item 1: price {price.id} is archived."]
+    assert invoices_of(stripe_client, customer.id) == []

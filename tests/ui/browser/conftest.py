@@ -22,13 +22,15 @@ from pathlib import Path
 import bcrypt
 import pytest
 import yaml
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from stripe_emulator.embedded import RunningEmulator, start_emulator
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 COOKIE_NAME = "invoicing_dashboard_auth"
+expect.set_options(timeout=15_000)  # a busy machine (other suites running) is slow, not wrong
+
 USERS = {  # username: (role, password)
     "vera": ("viewer", "vera-browser-1"),
     "carl": ("clerk", "carl-browser-1"),
@@ -45,7 +47,7 @@ class Dashboard:
     env: dict[str, str]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -90,7 +92,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     users_file.write_text(yaml.safe_dump({"credentials": {"usernames": usernames}}))
     emulator = start_emulator(home / "emulator.sqlite3", settlement_delay_seconds=0.2,
                               webhook_retry_base_seconds=0.2)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "STRIPE_API_KEY": "sk_test_emulator",
@@ -142,7 +144,7 @@ def log_in(page: Page, base_url: str, username: str, path: str = "/") -> None:
     wait_for_app(page)
 
 
-def login_cookie(page: Page, timeout: float = 10) -> dict | None:
+def login_cookie(page: Page, timeout: float = 20) -> dict | None:
     """The login cookie once the cookie component has written it (None if it never does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

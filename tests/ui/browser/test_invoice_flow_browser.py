@@ -69,6 +69,8 @@ def pick(page: Page, label: str, text: str) -> None:
 
 
 def fill_new_invoice(page: Page, customer_name: str) -> None:
+    page.get_by_role("button", name="Refresh").click()  # customers made after the server start
+    wait_for_app(page)
     pick(page, "Customer", customer_name)
     pick(page, "Price", "Gold Special")
     page.get_by_role("button", name="Add item").click()

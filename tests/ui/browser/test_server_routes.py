@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import httpx
 
-from tests.ui.browser.conftest import Dashboard
+from tests.ui.browser.conftest import ROOT, Dashboard, free_port
+from ui import users
 
 
 def test_health_route_answers_next_to_the_dashboard(dashboard: Dashboard) -> None:
@@ -22,3 +27,20 @@ def test_webhook_route_is_served_by_the_same_process(dashboard: Dashboard) -> No
     )
     assert response.status_code not in (404, 405)  # the route exists and takes POST
     assert response.status_code >= 400  # a forged signature is never accepted
+
+
+def test_refuses_to_start_against_stripe_with_the_demo_users(tmp_path) -> None:
+    demo_users, demo_key = users.ensure_demo_users(tmp_path / "data")
+    env = {
+        **os.environ, "STRIPE_API_KEY": "sk_test_not_the_emulator",
+        "STRIPE_API_BASE": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "DASHBOARD_DATA_DIR": str(tmp_path / "data"), "LOGIN_USERS_FILE": str(demo_users),
+        "LOGIN_COOKIE_KEY": demo_key,
+    }
+    finished = subprocess.run(
+        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={free_port()}",
+         "--server.headless=true"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert finished.returncode != 0
+    assert "demo users only exist for the emulator" in finished.stderr + finished.stdout
