@@ -151,6 +151,8 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     try:
         services = await anyio.to_thread.run_sync(runtime.services)
         services.events.webhook_route()  # starts the payment-event worker now
+        if services.settings.poll_events:  # Stripe cannot reach us: read /v1/events too
+            services.events.start_background(poll=True)
         threading.Thread(target=_warm_caches, name="warm-caches", daemon=True).start()
     except ConfigurationError:
         raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start

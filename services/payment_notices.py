@@ -8,30 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
-# Stripe's zero- and three-decimal currencies (docs.stripe.com/currencies).
-_ZERO_DECIMAL = frozenset(
-    {
-        "bif",
-        "clp",
-        "djf",
-        "gnf",
-        "jpy",
-        "kmf",
-        "krw",
-        "mga",
-        "pyg",
-        "rwf",
-        "ugx",
-        "vnd",
-        "vuv",
-        "xaf",
-        "xof",
-        "xpf",
-    }
-)
-_THREE_DECIMAL = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
+from services.money import currency_exponent, to_major
 
 
 @dataclass(frozen=True)
@@ -53,10 +31,8 @@ class InvoiceSummary:
 
 def format_money(minor_units: int, currency: str) -> str:
     """``(123450, "usd")`` → ``"1,234.50 USD"``; exact (Decimal), never through floats."""
-    code = currency.lower()
-    exponent = 0 if code in _ZERO_DECIMAL else 3 if code in _THREE_DECIMAL else 2
-    major = Decimal(minor_units).scaleb(-exponent)
-    return f"{major:,.{exponent}f} {code.upper()}"
+    exponent = currency_exponent(currency)
+    return f"{to_major(minor_units, currency):,.{exponent}f} {currency.upper()}"
 
 
 def _greeting(summary: InvoiceSummary) -> str:

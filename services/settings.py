@@ -52,6 +52,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     allow_live_mode: bool = False
     smtp_url: str | None = None
+    #: Also read ``GET /v1/events`` (for a dashboard Stripe's webhooks cannot reach).
+    poll_events: bool = False
 
     def __post_init__(self) -> None:
         key = self.stripe_api_key
@@ -90,6 +92,7 @@ class Settings:
             database_url=database_url,
             allow_live_mode=_flag(values, "ALLOW_LIVE_MODE"),
             smtp_url=_text(values, "SMTP_URL"),
+            poll_events=_flag(values, "STRIPE_EVENT_POLLING"),
         )
 
     @property

@@ -26,6 +26,7 @@ SETTING_KEYS = (
     "DATABASE_URL",
     "ALLOW_LIVE_MODE",
     "SMTP_URL",
+    "STRIPE_EVENT_POLLING",
 )
 
 #: The placeholder shipped in `.streamlit/secrets.toml.example`; never accepted against Stripe.

@@ -84,3 +84,11 @@ def test_key_hint_never_shows_the_key() -> None:
     assert hint == "sk_test_…ABCD"
     assert "secret" not in hint
     assert key_hint(None) == "no key"
+
+
+def test_event_polling_is_off_unless_asked_for() -> None:
+    assert Settings.from_mapping({}).poll_events is False
+    assert Settings.from_mapping({"STRIPE_EVENT_POLLING": "true"}).poll_events is True
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_mapping({"STRIPE_EVENT_POLLING": "sometimes"})
+    assert caught.value.field == "STRIPE_EVENT_POLLING"

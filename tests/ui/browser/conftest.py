@@ -22,13 +22,15 @@ from pathlib import Path
 import bcrypt
 import pytest
 import yaml
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from stripe_emulator.embedded import RunningEmulator, start_emulator
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 COOKIE_NAME = "invoicing_dashboard_auth"
+expect.set_options(timeout=15_000)  # a busy machine (other suites running) is slow, not wrong
+
 USERS = {  # username: (role, password)
     "vera": ("viewer", "vera-browser-1"),
     "carl": ("clerk", "carl-browser-1"),
@@ -142,7 +144,7 @@ def log_in(page: Page, base_url: str, username: str, path: str = "/") -> None:
     wait_for_app(page)
 
 
-def login_cookie(page: Page, timeout: float = 10) -> dict | None:
+def login_cookie(page: Page, timeout: float = 20) -> dict | None:
     """The login cookie once the cookie component has written it (None if it never does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
