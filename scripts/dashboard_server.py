@@ -9,11 +9,9 @@ Browser steps reuse the browser test harness (``tests/ui/browser/conftest.py``).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,18 +19,12 @@ from pathlib import Path
 import bcrypt
 import yaml
 
-from tests.ui.browser.conftest import COOKIE_NAME, wait_for_app
+from tests.ui.browser.conftest import COOKIE_NAME, free_port, wait_for_app, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORDS = {"viewer": "viewer-script-1", "clerk": "clerk-script-1",
              "approver": "approver-script-1", "admin": "admin-script-1"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def app_database_url(workdir: Path) -> str:
@@ -81,7 +73,7 @@ def running_dashboard(workdir: Path, emulator_url: str, *,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(f"{url}/healthz", process)
+        wait_until_healthy(f"{url}/healthz", process)
         yield url
     finally:
         process.terminate()
@@ -90,20 +82,6 @@ def running_dashboard(workdir: Path, emulator_url: str, *,
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the dashboard exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the dashboard did not answer at {url}")
 
 
 def log_in(page, url: str, role: str, path: str = "/") -> None:

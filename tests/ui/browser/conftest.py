@@ -53,7 +53,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until the dashboard started as ``process`` answers 200 at ``url``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -113,7 +114,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/healthz", process)
+        wait_until_healthy(f"{url}/healthz", process)
         yield Dashboard(url, emulator, env)
     finally:
         process.terminate()
