@@ -3,16 +3,16 @@
 The Overview page gets the open invoices with the "outstanding" KPI
 (:meth:`services.reports.Reports.kpis`); bucketing those same rows here gives
 the aging chart without listing every open invoice from Stripe a second time.
-The result has the shape of :meth:`services.reports.Reports.aging`: one row per
-currency × bucket plus a ``total`` row per currency, amounts in minor units.
+:meth:`services.reports.Reports.aging` uses the same function on rows it reads
+itself. One row per currency × bucket plus a ``total`` row per currency, amounts
+in minor units.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from services.reports import AGING_BUCKETS, aging_bucket
-
+AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 AGING_COLUMNS = ["currency", "bucket", "count", "amount_remaining"]
 
 
@@ -32,3 +32,16 @@ def aging_table(open_rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=AGING_COLUMNS).astype(
         {"count": "int64", "amount_remaining": "int64"}
     )
+
+
+def aging_bucket(days_overdue: int) -> str:
+    """``0`` → current, ``1..30`` → 1-30, … ``91+`` → 90+."""
+    if days_overdue <= 0:
+        return "current"
+    if days_overdue <= 30:
+        return "1-30"
+    if days_overdue <= 60:
+        return "31-60"
+    if days_overdue <= 90:
+        return "61-90"
+    return "90+"

@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pandas as pd
 import stripe
 
+from services.aging_summary import AGING_BUCKETS, aging_bucket, aging_table
 from services.models import Invoice, invoice_from_stripe
 from services.stripe_errors import stripe_call
 
-AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 PAGE_SIZE = 100
 COLLECTION_PERIOD_DAYS = 30
@@ -69,19 +69,6 @@ class Kpi:
     unit: str = "money"  # "money" (minor units) or "days"
 
 
-def aging_bucket(days_overdue: int) -> str:
-    """``0`` → current, ``1..30`` → 1-30, … ``91+`` → 90+."""
-    if days_overdue <= 0:
-        return "current"
-    if days_overdue <= 30:
-        return "1-30"
-    if days_overdue <= 60:
-        return "31-60"
-    if days_overdue <= 90:
-        return "61-90"
-    return "90+"
-
-
 class Reports:
     """Invoice reports read from Stripe."""
 
@@ -114,16 +101,7 @@ class Reports:
     def aging(self, as_of: date) -> pd.DataFrame:
         """Open receivables by currency × bucket (count, amount_remaining), with a
         ``total`` row per currency."""
-        frame = self._open_with_buckets(as_of)
-        rows: list[dict[str, object]] = []
-        for currency in sorted(frame["currency"].unique()):
-            of_currency = frame[frame["currency"] == currency]
-            for bucket in AGING_BUCKETS:
-                cell = of_currency[of_currency["bucket"] == bucket]
-                rows.append(_aging_row(currency, bucket, cell))
-            rows.append(_aging_row(currency, "total", of_currency))
-        result = pd.DataFrame(rows, columns=["currency", "bucket", "count", "amount_remaining"])
-        return result.astype({"count": "int64", "amount_remaining": "int64"})
+        return aging_table(self.invoices_table(InvoiceFilters(statuses=("open",), as_of=as_of)))
 
     def aging_rows(
         self, as_of: date, *, bucket: str, currency: str, customer_id: str | None = None
@@ -373,12 +351,3 @@ def _sum_by_currency(frame: pd.DataFrame, column: str) -> dict[str, int]:
         return {}
     sums = frame.groupby("currency")[column].sum()
     return {str(currency): int(amount) for currency, amount in sums.items()}
-
-
-def _aging_row(currency: str, bucket: str, cell: pd.DataFrame) -> dict[str, object]:
-    return {
-        "currency": currency,
-        "bucket": bucket,
-        "count": len(cell),
-        "amount_remaining": int(cell["amount_remaining"].sum()),
-    }
