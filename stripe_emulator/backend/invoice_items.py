@@ -142,6 +142,10 @@ def create_invoice_item(state: EmulatorState, fields: dict[str, Any]) -> dict[st
         unit_amount_decimal=price["unit_amount_decimal"], price=price["id"],
         product=price["product"], test_clock=clock)
     _apply_plain(item, fields)
+    if not item.get("description"):
+        # Stripe describes a price's item by its product's name unless told otherwise.
+        product = state.store.get(PRODUCTS, price["product"])
+        item["description"] = product.get("name") if product else None
     before = model_clone(invoice) if invoice is not None else None
     if invoice is not None:
         attach_item(state, invoice, item)

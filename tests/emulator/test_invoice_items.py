@@ -27,6 +27,18 @@ def test_item_priced_by_a_catalog_price_times_quantity(stripe_client):
     assert events_about(stripe_client, item.id, "invoiceitem.created")
 
 
+def test_item_from_a_price_is_described_by_its_product_name(stripe_client):
+    buyer = customer(stripe_client)
+    catalog = price(stripe_client, unit_amount=1000)
+    product = stripe_client.v1.products.retrieve(catalog.product)
+    invoice = draft(stripe_client, buyer.id, ())
+    item = stripe_client.v1.invoice_items.create(
+        {"invoice": invoice.id, "pricing": {"price": catalog.id}, "quantity": 2})
+    assert item.description == product.name
+    lines = stripe_client.v1.invoices.line_items.list(invoice.id)
+    assert [line.description for line in lines.data] == [product.name]
+
+
 def test_flat_amount_mints_a_one_off_inline_price(stripe_client):
     buyer = customer(stripe_client)
     item = stripe_client.v1.invoice_items.create({
