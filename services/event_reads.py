@@ -113,6 +113,9 @@ def todo(engine: Engine) -> pd.DataFrame:
     frame = _frame(engine, query, columns, ())
     _epoch_to_utc(frame, "since")
     frame["amount_due"] = frame["amount_due"].astype("Int64")
+    for text in ("number", "customer_id", "email", "detail", "hosted_invoice_url"):
+        # unknown text stays None (pandas would make it NaN, which reads as "nan")
+        frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
     frame["action"] = [
         "resend payment link" if state == NEEDS_ATTENTION else "" for state in frame["state"]
     ]

@@ -85,3 +85,20 @@ def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
     at = app_test(PAGE).run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "Payment activity" not in texts(at)
+
+
+def test_pending_bank_debit_waits_without_a_stray_placeholder(app_test, payment_events):
+    now = int(time.time())
+    payment_events.handle_event({
+        "id": "evt_uipending", "object": "event", "api_version": "2026-10-28.endive",
+        "created": now, "type": "payment_intent.processing", "livemode": False,
+        "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
+        "data": {"object": {"id": "pi_uipending", "object": "payment_intent",
+                            "status": "processing", "amount": 30_000, "currency": "usd",
+                            "metadata": {"invoice": "in_uipending"}}},
+    })  # fmt: skip
+    at = app_test(PAGE, role="clerk").run()
+    assert not at.exception
+    page_text = texts(at)
+    assert "Waiting for the bank: nothing to do yet." in page_text
+    assert "nan" not in page_text.split()
