@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from stripe_emulator.lib.storage import Store, register_ddl
+from stripe_emulator.lib.worker import BackgroundWorker
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def handler_for(kind: str) -> WorkHandler | None:
     return _HANDLERS.get(kind)
 
 
-class Scheduler:
+class Scheduler(BackgroundWorker):
     """Persistent job queue plus the real-time worker thread."""
 
     def __init__(
@@ -58,12 +58,10 @@ class Scheduler:
         run_job: Callable[[str, dict[str, Any]], None],
         real_time: Callable[[], float],
     ) -> None:
+        super().__init__("emulator-scheduler")
         self.store = store
         self._run_job = run_job
         self._real_time = real_time
-        self._wake = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
 
     def schedule(
         self,
@@ -126,24 +124,6 @@ class Scheduler:
             log.exception("scheduled job %s (%s) failed", job_id, kind)
 
     # -- real-time worker ---------------------------------------------------------------------
-    def start(self) -> None:
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="emulator-scheduler",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def _notify(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
-
     def _loop(self) -> None:
         while not self._stopping:
             now = self._real_time()
@@ -155,7 +135,4 @@ class Scheduler:
                 job_id, kind, _, payload = rows[0]
                 self._execute(job_id, kind, payload)
                 continue
-            timeout = min(rows[0][2] - now, 1.0) if rows else 1.0
-            with self._wake:
-                if not self._stopping:
-                    self._wake.wait(timeout=max(timeout, 0.005))
+            self._sleep(min(rows[0][2] - now, 1.0) if rows else 1.0)

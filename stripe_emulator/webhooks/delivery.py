@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stripe_emulator.lib.storage import Store, register_ddl
+from stripe_emulator.lib.worker import BackgroundWorker
 from stripe_emulator.models.event import EVENTS
 from stripe_emulator.models.webhook_endpoint import WEBHOOK_ENDPOINTS, listens_to
 from stripe_emulator.webhooks.signing import signature_header
@@ -49,17 +49,15 @@ class RetryPolicy:
         return min(self.retry_base_seconds * (2 ** (attempts - 1)), self.max_delay_seconds)
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(BackgroundWorker):
     """Queues deliveries for matching endpoints and runs the delivery worker."""
 
     def __init__(self, store: Store, real_time: Callable[[], float],
                  policy: RetryPolicy | None = None) -> None:
         self.store = store
         self.policy = policy or RetryPolicy()
+        super().__init__("emulator-webhooks", join_timeout=self.policy.timeout_seconds + 5)
         self._real_time = real_time
-        self._wake = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
 
     def enqueue(self, event: dict[str, Any]) -> int:
         """Queue ``event`` for every endpoint that listens to it; returns how many."""
@@ -88,24 +86,6 @@ class WebhookDispatcher:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     # -- worker -------------------------------------------------------------------------------
-    def start(self) -> None:
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="emulator-webhooks",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=self.policy.timeout_seconds + 5)
-            self._thread = None
-
-    def _notify(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
-
     def _loop(self) -> None:
         while not self._stopping:
             now = self._real_time()
@@ -125,10 +105,7 @@ class WebhookDispatcher:
                 "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'"
             )
             next_at = upcoming[0][0] if upcoming and upcoming[0][0] is not None else None
-            timeout = 1.0 if next_at is None else min(max(next_at - now, 0.005), 1.0)
-            with self._wake:
-                if not self._stopping:
-                    self._wake.wait(timeout=timeout)
+            self._sleep(1.0 if next_at is None else min(next_at - now, 1.0))
 
     def _attempt(self, delivery_id: int, event_id: str, endpoint_id: str, attempts: int) -> None:
         event = self.store.get(EVENTS, event_id)
