@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from services.errors import ConfigurationError, DashboardError
+from services.core.errors import ConfigurationError, DashboardError
 from ui import config, runtime
 
 if TYPE_CHECKING:
@@ -48,9 +48,9 @@ def load_demo_data(services: Services) -> None:
     if os.environ.get("LOAD_DEMO_DATA", "1").strip().lower() in {"0", "false", "no"}:
         return
     try:
-        from services import demo_data
+        from services.demo import loader as demo_data
     except ImportError:
-        LOG.warning("services.demo_data is not installed yet: starting with an empty emulator")
+        LOG.warning("services.demo.loader is not installed yet: starting with an empty emulator")
         return
     demo_data.load_demo_data(services)
 
@@ -63,7 +63,7 @@ def build_dashboard_services() -> Services:
     of a brand-new emulator is loaded.
     """
     from services.container import build_services
-    from services.settings import Settings
+    from services.core.settings import Settings
 
     settings = Settings.from_mapping(config.settings_mapping())
     embedded = settings.needs_embedded_emulator

@@ -29,7 +29,7 @@ from pathlib import Path
 import stripe
 from sqlalchemy import create_engine, func, select
 
-from services.event_tables import payment_events
+from services.payments.tables import payment_events
 
 SECRET = "whsec_bench_secret"
 
@@ -39,8 +39,8 @@ def serve(database_path: str, port: int) -> None:
     import uvicorn
     from starlette.applications import Starlette
 
-    from services.database import make_engine
-    from services.events import PaymentEvents
+    from services.core.database import make_engine
+    from services.payments.events import PaymentEvents
 
     events = PaymentEvents(make_engine(f"sqlite:///{database_path}"), None, SECRET)
     app = Starlette(routes=[events.webhook_route()])

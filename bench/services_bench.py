@@ -27,8 +27,8 @@ from pathlib import Path
 import stripe
 
 from services.container import Services, build_services
-from services.reports import InvoiceFilters
-from services.settings import Settings
+from services.core.settings import Settings
+from services.reporting.receivables import InvoiceFilters
 from stripe_emulator.embedded import start_emulator
 
 CUSTOMERS_PER_CLOCK = 3

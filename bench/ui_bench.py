@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
                    "DASHBOARD_DATA_DIR": str(workdir / "data"), "LOAD_DEMO_DATA": "0"}
             os.environ.update(env)
             from services.container import build_services
-            from services.settings import Settings
+            from services.core.settings import Settings
 
             services = build_services(Settings.from_mapping(env))
             runtime.install_services_factory(lambda: services, replace=True)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from services.access import Action
+from services.core.access import Action
 from ui import cached_reads, runtime, tables
 from ui.gate import require_page
 from ui.layout import as_of

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from services.access import Action, can
 from services.catalog import RECURRING_INTERVALS
-from services.money import SUPPORTED_CURRENCIES
+from services.core.access import Action, can
+from services.core.money import SUPPORTED_CURRENCIES
 from ui import cached_reads, dialogs, forms, runtime
 from ui.data import invalidate, refresher
 from ui.forms import widget_key

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from services.access import Action, can
-from services.customer_summary import customer_balance
+from services.core.access import Action, can
+from services.customers.balances import customer_balance
 from ui import cached_reads, customer_forms, forms, loaders, runtime, tabular
 from ui.data import invalidate, refresher
 from ui.gate import require_page

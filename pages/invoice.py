@@ -8,8 +8,8 @@ from datetime import date
 
 import streamlit as st
 
-from services.access import Action
-from services.errors import DashboardError, NotFound
+from services.core.access import Action
+from services.core.errors import DashboardError, NotFound
 from ui import invoice_actions, invoice_view, layout, loaders
 from ui.data import refresher
 from ui.gate import require_page

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from services.access import Action, can
+from services.core.access import Action, can
 from ui import invoice_listing, layout, loaders, tables
 from ui.data import refresher
 from ui.gate import require_page

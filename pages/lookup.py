@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from services.access import Action
-from services.lookup import parse_query
+from services.core.access import Action
+from services.reporting.lookup import parse_query
 from ui import cached_reads, navigation, tabular
 from ui.gate import require_page
 from ui.layout import LOOKUP_PARAM, as_of
@@ -17,7 +17,7 @@ READS_AS = {
 }
 
 OPENS = {"invoice": ("pages/invoice.py", "invoice"), "customer": ("pages/customers.py", "customer")}
-EXACT = 0.95  # services.lookup scores an exact id or invoice number at 0.95 or more
+EXACT = 0.95  # services.reporting.lookup scores an exact id or invoice number at 0.95 or more
 BOX = "lookup_text"
 URL_SEEN = "_lookup_url_q"  # the ?q= value the box was last synced with
 

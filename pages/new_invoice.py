@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from services.access import Action
-from services.errors import DashboardError
-from services.models import Invoice
-from services.money import SUPPORTED_CURRENCIES
+from services.core.access import Action
+from services.core.errors import DashboardError
+from services.core.models import Invoice
+from services.core.money import SUPPORTED_CURRENCIES
 from ui import draft_items, forms, invoice_actions, layout, loaders, runtime, tables
 from ui.data import invalidate, refresher
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS

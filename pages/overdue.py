@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from services.access import Action
-from services.customer_summary import balances_by_customer
-from services.reports import AGING_BUCKETS
+from services.core.access import Action
+from services.customers.balances import balances_by_customer
+from services.reporting.receivables import AGING_BUCKETS
 from ui import cached_reads, charts, tables, tabular
 from ui.data import refresher
 from ui.gate import require_page

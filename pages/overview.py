@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from services.access import Action
-from services.money import format_amount
-from services.reports import DSO_PERIOD_DAYS
+from services.core.access import Action
+from services.core.money import format_amount
+from services.reporting.receivables import DSO_PERIOD_DAYS
 from ui import cached_reads, charts, navigation, tables, tabular
 from ui.data import refresher
 from ui.formatting import status_label

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from services.access import Action, can
+from services.core.access import Action, can
 from ui import cached_reads, forms, runtime, tabular
 from ui.gate import require_page
 from ui.layout import as_of, flash

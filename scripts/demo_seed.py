@@ -1,6 +1,6 @@
 """A small, realistic book of receivables for screenshots, made through the public API.
 
-Uses ``services.demo_data.load_demo_data`` when that module exists (the data
+Uses ``services.demo.loader.load_demo_data`` when that module exists (the data
 ``make run`` loads); otherwise makes its own: three products with USD, EUR and
 JPY prices, a dozen customers (some on test clocks frozen in the past, so their
 invoices are really overdue today) and invoices in every status.
@@ -13,9 +13,9 @@ import importlib.util
 import secrets
 import time
 
-from services.access import Actor, Role
 from services.container import Services
-from services.models import Address, DraftItem
+from services.core.access import Actor, Role
+from services.core.models import Address, DraftItem
 
 SEEDER = Actor("demo-seed", Role.ADMIN)
 CUSTOMERS = (
@@ -40,8 +40,8 @@ def _nonce() -> str:
 
 def seed(services: Services) -> None:
     """Fill an empty emulator with demo receivables (through the public API only)."""
-    if importlib.util.find_spec("services.demo_data") is not None:
-        from services import demo_data
+    if importlib.util.find_spec("services.demo.loader") is not None:
+        from services.demo import loader as demo_data
 
         demo_data.load_demo_data(services)
         return

@@ -18,8 +18,8 @@ from playwright.sync_api import sync_playwright
 from scripts.dashboard_server import CHROMIUM, ROOT, app_database_url, log_in, running_dashboard
 from scripts.demo_seed import payments, seed
 from services.container import build_services
-from services.reports import InvoiceFilters
-from services.settings import Settings
+from services.core.settings import Settings
+from services.reporting.receivables import InvoiceFilters
 from stripe_emulator.embedded import start_emulator
 from tests.ui.browser.conftest import wait_for_app
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import stripe
 
-from services.access import Action, Actor
-from services.errors import InvalidInput
-from services.idempotency import idempotency_key
-from services.models import Price, Product, price_from_stripe, product_from_stripe
-from services.money import normalise_currency, parse_amount
-from services.stripe_errors import stripe_call
-from services.writes import WriteRecorder
+from services.core.access import Action, Actor
+from services.core.errors import InvalidInput
+from services.core.idempotency import idempotency_key
+from services.core.models import Price, Product, price_from_stripe, product_from_stripe
+from services.core.money import normalise_currency, parse_amount
+from services.core.stripe_errors import stripe_call
+from services.core.writes import WriteRecorder
 
 RECURRING_INTERVALS = ("day", "week", "month", "year")
 PAGE_SIZE = 100

@@ -11,18 +11,18 @@ from dataclasses import dataclass
 import stripe
 from sqlalchemy import Engine
 
-from services.audit import AuditLog
 from services.catalog import Catalog
-from services.client import make_stripe_client
-from services.connection import Connection
-from services.customers import Customers
-from services.database import make_engine
-from services.events import PaymentEvents
-from services.invoicing import Invoicing
-from services.lookup import Lookup
-from services.reports import Reports
-from services.settings import Mode, Settings
-from services.writes import WriteRecorder
+from services.core.audit import AuditLog
+from services.core.client import make_stripe_client
+from services.core.connection import Connection
+from services.core.database import make_engine
+from services.core.settings import Mode, Settings
+from services.core.writes import WriteRecorder
+from services.customers.records import Customers
+from services.invoicing.lifecycle import Invoicing
+from services.payments.events import PaymentEvents
+from services.reporting.lookup import Lookup
+from services.reporting.receivables import Reports
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
   (so ``max_login_attempts`` counts), ``auto_hash=False``, ``login_sleep_time=0``.
 - Never ``st.rerun()`` straight after the login form: the cookie component would
   be thrown away; instead the cookie is written again in the next run.
-- Logout is recorded server side (:mod:`services.sessions`); any session or
+- Logout is recorded server side (:mod:`services.core.sessions`); any session or
   cookie that started before the user's last logout is refused on every run.
 """
 
@@ -18,8 +18,8 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from services.access import Actor, Role
-from services.errors import ConfigurationError
+from services.core.access import Actor, Role
+from services.core.errors import ConfigurationError
 from ui import runtime
 from ui.users import highest_role
 

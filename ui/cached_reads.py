@@ -17,11 +17,11 @@ from typing import NoReturn, TypeVar
 import pandas as pd
 import streamlit as st
 
-from services.aging_summary import aging_table
-from services.errors import DashboardError
-from services.lookup import LookupResult
-from services.models import Customer, Product
-from services.reports import InvoiceFilters, Kpi
+from services.core.errors import DashboardError
+from services.core.models import Customer, Product
+from services.reporting.aging import aging_table
+from services.reporting.lookup import LookupResult
+from services.reporting.receivables import InvoiceFilters, Kpi
 from ui import runtime
 from ui.data import cached_view
 

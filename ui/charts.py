@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from services.money import currency_exponent, format_amount
-from services.reports import AGING_BUCKETS, INVOICE_STATUSES
+from services.core.money import currency_exponent, format_amount
+from services.reporting.receivables import AGING_BUCKETS, INVOICE_STATUSES
 
 #: Not yet due in blue, then warmer the older the debt.
 BUCKET_COLOURS = ("#4c78a8", "#f2cf5b", "#f58518", "#e45756", "#9d2b2b")

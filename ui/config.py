@@ -1,7 +1,7 @@
 """Where the dashboard's settings come from: environment variables over `.streamlit/secrets.toml`.
 
 Top-level secrets (``STRIPE_API_KEY``, ``DATABASE_URL``, ...) feed
-``services.settings.Settings.from_mapping``; the ``[login]`` section configures
+``services.core.settings.Settings.from_mapping``; the ``[login]`` section configures
 the login cookie and the users file. An environment variable of the same name
 wins over the secrets file (``LOGIN_COOKIE_KEY`` etc. for the login section), so
 tests and deployments can configure the app without writing files.
@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from services.errors import ConfigurationError
+from services.core.errors import ConfigurationError
 
 SETTING_KEYS = (
     "STRIPE_API_KEY",

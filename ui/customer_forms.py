@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from services.models import Address, Customer
+from services.core.models import Address, Customer
 from ui import forms
 from ui.forms import widget_key
 from ui.tabular import customer_url

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.errors import DashboardError
+from services.core.errors import DashboardError
 from ui.layout import flash
 
 _PENDING = "_ui_confirm_pending"

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from services.models import DraftItem
-from services.money import parse_amount
+from services.core.models import DraftItem
+from services.core.money import parse_amount
 from ui import forms
 from ui.formatting import money
 
 if TYPE_CHECKING:
-    from services.models import Price, Product
+    from services.core.models import Price, Product
 
 FORM = "new_invoice"
 ITEM_FORM = "new_invoice_item"

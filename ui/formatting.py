@@ -1,4 +1,4 @@
-"""How numbers, dates and statuses read on screen (money always via services.money).
+"""How numbers, dates and statuses read on screen (money always via services.core.money).
 
 Plain functions returning strings, plus :func:`status_badge` which draws the
 coloured invoice status. Nothing here talks to Stripe.
@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from services.money import format_amount
+from services.core.money import format_amount
 
 STATUS_LABELS = {
     "draft": "Draft",

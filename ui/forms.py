@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from services.errors import DashboardError
+from services.core.errors import DashboardError
 from ui.layout import flash
 
 T = TypeVar("T")

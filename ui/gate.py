@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from services.access import Action, can
+from services.core.access import Action, can
 from ui import auth, layout
 
 _entry = threading.local()  # set by app.py around page.run() in the same thread

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from services.access import Action
+from services.core.access import Action
 from ui import dialogs, forms, runtime
 from ui.data import invalidate
 from ui.formatting import money
@@ -22,7 +22,7 @@ from ui.layout import flash
 from ui.navigation import go
 
 if TYPE_CHECKING:
-    from services.models import Invoice
+    from services.core.models import Invoice
     from ui.auth import CurrentUser
 
 

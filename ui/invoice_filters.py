@@ -14,8 +14,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services.money import SUPPORTED_CURRENCIES
-from services.reports import InvoiceFilters
+from services.core.money import SUPPORTED_CURRENCIES
+from services.reporting.receivables import InvoiceFilters
 from ui.formatting import STATUS_LABELS
 from ui.loaders import customer_labels
 

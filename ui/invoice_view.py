@@ -15,7 +15,7 @@ import streamlit as st
 from ui.formatting import day, moment, money, overdue_text, status_badge
 
 if TYPE_CHECKING:
-    from services.models import Invoice
+    from services.core.models import Invoice
 
 #: Timeline steps: (label, invoice attribute with the time, audit actions that did it)
 TIMELINE_STEPS = (

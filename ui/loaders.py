@@ -16,8 +16,8 @@ from ui import runtime
 from ui.data import cached_view
 
 if TYPE_CHECKING:
-    from services.models import Invoice, Product
-    from services.reports import InvoiceFilters, InvoiceListing
+    from services.core.models import Invoice, Product
+    from services.reporting.receivables import InvoiceFilters, InvoiceListing
 
 LOG = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def warm_default_views() -> None:
     background thread at server start, with no session), so the first person to open
     them does not wait for Stripe. Each view is tried on its own: a failure only
     costs that head start (the page then loads, and reports errors, itself)."""
-    from services.reports import InvoiceFilters
+    from services.reporting.receivables import InvoiceFilters
     from ui import cached_reads, invoice_listing
 
     views = (

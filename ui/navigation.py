@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.navigation.page import StreamlitPage
 
-from services.access import Action, Role, can
+from services.core.access import Action, Role, can
 
 ROOT = Path(__file__).resolve().parents[1]
 

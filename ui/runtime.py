@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from services.database import DEFAULT_DATABASE_URL, make_engine
-from services.errors import ConfigurationError
-from services.sessions import LogoutRegistry
-from services.settings import EMULATOR_API_KEY
+from services.core.database import DEFAULT_DATABASE_URL, make_engine
+from services.core.errors import ConfigurationError
+from services.core.sessions import LogoutRegistry
+from services.core.settings import EMULATOR_API_KEY
 from ui import config, users
 
 if TYPE_CHECKING:  # the container lands with the services work

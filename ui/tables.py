@@ -1,4 +1,4 @@
-"""Tables: money shown through services.money, selections that cannot drift, exports.
+"""Tables: money shown through services.core.money, selections that cannot drift, exports.
 
 - :func:`with_money` adds display columns ("Total" = "$1,234.50") from integer
   minor-unit columns, per row's currency (JPY without decimals).

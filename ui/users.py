@@ -23,8 +23,8 @@ from typing import Any
 import bcrypt
 import yaml
 
-from services.access import Role
-from services.errors import ConfigurationError
+from services.core.access import Role
+from services.core.errors import ConfigurationError
 
 #: Demo accounts (emulator mode only). The passwords are documented in ui/README.md.
 DEMO_PASSWORDS: dict[str, str] = {

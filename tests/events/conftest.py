@@ -14,9 +14,9 @@ import uvicorn
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
-from services.database import make_engine
-from services.event_tables import payment_events  # noqa: F401  (declares the tables)
-from services.events import PaymentEvents
+from services.core.database import make_engine
+from services.payments.events import PaymentEvents
+from services.payments.tables import payment_events  # noqa: F401  (declares the tables)
 from tests.events.factories import SECRET
 
 

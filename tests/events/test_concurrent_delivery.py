@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from services.events import PaymentEvents
+from services.payments.events import PaymentEvents
 from tests.events import factories as f
 
 

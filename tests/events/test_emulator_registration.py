@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.database import make_engine
-from services.webhook_registration import register_emulator_endpoint
+from services.core.database import make_engine
+from services.payments.registration import register_emulator_endpoint
 from tests.conftest import client_for
 
 

@@ -11,8 +11,8 @@ import pytest
 import stripe
 from starlette.applications import Starlette
 
-from services.access import Actor, Role
-from services.events import PaymentEvents
+from services.core.access import Actor, Role
+from services.payments.events import PaymentEvents
 from tests.conftest import client_for
 from tests.events import factories as f
 from tests.events.conftest import LiveServer

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.access import Actor, Role
-from services.errors import InvalidInput, NotAllowedInState, NotFound, PermissionDenied
-from services.events import PaymentEvents
+from services.core.access import Actor, Role
+from services.core.errors import InvalidInput, NotAllowedInState, NotFound, PermissionDenied
+from services.payments.events import PaymentEvents
 from tests.events import factories as f
 
 T0 = 1_790_000_000

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.events import PaymentEvents
+from services.payments.events import PaymentEvents
 from tests.events import factories as f
 
 T0 = 1_790_000_000  # event times (unix seconds); only their order matters

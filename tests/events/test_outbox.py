@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.errors import ConfigurationError
-from services.events import PaymentEvents
-from services.outbox import parse_smtp_url
+from services.core.errors import ConfigurationError
+from services.payments.events import PaymentEvents
+from services.payments.outbox import parse_smtp_url
 from tests.events import factories as f
 from tests.events.smtp_sink import SmtpSink
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from services.events import PaymentEvents
+from services.payments.events import PaymentEvents
 from stripe_emulator.backend.events import emit_event
 from tests.conftest import client_for
 from tests.events import factories as f

@@ -13,7 +13,7 @@ with warnings.catch_warnings():  # starlette 1.10 prefers httpx2 but works with 
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from services.events import PaymentEvents
+from services.payments.events import PaymentEvents
 from tests.events import factories as f
 
 
@@ -141,7 +141,7 @@ def test_other_event_types_are_recorded_as_ignored(client, events: PaymentEvents
 
 
 def test_a_database_failure_answers_500_so_stripe_delivers_again(client, events, engine):
-    from services.event_tables import payment_events
+    from services.payments.tables import payment_events
 
     payment_events.drop(engine)  # the app database is broken
     body = f.body_of(f.paid("in_dbdown", created=int(time.time())))

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from services.access import Actor, Role
 from services.container import Services, build_services
-from services.idempotency import new_form_nonce
-from services.models import Customer, DraftItem, Invoice, Price
-from services.settings import Settings
+from services.core.access import Actor, Role
+from services.core.idempotency import new_form_nonce
+from services.core.models import Customer, DraftItem, Invoice, Price
+from services.core.settings import Settings
 
 VIEWER = Actor("vera.viewer", Role.VIEWER)
 CLERK = Actor("carl.clerk", Role.CLERK)

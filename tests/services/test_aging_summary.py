@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from services.aging_summary import aging_table
-from services.reports import INVOICE_COLUMNS
+from services.reporting.aging import aging_table
+from services.reporting.receivables import INVOICE_COLUMNS
 
 
 def open_rows(*cells: tuple[str, int, int]) -> pd.DataFrame:

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from services.access import Actor, Role
-from services.audit import AuditLog
-from services.database import make_engine
-from services.errors import InvalidInput
-from services.idempotency import canonical_payload, idempotency_key, new_form_nonce, sub_key
+from services.core.access import Actor, Role
+from services.core.audit import AuditLog
+from services.core.database import make_engine
+from services.core.errors import InvalidInput
+from services.core.idempotency import canonical_payload, idempotency_key, new_form_nonce, sub_key
 
 CLERK = Actor("carla", Role.CLERK)
 

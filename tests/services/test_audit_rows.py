@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.container import Services
-from services.errors import InvalidInput, NotAllowedInState, NotFound
-from services.idempotency import new_form_nonce
+from services.core.errors import InvalidInput, NotAllowedInState, NotFound
+from services.core.idempotency import new_form_nonce
 from tests.services.conftest import APPROVER, CLERK
 
 

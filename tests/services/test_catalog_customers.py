@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from services.container import Services
-from services.errors import InvalidInput, NotFound
-from services.idempotency import new_form_nonce
-from services.models import Address
+from services.core.errors import InvalidInput, NotFound
+from services.core.idempotency import new_form_nonce
+from services.core.models import Address
 from tests.services.conftest import CLERK, unique
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.container import Services
-from services.events import PaymentEvents
-from services.settings import Mode
+from services.core.settings import Mode
+from services.payments.events import PaymentEvents
 
 
 def test_describe_names_mode_base_and_version_but_never_the_key(services: Services, emulator):

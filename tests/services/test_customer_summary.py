@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from services.customer_summary import balances_by_customer, customer_balance
-from services.reports import INVOICE_COLUMNS
+from services.customers.balances import balances_by_customer, customer_balance
+from services.reporting.receivables import INVOICE_COLUMNS
 
 
 def rows(*invoices: tuple[str, str, int, int]) -> pd.DataFrame:

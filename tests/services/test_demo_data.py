@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 import stripe
 
-from services.demo_book import Outcome, demo_customers, plan_demo_book
-from services.demo_data import DemoLoader
+from services.demo.book import Outcome, demo_customers, plan_demo_book
+from services.demo.loader import DemoLoader
 from stripe_emulator.embedded import start_emulator
 from tests.conftest import client_for
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.container import Services
-from services.idempotency import idempotency_key, new_form_nonce, sub_key
-from services.models import DraftItem
+from services.core.idempotency import idempotency_key, new_form_nonce, sub_key
+from services.core.models import DraftItem
 from tests.services.conftest import APPROVER, CLERK
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from services.container import Services
-from services.errors import InvalidInput, NotAllowedInState, NotFound
-from services.idempotency import new_form_nonce
-from services.invoice_rules import MAX_INVOICE_ITEMS
-from services.models import DraftItem
+from services.core.errors import InvalidInput, NotAllowedInState, NotFound
+from services.core.idempotency import new_form_nonce
+from services.core.models import DraftItem
+from services.invoicing.rules import MAX_INVOICE_ITEMS
 from tests.services.conftest import ADMIN, APPROVER, CLERK
 
 

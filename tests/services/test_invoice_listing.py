@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from services.container import Services
-from services.idempotency import new_form_nonce
-from services.models import DraftItem
-from services.reports import InvoiceFilters
+from services.core.idempotency import new_form_nonce
+from services.core.models import DraftItem
+from services.reporting.receivables import InvoiceFilters
 from tests.services.conftest import ADMIN
 
 

@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.access import Action, Role
-from services.errors import InvalidInput, NotAllowedInState
-from services.invoice_rules import (
+from services.core.access import Action, Role
+from services.core.errors import InvalidInput, NotAllowedInState
+from services.core.models import DraftItem, Invoice, Price
+from services.invoicing.rules import (
     MAX_INVOICE_ITEMS,
     available_actions,
     check_draft_items,
     require_status,
     totals,
 )
-from services.models import DraftItem, Invoice, Price
 
 INVOICE = Invoice(
     id="in_1", number=None, status="draft", customer_id="cus_1", customer_name="Acme",

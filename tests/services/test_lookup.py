@@ -6,8 +6,8 @@ import random
 import uuid
 
 from services.container import Services
-from services.idempotency import new_form_nonce
-from services.models import DraftItem
+from services.core.idempotency import new_form_nonce
+from services.core.models import DraftItem
 from tests.services.conftest import ADMIN, unique
 
 

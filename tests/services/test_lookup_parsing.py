@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.lookup import AmountReading, parse_query
+from services.reporting.lookup import AmountReading, parse_query
 
 
 @pytest.mark.parametrize(

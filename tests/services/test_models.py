@@ -8,7 +8,7 @@ from pathlib import Path
 
 import stripe
 
-from services.models import (
+from services.core.models import (
     Price,
     customer_from_stripe,
     invoice_from_stripe,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.reports import _range, aging_bucket
+from services.reporting.receivables import _range, aging_bucket
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from services.container import Services
-from services.idempotency import new_form_nonce
-from services.models import DraftItem, Invoice
-from services.reports import AGING_BUCKETS, InvoiceFilters
+from services.core.idempotency import new_form_nonce
+from services.core.models import DraftItem, Invoice
+from services.reporting.receivables import AGING_BUCKETS, InvoiceFilters
 from stripe_emulator.embedded import start_emulator
 from tests.services.conftest import ADMIN, services_for, unique
 

@@ -1,5 +1,5 @@
 """Every write × every role: refused with PermissionDenied (and audited) unless the
-matrix in services.access allows it, whatever a page shows."""
+matrix in services.core.access allows it, whatever a page shows."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.access import Action, Actor, Role, can
 from services.container import Services
-from services.errors import PermissionDenied
-from services.idempotency import new_form_nonce
-from services.models import DraftItem
+from services.core.access import Action, Actor, Role, can
+from services.core.errors import PermissionDenied
+from services.core.idempotency import new_form_nonce
+from services.core.models import DraftItem
 from tests.services.conftest import ACTORS, unique
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.container import Services
-from services.idempotency import new_form_nonce
-from services.models import DraftItem
+from services.core.idempotency import new_form_nonce
+from services.core.models import DraftItem
 from tests.services.conftest import APPROVER, CLERK, unique
 
 

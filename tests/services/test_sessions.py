@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.database import make_engine
-from services.sessions import LogoutRegistry
+from services.core.database import make_engine
+from services.core.sessions import LogoutRegistry
 
 
 @pytest.fixture

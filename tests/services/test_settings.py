@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.client import API_VERSION, MAX_NETWORK_RETRIES, make_stripe_client
-from services.connection import key_hint
-from services.errors import ConfigurationError
-from services.settings import EMULATOR_API_KEY, Mode, Settings
+from services.core.client import API_VERSION, MAX_NETWORK_RETRIES, make_stripe_client
+from services.core.connection import key_hint
+from services.core.errors import ConfigurationError
+from services.core.settings import EMULATOR_API_KEY, Mode, Settings
 
 
 def test_no_key_means_the_embedded_emulator() -> None:

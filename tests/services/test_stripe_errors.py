@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from services.errors import (
+from services.core.errors import (
     CardDeclined,
     ConfigurationError,
     DashboardError,
@@ -15,7 +15,7 @@ from services.errors import (
     PermissionDenied,
     StripeUnavailable,
 )
-from services.stripe_errors import field_for_param, stripe_call, translate
+from services.core.stripe_errors import field_for_param, stripe_call, translate
 
 HEADERS = {"request-id": "req_abc123"}
 

@@ -107,7 +107,7 @@ def services(emulator, dashboard_env: dict):
     import os
 
     from services.container import build_services
-    from services.settings import Settings
+    from services.core.settings import Settings
 
     built = build_services(Settings.from_mapping({
         "STRIPE_API_KEY": "sk_test_emulator",

@@ -14,9 +14,9 @@ import secrets
 
 import pytest
 
-from services.access import Actor, Role
 from services.container import Services, build_services
-from services.settings import Settings
+from services.core.access import Actor, Role
+from services.core.settings import Settings
 from ui import runtime
 
 
@@ -66,7 +66,7 @@ def needs_invoicing_fixture(emulator) -> None:
 def open_invoice(services: Services, *, amount: int, currency: str, days_until_due: int,
                  name: str = "Owing Customer"):
     """A new customer with one finalized (open) invoice of ``amount`` minor units."""
-    from services.models import DraftItem
+    from services.core.models import DraftItem
 
     customer = services.customers.create(
         ADMIN, name=unique(name), email=f"{secrets.token_hex(4)}@owing.test",

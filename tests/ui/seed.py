@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.access import Actor, Role
-from services.models import DraftItem
+from services.core.access import Actor, Role
+from services.core.models import DraftItem
 
 ADMIN = Actor("adam", Role.ADMIN)
 

@@ -25,7 +25,7 @@ def test_admin_sees_the_connection(app_test, stripe_services):
 
 
 def test_audit_log_lists_writes_and_filters_by_user(app_test, stripe_services):
-    from services.access import Actor, Role
+    from services.core.access import Actor, Role
 
     carl = Actor("carl", Role.CLERK)
     customer = stripe_services.customers.create(

@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit_authenticator.models.cookie_model import CookieModel
 
-from services.errors import ConfigurationError
+from services.core.errors import ConfigurationError
 from tests.ui.conftest import PASSWORDS, texts
 from ui import config, runtime, users
 

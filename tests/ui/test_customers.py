@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.models import Address
+from services.core.models import Address
 from tests.ui.conftest import texts
 from tests.ui.page_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
@@ -119,8 +119,8 @@ def test_clerk_edits_a_customer_from_its_view(app_test, stripe_services):
 def test_customer_view_shows_outstanding_and_overdue(
     app_test, stripe_services, needs_invoicing
 ):
-    from services.access import Actor, Role
-    from services.models import DraftItem
+    from services.core.access import Actor, Role
+    from services.core.models import DraftItem
 
     approver = Actor("anna", Role.APPROVER)
     customer = stripe_services.customers.create(

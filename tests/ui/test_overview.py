@@ -60,7 +60,7 @@ def test_an_empty_account_shows_dashes_and_says_nothing_is_ageing(
     import os
 
     from services.container import build_services
-    from services.settings import Settings
+    from services.core.settings import Settings
     from ui import runtime
 
     empty = fresh_emulator()

@@ -42,7 +42,7 @@ def payment_failed_event(invoice_id: str, number: str) -> dict:
 @pytest.fixture
 def payment_events(stripe_services):
     """The real payment-events service on the test's app database, with one failed payment."""
-    events_module = pytest.importorskip("services.events")
+    events_module = pytest.importorskip("services.payments.events")
     events = events_module.PaymentEvents(stripe_services.engine, None, "whsec_ui_test")
     events.handle_event(payment_failed_event("in_uifail01", "FAIL-0001"))
     install(stripe_services, events)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from services.errors import DashboardError
+from services.core.errors import DashboardError
 from tests.ui import seed
 from ui import loaders, runtime
 

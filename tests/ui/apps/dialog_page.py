@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from services.errors import NotAllowedInState
+from services.core.errors import NotAllowedInState
 from ui import dialogs
 from ui.layout import show_flashes
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from services.errors import InvalidInput
+from services.core.errors import InvalidInput
 from ui import forms
 from ui.layout import show_flashes
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from services.access import Action
+from services.core.access import Action
 from ui.gate import require_page
 
 user = require_page(Action.VIEW_AUDIT_LOG)

@@ -15,8 +15,8 @@ import pytest
 import stripe
 from playwright.sync_api import Page, expect
 
-from services.access import Actor, Role
-from services.models import DraftItem
+from services.core.access import Actor, Role
+from services.core.models import DraftItem
 from tests.ui.browser.conftest import ROOT, Dashboard, log_in, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ ADMIN = Actor("setup", Role.ADMIN)
 def setup_services(dashboard: Dashboard) -> Any:
     """Services in the test process, on the dashboard's emulator and database."""
     from services.container import build_services
-    from services.settings import Settings
+    from services.core.settings import Settings
 
     keys = ("STRIPE_API_KEY", "STRIPE_API_BASE", "DATABASE_URL")
     return build_services(Settings.from_mapping({k: dashboard.env[k] for k in keys}))

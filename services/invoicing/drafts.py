@@ -1,0 +1,167 @@
+"""Building draft invoices: the draft and its items as one retry-safe write.
+
+Used by :mod:`services.invoicing.lifecycle` for New invoice and Duplicate. Everything
+that can be known before Stripe is checked first (customer, terms, the 250-item
+limit, item shapes, one currency, one-time active prices); then the draft is
+created and its items attached, each call with a key derived from the form's
+key, so submitting the same form again after an interruption finishes the
+draft instead of making a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import stripe
+
+from services.core.errors import DashboardError, InvalidInput, NotFound
+from services.core.idempotency import sub_key
+from services.core.models import DraftItem, Invoice, Price, price_from_stripe
+from services.core.money import normalise_currency
+from services.core.stripe_errors import stripe_call
+from services.core.writes import Write
+from services.invoicing.rules import check_draft_items, totals
+
+MAX_DAYS_UNTIL_DUE = 365
+METADATA_VALUE_LIMIT = 500
+
+
+class DraftBuilder:
+    """Creates drafts with their items."""
+
+    def __init__(self, client: stripe.StripeClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        w: Write,
+        key: str,
+        *,
+        customer_id: str,
+        items: Sequence[DraftItem],
+        days_until_due: int,
+        memo: str | None,
+        footer: str | None,
+        metadata: dict[str, str],
+        currency: str | None,
+    ) -> str:
+        """Create the draft and its items; returns the draft's id."""
+        if not (customer_id or "").startswith("cus_"):
+            raise InvalidInput("Choose the customer to invoice.", field="customer_id")
+        if not isinstance(days_until_due, int) or not 0 <= days_until_due <= MAX_DAYS_UNTIL_DUE:
+            raise InvalidInput(
+                f"Days until due must be a whole number from 0 to {MAX_DAYS_UNTIL_DUE}.",
+                field="days_until_due",
+            )
+        check_draft_items(items)
+        prices = self.prices(items)
+        code = self._invoice_currency(currency, prices, customer_id)
+        totals(items, prices, code)
+        params: dict[str, object] = {
+            "customer": customer_id,
+            "collection_method": "send_invoice",
+            "days_until_due": days_until_due,
+            "currency": code,
+            "auto_advance": False,
+            "pending_invoice_items_behavior": "exclude",
+            "metadata": {k: v[:METADATA_VALUE_LIMIT] for k, v in metadata.items() if v},
+        }
+        if memo and memo.strip():
+            params["description"] = memo.strip()
+        if footer and footer.strip():
+            params["footer"] = footer.strip()
+        draft = w.call(
+            lambda: self._client.v1.invoices.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": sub_key(key, "draft")},
+            )
+        )
+        w.object_id = draft.id
+        for position, item in enumerate(items):
+            try:
+                w.call(
+                    lambda item=item, position=position: self._client.v1.invoice_items.create(
+                        params=item_params(customer_id, draft.id, item, code),
+                        options={"idempotency_key": sub_key(key, "item", position)},
+                    )
+                )
+            except DashboardError as exc:
+                raise type(exc)(
+                    f"Draft {draft.id} was created but item {position + 1} failed: {exc} "
+                    "Submitting the same form again finishes it without doubling anything.",
+                    field=exc.field or f"items[{position}]",
+                    retryable=exc.retryable,
+                    request_id=exc.request_id,
+                ) from exc
+        return draft.id
+
+    def _invoice_currency(
+        self, currency: str | None, prices: dict[str, Price], customer_id: str
+    ) -> str:
+        if currency:
+            return currency_code(currency)
+        if prices:
+            return next(iter(prices.values())).currency
+        raw = stripe_call(lambda: self._client.v1.customers.retrieve(customer_id))
+        customer_currency = getattr(raw, "currency", None)
+        if not customer_currency:
+            raise InvalidInput("Choose the invoice's currency.", field="currency")
+        return str(customer_currency)
+
+    def prices(self, items: Sequence[DraftItem]) -> dict[str, Price]:
+        ids = sorted({item.price_id for item in items if item.price_id})
+        prices: dict[str, Price] = {}
+        for price_id in ids:
+            try:
+                raw = stripe_call(
+                    lambda price_id=price_id: self._client.v1.prices.retrieve(price_id)
+                )
+            except NotFound as exc:
+                raise InvalidInput(
+                    f"There is no price {price_id} in Stripe.", field="price_id"
+                ) from exc
+            prices[price_id] = price_from_stripe(raw)
+        return prices
+
+    def items_of(self, source: Invoice) -> list[DraftItem]:
+        """The source's lines as draft items; archived prices become custom amounts."""
+        items: list[DraftItem] = []
+        for line in source.lines:
+            price = self._usable_price(line.price_id)
+            if price is not None and line.unit_amount == price.unit_amount:
+                items.append(DraftItem(price_id=price.id, quantity=line.quantity))
+            else:
+                description = line.description or "Item"
+                items.append(DraftItem(amount=line.amount, description=description))
+        return items
+
+    def _usable_price(self, price_id: str | None) -> Price | None:
+        if not price_id:
+            return None
+        try:
+            price = price_from_stripe(
+                stripe_call(lambda: self._client.v1.prices.retrieve(price_id))
+            )
+        except NotFound:
+            return None
+        usable = price.active and price.type == "one_time" and price.unit_amount is not None
+        return price if usable else None
+
+
+def currency_code(currency: str) -> str:
+    try:
+        return normalise_currency(currency)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="currency") from exc
+
+
+def item_params(customer_id: str, invoice_id: str, item: DraftItem, currency: str) -> dict:
+    params: dict[str, object] = {"customer": customer_id, "invoice": invoice_id}
+    if item.price_id is not None:
+        params["pricing"] = {"price": item.price_id}
+        params["quantity"] = item.quantity
+    else:
+        params["amount"] = item.amount
+        params["currency"] = currency
+        params["description"] = (item.description or "").strip()
+    return params

@@ -1,0 +1,348 @@
+"""Invoices from draft to paid, void or uncollectible.
+
+Every write checks the role, refuses what the invoice's status forbids before
+calling Stripe (see :mod:`services.invoicing.rules`), sends an idempotency key and
+leaves one audit row. A write made of several Stripe calls (a draft and its
+items) derives each call's key from the form's key, so submitting the same form
+again finishes an interrupted write and never doubles anything. A repeated
+submission of a lifecycle action (same form, same key) skips the status check
+and lets Stripe replay its first answer instead of refusing the double click.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+
+import stripe
+
+from services.core.access import Action, Actor, Role
+from services.core.errors import InvalidInput, NotFound
+from services.core.idempotency import idempotency_key, sub_key
+from services.core.models import DraftItem, Invoice, as_mapping, invoice_from_stripe
+from services.core.money import parse_amount
+from services.core.stripe_errors import stripe_call
+from services.core.writes import WriteRecorder
+from services.invoicing.drafts import (
+    METADATA_VALUE_LIMIT,
+    DraftBuilder,
+    currency_code,
+    item_params,
+)
+from services.invoicing.rules import Totals, check_draft_items, require_status, totals
+from services.invoicing.rules import available_actions as _available_actions
+
+
+class Invoicing:
+    """One-off invoices sent by email (``collection_method=send_invoice``)."""
+
+    def __init__(self, client: stripe.StripeClient, writes: WriteRecorder) -> None:
+        self._client = client
+        self._writes = writes
+        self._drafts = DraftBuilder(client)
+
+    # -- reading ---------------------------------------------------------------------
+    def get(self, invoice_id: str) -> Invoice:
+        """One invoice with all its lines; :class:`NotFound` if it does not exist."""
+        raw = stripe_call(lambda: self._client.v1.invoices.retrieve(invoice_id))
+        if as_mapping(raw).get("deleted"):
+            raise NotFound(f"Invoice {invoice_id} was deleted.", field="invoice_id")
+        embedded = getattr(raw, "lines", None)
+        if embedded is not None and getattr(embedded, "has_more", False):
+            lines = stripe_call(
+                lambda: list(
+                    self._client.v1.invoices.line_items.list(
+                        invoice_id, params={"limit": 100}
+                    ).auto_paging_iter()
+                )
+            )
+            return invoice_from_stripe(raw, lines)
+        return invoice_from_stripe(raw)
+
+    def available_actions(self, invoice: Invoice, role: Role | str) -> list[Action]:
+        """What the invoice's status AND the role allow (for the page's buttons)."""
+        return _available_actions(invoice, role)
+
+    def preview_totals(self, items: Sequence[DraftItem], currency: str) -> Totals:
+        """What a draft with ``items`` will total in ``currency``."""
+        code = currency_code(currency)
+        return totals(items, self._drafts.prices(items), code)
+
+    # -- drafts ----------------------------------------------------------------------
+    def create_draft(
+        self,
+        actor: Actor,
+        *,
+        customer_id: str,
+        items: Sequence[DraftItem],
+        days_until_due: int,
+        memo: str | None,
+        footer: str | None,
+        po_number: str | None,
+        currency: str | None,
+        form_nonce: str,
+    ) -> Invoice:
+        """A draft invoice to be paid ``days_until_due`` days after it is created."""
+        payload = {
+            "customer": customer_id,
+            "items": [asdict(item) for item in items],
+            "days_until_due": days_until_due,
+            "memo": memo,
+            "footer": footer,
+            "po_number": po_number,
+            "currency": currency,
+        }
+        key = idempotency_key(actor, "create_draft", payload, form_nonce)
+        with self._writes.write(actor, Action.CREATE_DRAFT, "create_draft", key=key) as w:
+            invoice_id = self._drafts.create(
+                w,
+                key,
+                customer_id=customer_id,
+                items=items,
+                days_until_due=days_until_due,
+                memo=memo,
+                footer=footer,
+                metadata={"po_number": (po_number or "").strip()},
+                currency=currency,
+            )
+        return self.get(invoice_id)
+
+    def duplicate(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> Invoice:
+        """A new draft with the same customer, terms and items as ``invoice_id``."""
+        key = idempotency_key(actor, "duplicate_invoice", {"invoice": invoice_id}, form_nonce)
+        with self._writes.write(
+            actor,
+            Action.CREATE_DRAFT,
+            "duplicate_invoice",
+            key=key,
+            reason=f"duplicate of {invoice_id}",
+        ) as w:
+            source = self.get(invoice_id)
+            new_id = self._drafts.create(
+                w,
+                key,
+                customer_id=source.customer_id or "",
+                items=self._drafts.items_of(source),
+                days_until_due=source.days_until_due if source.days_until_due is not None else 30,
+                memo=source.memo,
+                footer=source.footer,
+                metadata={"po_number": source.po_number or "", "duplicated_from": source.id},
+                currency=source.currency,
+            )
+        return self.get(new_id)
+
+    def add_price_item(
+        self, actor: Actor, invoice_id: str, *, price_id: str, quantity: int, form_nonce: str
+    ) -> Invoice:
+        """Add ``quantity`` × ``price_id`` to a draft."""
+        payload = {"price": price_id, "quantity": quantity}
+        item = DraftItem(price_id=price_id, quantity=quantity)
+        return self._add_item(actor, invoice_id, payload, lambda _invoice: item, form_nonce)
+
+    def add_custom_item(
+        self, actor: Actor, invoice_id: str, *, amount_text: str, description: str, form_nonce: str
+    ) -> Invoice:
+        """Add a custom amount (typed in the invoice's currency) with a description."""
+
+        def custom_item(invoice: Invoice) -> DraftItem:
+            try:
+                amount = parse_amount(amount_text, invoice.currency)
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field="amount") from exc
+            return DraftItem(amount=amount, description=(description or "").strip())
+
+        payload = {"amount": amount_text, "description": description}
+        return self._add_item(actor, invoice_id, payload, custom_item, form_nonce)
+
+    def remove_item(
+        self, actor: Actor, invoice_id: str, invoice_item_id: str, *, form_nonce: str
+    ) -> Invoice:
+        """Take one item (``ii_…``, or its line ``il_…``) off a draft."""
+        payload = {"invoice": invoice_id, "item": invoice_item_id}
+        key = idempotency_key(actor, "remove_item", payload, form_nonce)
+        with self._writes.write(
+            actor, Action.EDIT_DRAFT, "remove_item", object_id=invoice_id, key=key
+        ) as w:
+            invoice = self.get(invoice_id)
+            require_status(invoice, Action.EDIT_DRAFT)
+            item_id = _item_on(invoice, invoice_item_id)
+            w.reason = f"removed {item_id}"
+            w.call(
+                lambda: self._client.v1.invoice_items.delete(
+                    item_id, options={"idempotency_key": key}
+                )
+            )
+        return self.get(invoice_id)
+
+    def delete_draft(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> None:
+        """Delete a draft for good (finalized invoices are voided instead)."""
+        key = idempotency_key(actor, "delete_draft", {"invoice": invoice_id}, form_nonce)
+        if self._writes.audit.succeeded(key):
+            return  # the same submission already deleted it
+        with self._writes.write(
+            actor, Action.DELETE_DRAFT, "delete_draft", object_id=invoice_id, key=key
+        ) as w:
+            require_status(self.get(invoice_id), Action.DELETE_DRAFT)
+            w.call(
+                lambda: self._client.v1.invoices.delete(
+                    invoice_id, options={"idempotency_key": key}
+                )
+            )
+
+    # -- lifecycle -------------------------------------------------------------------
+    def finalize(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> Invoice:
+        """Draft → open: numbered, payable, no longer editable."""
+        return self._transition(
+            actor,
+            invoice_id,
+            Action.FINALIZE_INVOICE,
+            "finalize_invoice",
+            form_nonce,
+            lambda k: self._client.v1.invoices.finalize_invoice(
+                invoice_id, params={"auto_advance": False}, options={"idempotency_key": k}
+            ),
+        )
+
+    def send(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> Invoice:
+        """Email an open invoice to the customer (again, if already sent)."""
+        return self._transition(
+            actor,
+            invoice_id,
+            Action.SEND_INVOICE,
+            "send_invoice",
+            form_nonce,
+            lambda k: self._client.v1.invoices.send_invoice(
+                invoice_id, options={"idempotency_key": k}
+            ),
+        )
+
+    def record_payment(
+        self, actor: Actor, invoice_id: str, *, note: str, form_nonce: str
+    ) -> Invoice:
+        """Mark paid with money received outside Stripe (``paid_out_of_band``)."""
+        return self._transition(
+            actor,
+            invoice_id,
+            Action.RECORD_PAYMENT,
+            "record_payment",
+            form_nonce,
+            lambda k: self._client.v1.invoices.pay(
+                invoice_id, params={"paid_out_of_band": True}, options={"idempotency_key": k}
+            ),
+            reason=note,
+            reason_field="note",
+            metadata_key="payment_note",
+        )
+
+    def void(self, actor: Actor, invoice_id: str, *, reason: str, form_nonce: str) -> Invoice:
+        """Cancel a finalized invoice for good; the reason is required and kept."""
+        return self._transition(
+            actor,
+            invoice_id,
+            Action.VOID_INVOICE,
+            "void_invoice",
+            form_nonce,
+            lambda k: self._client.v1.invoices.void_invoice(
+                invoice_id, options={"idempotency_key": k}
+            ),
+            reason=reason,
+            reason_field="reason",
+            metadata_key="void_reason",
+        )
+
+    def mark_uncollectible(
+        self, actor: Actor, invoice_id: str, *, reason: str, form_nonce: str
+    ) -> Invoice:
+        """Write an open invoice off as bad debt; the reason is required and kept."""
+        return self._transition(
+            actor,
+            invoice_id,
+            Action.MARK_UNCOLLECTIBLE,
+            "mark_uncollectible",
+            form_nonce,
+            lambda k: self._client.v1.invoices.mark_uncollectible(
+                invoice_id, options={"idempotency_key": k}
+            ),
+            reason=reason,
+            reason_field="reason",
+            metadata_key="uncollectible_reason",
+        )
+
+    # -- internals -------------------------------------------------------------------
+    def _transition(
+        self,
+        actor: Actor,
+        invoice_id: str,
+        action: Action,
+        operation: str,
+        form_nonce: str,
+        stripe_request: Callable[[str], object],
+        *,
+        reason: str | None = None,
+        reason_field: str | None = None,
+        metadata_key: str | None = None,
+    ) -> Invoice:
+        clean_reason = (reason or "").strip() or None
+        payload = {"invoice": invoice_id, "reason": clean_reason}
+        key = idempotency_key(actor, operation, payload, form_nonce)
+        repeated = self._writes.audit.succeeded(key)
+        with self._writes.write(
+            actor, action, operation, object_id=invoice_id, key=key, reason=clean_reason
+        ) as w:
+            if reason_field is not None and clean_reason is None:
+                raise InvalidInput(
+                    f"Give a {reason_field} (it is kept with the invoice and in the audit log).",
+                    field=reason_field,
+                )
+            if not repeated:
+                require_status(self.get(invoice_id), action)
+            if metadata_key is not None and clean_reason is not None:
+                note = clean_reason[:METADATA_VALUE_LIMIT]
+                w.call(
+                    lambda: self._client.v1.invoices.update(
+                        invoice_id,
+                        params={"metadata": {metadata_key: note}},
+                        options={"idempotency_key": sub_key(key, "metadata")},
+                    )
+                )
+            w.call(lambda: stripe_request(sub_key(key, "action")))
+        return self.get(invoice_id)
+
+    def _add_item(
+        self,
+        actor: Actor,
+        invoice_id: str,
+        payload: dict[str, object],
+        make_item: Callable[[Invoice], DraftItem],
+        form_nonce: str,
+    ) -> Invoice:
+        key = idempotency_key(actor, "add_item", {"invoice": invoice_id, **payload}, form_nonce)
+        repeated = self._writes.audit.succeeded(key)
+        with self._writes.write(
+            actor, Action.EDIT_DRAFT, "add_item", object_id=invoice_id, key=key
+        ) as w:
+            invoice = self.get(invoice_id)
+            item = make_item(invoice)
+            if not repeated:
+                require_status(invoice, Action.EDIT_DRAFT)
+                check_draft_items([item], existing=len(invoice.lines))
+            totals([item], self._drafts.prices([item]), invoice.currency)
+            params = item_params(invoice.customer_id or "", invoice_id, item, invoice.currency)
+            w.call(
+                lambda: self._client.v1.invoice_items.create(
+                    params=params,  # type: ignore[arg-type]
+                    options={"idempotency_key": key},
+                )
+            )
+        return self.get(invoice_id)
+
+
+def _item_on(invoice: Invoice, item_or_line_id: str) -> str:
+    for line in invoice.lines:
+        if item_or_line_id in (line.id, line.invoice_item_id) and line.invoice_item_id:
+            return line.invoice_item_id
+    raise NotFound(
+        f"Item {item_or_line_id} is not on invoice {invoice.number or invoice.id} "
+        "(it may already have been removed).",
+        field="invoice_item_id",
+    )

@@ -1,0 +1,383 @@
+"""Payment events: record each Stripe event once, handle it once, show what was done.
+
+:class:`PaymentEvents` is the service the dashboard holds (``services.payments.events``):
+
+- the webhook endpoint and the poller both call :meth:`PaymentEvents.record`, which
+  stores the event under its unique id (a replay stores nothing) and returns whether
+  it is new; new events are handed to a small worker thread and handled after the
+  HTTP answer;
+- :meth:`PaymentEvents.handle_recorded` claims a ``received`` event and applies its
+  handler in the same transaction that marks it handled, so concurrent deliveries,
+  the webhook and the poller never handle one event twice, and an event recorded
+  before a crash is still ``received`` afterwards and gets handled by the next sweep;
+- the read models (activity, to-do, outbox, fulfilments, history) are DataFrames.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import stripe
+from sqlalchemy import Engine, select, update
+from starlette.routing import Route
+
+from services.core.access import Action, Actor, require
+from services.core.errors import InvalidInput, NotAllowedInState, NotFound
+from services.payments import reads as event_reads
+from services.payments.handlers import (
+    HANDLED_TYPES,
+    NEEDS_ATTENTION,
+    PAID,
+    PaymentHandlers,
+    event_object,
+    linked_invoice_id,
+)
+from services.payments.invoice_directory import StripeInvoiceDirectory
+from services.payments.notices import InvoiceSummary, payment_failed
+from services.payments.outbox import Clock, Outbox, naive_utc, utc_now
+from services.payments.poller import EventPoller
+from services.payments.registration import register_emulator_endpoint
+from services.payments.tables import (
+    create_event_tables,
+    insert_ignore,
+    payment_events,
+    write_transaction,
+)
+from services.payments.webhook import make_webhook_route
+from services.payments.worker import HandlingWorker
+
+log = logging.getLogger(__name__)
+
+RECEIVED = "received"
+HANDLED = "handled"
+IGNORED = "ignored"
+FAILED = "failed"
+DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class HandlingResult:
+    """What became of one event: ``outcome`` is handled, ignored, duplicate or failed."""
+
+    event_id: str
+    event_type: str
+    outcome: str
+    summary: str
+    invoice_id: str | None = None
+
+
+def validate_event(event: Any) -> dict[str, Any]:
+    """Check the shape of a Stripe event; raise :class:`InvalidInput` naming the field."""
+    if not isinstance(event, Mapping) or event.get("object") != "event":
+        raise InvalidInput(
+            "The body is not a Stripe event (object must be 'event')", field="object"
+        )
+    for field, kind in (("id", str), ("type", str), ("created", int)):
+        if not isinstance(event.get(field), kind) or isinstance(event.get(field), bool):
+            raise InvalidInput(f"The event has no valid '{field}'", field=field)
+    if not event_object(event):
+        raise InvalidInput("The event has no data.object", field="data.object")
+    return dict(event)
+
+
+class PaymentEvents:
+    """Verified, exactly-once handling of Stripe payment events for the dashboard."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        stripe_client: stripe.StripeClient | None,
+        webhook_secret: str | None,
+        *,
+        smtp_url: str | None = None,
+        clock: Clock = utc_now,
+        outbox_retry_delays: tuple[float, ...] | None = None,
+        sweep_interval: float = 5.0,
+    ) -> None:
+        self.webhook_secret = webhook_secret
+        create_event_tables(engine)
+        self._engine = engine
+        self._route: Route | None = None
+        self._clock = clock
+        self._stripe = stripe_client
+        retry = {} if outbox_retry_delays is None else {"retry_delays": outbox_retry_delays}
+        self._outbox = Outbox(engine, smtp_url=smtp_url, clock=clock, **retry)
+        self._handlers = PaymentHandlers(self._outbox, clock)
+        self._directory = StripeInvoiceDirectory(stripe_client) if stripe_client else None
+        self._worker = HandlingWorker(self, sweep_interval=sweep_interval)
+        self._poller = EventPoller(stripe_client, engine, self, clock) if stripe_client else None
+
+    # -- receiving --------------------------------------------------------------------
+
+    def webhook_route(self) -> Route:
+        """``POST /webhooks/stripe`` for ``st.App(routes=[...])`` or any Starlette app."""
+        if self._route is None:  # built once: app.py may ask for it on every request
+            self.start_background()
+            self._route = make_webhook_route(self)
+        return self._route
+
+    def start_background(self, *, poll: bool = False) -> None:
+        """Start the worker now: it handles events left ``received`` and sends due mail.
+
+        With ``poll=True`` it also reads ``GET /v1/events`` on every sweep (a dashboard
+        Stripe cannot reach); this is safe beside the webhook.
+        """
+        if poll and self._poller is None:
+            raise NotAllowedInState("Polling needs a Stripe connection", field="stripe_client")
+        if poll:
+            self._worker.enable_polling(self.poll_once)
+        self._worker.wake()
+
+    def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
+        """Store ``event`` once under its id; True when it was not seen before."""
+        event = validate_event(event)
+        is_payment_event = event["type"] in HANDLED_TYPES
+        obj = event_object(event)
+        now = naive_utc(self._clock())
+        values = {
+            "event_id": event["id"],
+            "event_type": event["type"],
+            "object_id": obj.get("id"),
+            "invoice_id": linked_invoice_id(event),
+            "event_created": event["created"],
+            "source": source,
+            "payload": raw if raw is not None else json.dumps(event, default=str),
+            "received_at": now,
+            "handled_at": None if is_payment_event else now,
+            "outcome": RECEIVED if is_payment_event else IGNORED,
+            "summary": None if is_payment_event else f"Not a payment event ({event['type']})",
+        }
+        with write_transaction(self._engine) as conn:
+            return insert_ignore(conn, payment_events, values)
+
+    def use_emulator_endpoint(self, url: str) -> str:
+        """Emulator mode: register ``url`` for the payment events and verify with its secret."""
+        if self._stripe is None:
+            raise NotAllowedInState(
+                "Registering an endpoint needs a Stripe connection", field="stripe_client"
+            )
+        self.webhook_secret = register_emulator_endpoint(self._stripe, url, self._engine)
+        return self.webhook_secret
+
+    def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None:
+        """Hand a recorded event to the worker thread (handled after the HTTP answer)."""
+        self._worker.submit(event_id, event)
+
+    def handle_event(self, event: Mapping[str, Any], *, source: str = "direct") -> HandlingResult:
+        """Record and handle ``event`` now (the core used by tests and the poller)."""
+        event = validate_event(event)
+        if not self.record(event, source=source):
+            return HandlingResult(
+                event["id"],
+                event["type"],
+                DUPLICATE,
+                "Already received; nothing more done",
+                linked_invoice_id(event),
+            )
+        result = self.handle_recorded(event["id"], event=event)
+        if result.outcome == DUPLICATE:  # the worker's sweep got to it first: report its work
+            row = event_reads.event_row(self._engine, event["id"])
+            result = HandlingResult(
+                event["id"],
+                event["type"],
+                row.outcome,
+                row.summary or row.error or "",
+                row.invoice_id,
+            )
+        return result
+
+    def handle_recorded(
+        self, event_id: str, *, event: Mapping[str, Any] | None = None
+    ) -> HandlingResult:
+        """Handle a recorded event if nobody has; safe to call from many threads.
+
+        ``event`` is the recorded event when the caller has it at hand (the webhook),
+        which saves reading it back; the claim below decides who handles it either way.
+        """
+        if event is None:
+            row = event_reads.event_row(self._engine, event_id)
+            if row is None:
+                raise NotFound(f"No event {event_id} was received", field="event_id")
+            if row.outcome != RECEIVED:
+                return HandlingResult(
+                    event_id,
+                    row.event_type,
+                    DUPLICATE,
+                    row.summary or "Already handled",
+                    row.invoice_id,
+                )
+            payload: Any = row.payload
+            event_type, invoice_id = row.event_type, row.invoice_id
+        else:
+            payload = event
+            event_type, invoice_id = str(event.get("type")), linked_invoice_id(event)
+        events = payment_events.c
+        try:
+            event = json.loads(payload) if isinstance(payload, str) else payload
+            prepared = self._handlers.prepare(event, self._directory)
+            with write_transaction(self._engine) as conn:
+                claimed = conn.execute(
+                    update(payment_events)
+                    .where(events.event_id == event_id, events.outcome == RECEIVED)
+                    .values(outcome=HANDLED)
+                ).rowcount
+                if claimed != 1:
+                    return HandlingResult(
+                        event_id, event_type, DUPLICATE, "Handled by another worker", invoice_id
+                    )
+                outcome = self._handlers.apply(conn, event, prepared)
+                conn.execute(
+                    update(payment_events)
+                    .where(events.event_id == event_id)
+                    .values(
+                        outcome=IGNORED if outcome.ignored else HANDLED,
+                        summary=outcome.summary,
+                        invoice_id=outcome.invoice_id or invoice_id,
+                        handled_at=naive_utc(self._clock()),
+                    )
+                )
+        except Exception as err:  # the event must stay visible, with the reason
+            log.exception("handling %s failed", event_id)
+            with write_transaction(self._engine) as conn:
+                conn.execute(
+                    update(payment_events)
+                    .where(events.event_id == event_id, events.outcome == RECEIVED)
+                    .values(
+                        outcome=FAILED,
+                        error=f"{type(err).__name__}: {err}",
+                        handled_at=naive_utc(self._clock()),
+                    )
+                )
+            return HandlingResult(event_id, event_type, FAILED, str(err), invoice_id)
+        return HandlingResult(
+            event_id,
+            event_type,
+            IGNORED if outcome.ignored else HANDLED,
+            outcome.summary,
+            outcome.invoice_id or invoice_id,
+        )
+
+    def handle_unhandled(self, limit: int = 500) -> int:
+        """Handle events left ``received`` (e.g. by a crash); return how many were handled."""
+        with self._engine.connect() as conn:
+            ids = (
+                conn.execute(
+                    select(payment_events.c.event_id)
+                    .where(payment_events.c.outcome == RECEIVED)
+                    .order_by(payment_events.c.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+        return sum(
+            1 for event_id in ids if self.handle_recorded(event_id).outcome in (HANDLED, IGNORED)
+        )
+
+    def retry_failed(self, event_id: str) -> HandlingResult:
+        """Handle again an event whose handling failed (after the cause was fixed)."""
+        with write_transaction(self._engine) as conn:
+            changed = conn.execute(
+                update(payment_events)
+                .where(payment_events.c.event_id == event_id, payment_events.c.outcome == FAILED)
+                .values(outcome=RECEIVED, error=None)
+            ).rowcount
+        if changed != 1:
+            raise NotAllowedInState(
+                "Only an event whose handling failed can be retried", field="event_id"
+            )
+        return self.handle_recorded(event_id)
+
+    def poll_once(self) -> int:
+        """Read new events from ``GET /v1/events`` and handle them; return how many."""
+        if self._poller is None:
+            raise NotAllowedInState("Polling needs a Stripe connection", field="stripe_client")
+        return self._poller.poll_once()
+
+    def deliver_outbox(self) -> int:
+        """Send queued messages that are due (SMTP only); return how many were sent."""
+        return self._outbox.deliver_due()
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until the worker has handled everything submitted; False on timeout."""
+        return self._worker.wait_until_idle(timeout)
+
+    def close(self) -> None:
+        """Stop the worker thread (events not yet handled stay ``received``)."""
+        self._worker.stop()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def resend_payment_link(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> None:
+        """Queue the "payment failed, please try again" email again for ``invoice_id``."""
+        require(actor, Action.RESEND_PAYMENT_NOTICE)
+        if not form_nonce:
+            raise InvalidInput("The form is missing its nonce", field="form_nonce")
+        state = event_reads.state_row(self._engine, invoice_id)
+        if state is None:
+            raise NotFound(f"No payment events for invoice {invoice_id}", field="invoice_id")
+        if state.state != NEEDS_ATTENTION:
+            raise NotAllowedInState(
+                f"Invoice {invoice_id} does not need attention ({state.state})", field="invoice_id"
+            )
+        summary = InvoiceSummary(
+            invoice_id=invoice_id,
+            number=state.invoice_number,
+            customer_name=None,
+            amount=int(state.amount_due or 0),
+            currency=state.currency or "usd",
+            hosted_invoice_url=state.hosted_invoice_url,
+        )
+        subject, body = payment_failed(summary, reminder=True)
+        with write_transaction(self._engine) as conn:
+            queued = self._outbox.queue(
+                conn,
+                dedupe_key=f"resend:{invoice_id}:{form_nonce}",
+                kind="payment link resent",
+                recipient=state.customer_email,
+                subject=subject,
+                body=body,
+                invoice_id=invoice_id,
+            )
+            if queued:
+                event_reads.note_resend(conn, invoice_id, actor.username, self._clock())
+        self._worker.wake()
+
+    # -- read models ------------------------------------------------------------------
+
+    def activity(self, limit: int = 200) -> pd.DataFrame:
+        """Events received, newest first, with what was done about each."""
+        return event_reads.activity(self._engine, limit)
+
+    def todo(self) -> pd.DataFrame:
+        """Invoices whose payment is pending or failed, the failed ones first."""
+        return event_reads.todo(self._engine)
+
+    def outbox(self, limit: int = 200) -> pd.DataFrame:
+        """Messages to customers, newest first, with status, attempts and last error."""
+        return self._outbox.table(limit)
+
+    def retry_message(self, message_id: int) -> None:
+        """Try a failed outbox message again."""
+        self._outbox.retry(message_id)
+        self._worker.wake()
+
+    def fulfilments(self, limit: int = 500) -> pd.DataFrame:
+        """The sales log: one row per paid invoice."""
+        return event_reads.fulfilments(self._engine, limit)
+
+    def invoice_history(self, invoice_id: str) -> pd.DataFrame:
+        """What happened to ``invoice_id``'s payment, oldest first."""
+        return event_reads.history(self._engine, invoice_id)
+
+    def invoice_payment_state(self, invoice_id: str) -> str | None:
+        """``"payment pending"``, ``"needs attention"``, or None (paid or nothing known)."""
+        row = event_reads.state_row(self._engine, invoice_id)
+        if row is None or row.state == PAID:
+            return None
+        return row.state

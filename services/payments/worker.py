@@ -1,0 +1,131 @@
+"""The worker thread that handles recorded events after the webhook has answered.
+
+The webhook endpoint only verifies and records (milliseconds), then submits the
+event id here. One thread handles events in arrival order, sends due outbox
+messages when the queue runs dry, and every ``sweep_interval`` seconds picks up
+events still ``received`` in the database (left by a crash or another process),
+polls Stripe for events when polling is enabled, and retries outbox messages
+whose back-off has passed. Nothing is kept only in
+memory: a lost queue entry is found again by the sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+_WAKE = object()
+
+
+class EventHandlingService(Protocol):
+    """What the worker needs from :class:`services.payments.events.PaymentEvents`."""
+
+    def handle_recorded(
+        self, event_id: str, *, event: Mapping[str, Any] | None = None
+    ) -> object: ...
+
+    def handle_unhandled(self, limit: int = 500) -> int: ...
+
+    def deliver_outbox(self) -> int: ...
+
+
+class HandlingWorker:
+    """A lazily started daemon thread draining a queue of event ids."""
+
+    def __init__(self, service: EventHandlingService, *, sweep_interval: float = 5.0) -> None:
+        self._service = service
+        self._sweep_interval = sweep_interval
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._start_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Condition()
+        self._unfinished = 0
+        self._poll: Callable[[], int] | None = None
+
+    def enable_polling(self, poll: Callable[[], int]) -> None:
+        """Also call ``poll`` on every sweep (the event poller)."""
+        self._poll = poll
+
+    def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None:
+        """Queue ``event_id`` (and its payload, if at hand) for handling."""
+        with self._idle:
+            self._unfinished += 1
+        self._ensure_started()
+        self._queue.put((event_id, event))
+
+    def wake(self) -> None:
+        """Ask the thread to send due outbox messages now."""
+        self._ensure_started()
+        self._queue.put(_WAKE)
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """Block until every submitted event is handled; False when ``timeout`` passes."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._unfinished == 0, timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread after the item it is working on."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._queue.put(_STOP)
+        thread.join(timeout)
+        with self._start_lock:
+            self._thread = None
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="payment-events-worker", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        self._sweep()
+        while True:
+            try:
+                item = self._queue.get(timeout=self._sweep_interval)
+            except queue.Empty:
+                self._sweep()
+                continue
+            if item is _STOP:
+                return
+            if isinstance(item, tuple):
+                self._handle(*item)
+            if self._queue.empty():
+                self._deliver()
+
+    def _handle(self, event_id: str, event: Mapping[str, Any] | None) -> None:
+        try:
+            self._service.handle_recorded(event_id, event=event)
+        except Exception:  # one bad event must not stop the others
+            log.exception("handling %s failed", event_id)
+        finally:
+            with self._idle:
+                self._unfinished -= 1
+                self._idle.notify_all()
+
+    def _sweep(self) -> None:
+        try:
+            self._service.handle_unhandled()
+        except Exception:
+            log.exception("sweep of unhandled events failed")
+        if self._poll is not None:
+            try:
+                self._poll()
+            except Exception:  # Stripe unreachable: try again on the next sweep
+                log.exception("polling for events failed")
+        self._deliver()
+
+    def _deliver(self) -> None:
+        try:
+            self._service.deliver_outbox()
+        except Exception:
+            log.exception("outbox delivery failed")

@@ -1,0 +1,229 @@
+"""One search box for everything: type an id, a number, an email, an amount or a name.
+
+:func:`parse_query` (pure) decides what the text is; :class:`Lookup` asks
+Stripe the matching question and returns ranked :class:`LookupResult` rows:
+
+* ``in_…``, ``cus_…``, ``prod_…``, ``price_…`` → that object, retrieved directly;
+* an invoice number (``7FE1103-0001``) → invoice search by ``number``;
+* an email → that customer and their invoices;
+* an amount (``1,234.50``, ``1234.5 EUR``, ``EUR 99``) → invoices with that total;
+* anything else → customers whose name contains the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import stripe
+
+from services.core.errors import NotFound
+from services.core.models import (
+    Customer,
+    Invoice,
+    as_mapping,
+    customer_from_stripe,
+    invoice_from_stripe,
+    price_from_stripe,
+    product_from_stripe,
+)
+from services.core.money import currency_exponent, format_amount, parse_amount
+from services.core.stripe_errors import stripe_call
+from services.customers.records import Customers, looks_like_email, search_literal
+
+ID_KINDS = {"in_": "invoice", "cus_": "customer", "prod_": "product", "price_": "price"}
+_ID = re.compile(r"^(in|cus|prod|price)_[A-Za-z0-9]+$")
+_INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9]{1,12}-\d{4,}$")
+_AMOUNT = re.compile(
+    r"^(?:(?P<pre>[A-Za-z]{3})\s*)?(?P<number>\d[\d,\s]*(?:\.\d+)?|\.\d+)"
+    r"(?:\s*(?P<post>[A-Za-z]{3}))?$"
+)
+RESULT_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class AmountReading:
+    """One way to read typed amount text: minor units of ``currency`` if one was
+    typed, else of any currency with ``exponent`` decimals."""
+
+    minor_units: int
+    currency: str | None
+    exponent: int
+
+    def fits(self, invoice_currency: str) -> bool:
+        if self.currency is not None:
+            return invoice_currency == self.currency
+        return currency_exponent(invoice_currency) == self.exponent
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What the text looks like. Without a currency, ``12`` may be 12.00 of a
+    two-decimal currency, 12 of a zero-decimal one or 12.000 of a three-decimal
+    one: ``amounts`` holds every reading that is a valid amount."""
+
+    kind: str  # id | invoice_number | email | amount | name | empty
+    text: str
+    id_kind: str | None = None
+    amounts: tuple[AmountReading, ...] = ()
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    kind: str  # invoice | customer | product | price
+    object_id: str
+    title: str
+    subtitle: str
+    score: float
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Classify the search text (no Stripe call)."""
+    query = (text or "").strip()
+    if not query:
+        return ParsedQuery("empty", "")
+    if _ID.match(query):
+        prefix = query.split("_", 1)[0] + "_"
+        return ParsedQuery("id", query, id_kind=ID_KINDS[prefix])
+    if looks_like_email(query):
+        return ParsedQuery("email", query)
+    if _INVOICE_NUMBER.match(query):
+        return ParsedQuery("invoice_number", query.upper())
+    amounts = _amount_readings(query)
+    if amounts:
+        return ParsedQuery("amount", query, amounts=amounts)
+    return ParsedQuery("name", query)
+
+
+def _amount_readings(query: str) -> tuple[AmountReading, ...]:
+    found = _AMOUNT.match(query)
+    if found is None or (found.group("pre") and found.group("post")):
+        return ()
+    code = (found.group("pre") or found.group("post") or "").lower() or None
+    number = found.group("number")
+    samples = ((code, None),) if code else (("usd", 2), ("jpy", 0), ("kwd", 3))
+    readings = []
+    for sample, exponent in samples:
+        try:
+            minor = parse_amount(number, sample)
+        except ValueError:
+            continue
+        if exponent is None:
+            readings.append(AmountReading(minor, sample, currency_exponent(sample)))
+        else:
+            readings.append(AmountReading(minor, None, exponent))
+    return tuple(readings)
+
+
+class Lookup:
+    """Ranked answers to one query string."""
+
+    def __init__(self, client: stripe.StripeClient, customers: Customers) -> None:
+        self._client = client
+        self._customers = customers
+
+    def search(self, text: str) -> list[LookupResult]:
+        parsed = parse_query(text)
+        if parsed.kind == "empty":
+            return []
+        handler = {
+            "id": self._by_id,
+            "invoice_number": self._by_number,
+            "email": self._by_email,
+            "amount": self._by_amount,
+            "name": self._by_name,
+        }[parsed.kind]
+        results = handler(parsed)
+        best: dict[str, LookupResult] = {}
+        for result in results:
+            if result.object_id not in best or best[result.object_id].score < result.score:
+                best[result.object_id] = result
+        return sorted(best.values(), key=lambda r: (-r.score, r.title))[:RESULT_LIMIT]
+
+    def _by_id(self, parsed: ParsedQuery) -> list[LookupResult]:
+        services = {
+            "invoice": self._client.v1.invoices,
+            "customer": self._client.v1.customers,
+            "product": self._client.v1.products,
+            "price": self._client.v1.prices,
+        }
+        try:
+            raw = stripe_call(lambda: services[parsed.id_kind or ""].retrieve(parsed.text))
+        except NotFound:
+            return []
+        if as_mapping(raw).get("deleted"):
+            return []
+        if parsed.id_kind == "invoice":
+            return [_invoice_result(invoice_from_stripe(raw), 1.0)]
+        if parsed.id_kind == "customer":
+            return [_customer_result(customer_from_stripe(raw), 1.0)]
+        if parsed.id_kind == "product":
+            product = product_from_stripe(raw)
+            state = "active" if product.active else "archived"
+            return [LookupResult("product", product.id, product.name, f"Product · {state}", 1.0)]
+        price = price_from_stripe(raw)
+        title = price.nickname or price.display
+        return [LookupResult("price", price.id, title, f"Price · {price.display}", 1.0)]
+
+    def _by_number(self, parsed: ParsedQuery) -> list[LookupResult]:
+        found = self._search_invoices(f"number:{search_literal(parsed.text)}")
+        return [
+            _invoice_result(i, 0.95 if (i.number or "").upper() == parsed.text else 0.6)
+            for i in found
+        ]
+
+    def _by_email(self, parsed: ParsedQuery) -> list[LookupResult]:
+        results: list[LookupResult] = []
+        for customer in self._customers.find_by_email(parsed.text, limit=5):
+            results.append(_customer_result(customer, 0.9))
+            listing = stripe_call(
+                lambda c=customer: self._client.v1.invoices.list(
+                    params={"customer": c.id, "limit": RESULT_LIMIT}
+                )
+            )
+            for rank, raw in enumerate(listing.data):
+                results.append(_invoice_result(invoice_from_stripe(raw), 0.8 - rank * 0.001))
+        return results
+
+    def _by_amount(self, parsed: ParsedQuery) -> list[LookupResult]:
+        results: list[LookupResult] = []
+        for reading in parsed.amounts:
+            query = f"total:{reading.minor_units}"
+            if reading.currency is not None:
+                query += f" AND currency:{search_literal(reading.currency)}"
+            for invoice in self._search_invoices(query):
+                if reading.fits(invoice.currency):
+                    results.append(_invoice_result(invoice, 0.7))
+        return results
+
+    def _by_name(self, parsed: ParsedQuery) -> list[LookupResult]:
+        wanted = parsed.text.lower()
+        results = []
+        for customer in self._customers.find(parsed.text, limit=RESULT_LIMIT):
+            name = (customer.name or "").lower()
+            score = 0.85 if name == wanted else 0.75 if name.startswith(wanted) else 0.6
+            results.append(_customer_result(customer, score))
+        return results
+
+    def _search_invoices(self, query: str) -> list[Invoice]:
+        result = stripe_call(
+            lambda: self._client.v1.invoices.search(params={"query": query, "limit": RESULT_LIMIT})
+        )
+        return [invoice_from_stripe(raw) for raw in result.data]
+
+
+def _invoice_result(invoice: Invoice, score: float) -> LookupResult:
+    title = f"Invoice {invoice.number or invoice.id}"
+    who = invoice.customer_name or invoice.customer_email or invoice.customer_id or ""
+    amount = format_amount(invoice.total, invoice.currency) if invoice.currency else ""
+    return LookupResult("invoice", invoice.id, title, f"{who} · {amount} · {invoice.status}", score)
+
+
+def _customer_result(customer: Customer, score: float) -> LookupResult:
+    return LookupResult(
+        "customer",
+        customer.id,
+        customer.name or customer.email or customer.id,
+        f"Customer · {customer.email or 'no email'}",
+        score,
+    )
