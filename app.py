@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from services.core.errors import ConfigurationError, DashboardError
-from ui import config, runtime
+from ui import config, http_routes, runtime
 
 if TYPE_CHECKING:
     from services.container import Services
@@ -101,36 +101,10 @@ def run_dashboard() -> None:
 
 def _server_routes() -> list[Any]:
     """GET /healthz and POST /webhooks/stripe, served next to the dashboard."""
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    async def healthz(_request: Any) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    async def stripe_webhook(scope: Any, receive: Any, send: Any) -> None:
-        try:
-            route = runtime.services().events.webhook_route()
-        except Exception:  # services or events not available: Stripe will retry later
-            LOG.exception("webhook endpoint unavailable")
-            response = JSONResponse({"error": "webhook handling unavailable"}, status_code=503)
-            await response(scope, receive, send)
-            return
-        await route.handle(scope, receive, send)
-
     return [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/webhooks/stripe", _AsgiEndpoint(stripe_webhook), methods=["POST"]),
+        http_routes.health_route(),
+        http_routes.webhook_route(lambda: runtime.services().events),
     ]
-
-
-class _AsgiEndpoint:
-    """Wrap a coroutine so Starlette treats it as a raw ASGI app, not a request handler."""
-
-    def __init__(self, handler: Any) -> None:
-        self._handler = handler
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._handler(scope, receive, send)
 
 
 def _warm_caches() -> None:
@@ -150,9 +124,9 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(runtime.login_setup)  # unsafe login setup: refuse to start
     try:
         services = await anyio.to_thread.run_sync(runtime.services)
-        services.events.webhook_route()  # starts the payment-event worker now
-        if services.settings.poll_events:  # Stripe cannot reach us: read /v1/events too
-            services.events.start_background(poll=True)
+        # The payment-event worker; with polling it also reads /v1/events (Stripe cannot
+        # reach this dashboard).
+        services.events.start_background(poll=services.settings.poll_events)
         threading.Thread(target=_warm_caches, name="warm-caches", daemon=True).start()
     except ConfigurationError:
         raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start

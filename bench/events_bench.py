@@ -41,9 +41,10 @@ def serve(database_path: str, port: int) -> None:
 
     from services.core.database import make_engine
     from services.payments.events import PaymentEvents
+    from ui.http_routes import webhook_route
 
     events = PaymentEvents(make_engine(f"sqlite:///{database_path}"), None, SECRET)
-    app = Starlette(routes=[events.webhook_route()])
+    app = Starlette(routes=[webhook_route(lambda: events)])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 import stripe
 from sqlalchemy import Engine, select, update
-from starlette.routing import Route
 
 from services.core.access import Action, Actor, require
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound
@@ -48,7 +47,7 @@ from services.payments.tables import (
     payment_events,
     write_transaction,
 )
-from services.payments.webhook import make_webhook_route
+from services.payments.webhook import WebhookReply, receive_delivery
 from services.payments.worker import HandlingWorker
 
 log = logging.getLogger(__name__)
@@ -102,7 +101,6 @@ class PaymentEvents:
         self.webhook_secret = webhook_secret
         create_event_tables(engine)
         self._engine = engine
-        self._route: Route | None = None
         self._clock = clock
         self._stripe = stripe_client
         retry = {} if outbox_retry_delays is None else {"retry_delays": outbox_retry_delays}
@@ -114,15 +112,18 @@ class PaymentEvents:
 
     # -- receiving --------------------------------------------------------------------
 
-    def webhook_route(self) -> Route:
-        """``POST /webhooks/stripe`` for ``st.App(routes=[...])`` or any Starlette app."""
-        if self._route is None:  # built once: app.py may ask for it on every request
-            self.start_background()
-            self._route = make_webhook_route(self)
-        return self._route
+    def receive_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookReply:
+        """One ``POST /webhooks/stripe`` delivery: verify, record once, queue; blocking.
+
+        See :func:`services.payments.webhook.receive_delivery` for the statuses.
+        """
+        return receive_delivery(self, body, headers)
 
     def start_background(self, *, poll: bool = False) -> None:
-        """Start the worker now: it handles events left ``received`` and sends due mail.
+        """Start the worker thread now: it handles events left ``received`` and sends due mail.
+
+        The composition root calls this once at server start; nothing else starts it
+        except a submitted event.
 
         With ``poll=True`` it also reads ``GET /v1/events`` on every sweep (a dashboard
         Stripe cannot reach); this is safe beside the webhook.

@@ -1,8 +1,12 @@
-"""``POST /webhooks/stripe``: the Starlette endpoint Stripe delivers events to.
+"""``POST /webhooks/stripe``: what the dashboard does with one delivery from Stripe.
+
+Framework-free: :func:`receive_delivery` takes the raw body and the request headers
+and returns a :class:`WebhookReply` (HTTP status and JSON body). ``app.py`` adapts it
+to the web server; nothing here knows Starlette.
 
 In order, for each delivery:
 
-1. read the raw body (bytes, before any parsing: the signature covers them exactly);
+1. take the raw body (bytes, before any parsing: the signature covers them exactly);
 2. verify ``Stripe-Signature`` against the webhook secret with stripe-python's
    ``WebhookSignature.verify_header`` (tolerance 300 s) — a missing, malformed,
    wrong or stale signature answers 400 and nothing is recorded;
@@ -11,6 +15,7 @@ In order, for each delivery:
 
 A database failure while recording answers 500 so that Stripe delivers again later:
 an event is either recorded (and will be handled) or refused (and will come back).
+Stripe's doc: https://docs.stripe.com/webhooks#verify-events
 """
 
 from __future__ import annotations
@@ -18,14 +23,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import stripe
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from services.core.errors import InvalidInput
 
@@ -35,8 +37,16 @@ WEBHOOK_PATH = "/webhooks/stripe"
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
+@dataclass(frozen=True)
+class WebhookReply:
+    """The HTTP answer to one delivery: ``status`` code and a JSON-serialisable ``body``."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+
 class WebhookReceiver(Protocol):
-    """What the endpoint needs from :class:`services.payments.events.PaymentEvents`."""
+    """What a delivery needs from :class:`services.payments.events.PaymentEvents`."""
 
     webhook_secret: str | None
 
@@ -45,41 +55,50 @@ class WebhookReceiver(Protocol):
     def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None: ...
 
 
-def _refuse(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message}}, status_code=status)
+def _refuse(status: int, message: str) -> WebhookReply:
+    return WebhookReply(status, {"error": {"message": message}})
 
 
-def make_webhook_route(receiver: WebhookReceiver, path: str = WEBHOOK_PATH) -> Route:
-    """The route for ``receiver``; mount it in ``st.App(routes=[...])`` or any Starlette app."""
+def _signature_header(headers: Mapping[str, str]) -> str | None:
+    """``Stripe-Signature`` whatever the case of the header's name."""
+    for name, value in headers.items():
+        if name.lower() == "stripe-signature":
+            return value
+    return None
 
-    async def stripe_webhook(request: Request) -> JSONResponse:
-        raw = await request.body()
-        secret = receiver.webhook_secret
-        if not secret:
-            # Not our caller's fault: 503 makes Stripe deliver again once configured.
-            return _refuse(503, "The webhook secret (STRIPE_WEBHOOK_SECRET) is not configured")
-        try:
-            text = raw.decode("utf-8")
-            stripe.WebhookSignature.verify_header(
-                text,
-                request.headers.get("stripe-signature"),
-                secret,
-                tolerance=SIGNATURE_TOLERANCE_SECONDS,
-            )
-        except UnicodeDecodeError:
-            return _refuse(400, "The body is not UTF-8 text")
-        except stripe.SignatureVerificationError as err:
-            return _refuse(400, f"Stripe-Signature rejected: {err.user_message or err}")
-        try:
-            event = json.loads(text)
-            is_new = await run_in_threadpool(receiver.record, event, source="webhook", raw=text)
-        except (ValueError, InvalidInput) as err:
-            return _refuse(400, f"Not a Stripe event: {err}")
-        except SQLAlchemyError:
-            log.exception("recording a webhook delivery failed")
-            return _refuse(500, "Could not record the event; deliver it again later")
-        if is_new:
-            receiver.submit(event["id"], event)
-        return JSONResponse({"received": True, "duplicate": not is_new})
 
-    return Route(path, stripe_webhook, methods=["POST"], name="stripe_webhook")
+def receive_delivery(
+    receiver: WebhookReceiver, body: bytes, headers: Mapping[str, str]
+) -> WebhookReply:
+    """Verify, record once and queue one webhook delivery; blocking (database write).
+
+    ``body`` is the request body exactly as received; ``headers`` the request headers
+    (any case). 200 for a new or repeated event (``{"received": True, "duplicate": …}``),
+    400 for a bad signature or a body that is not a Stripe event, 500 when the event
+    could not be recorded, 503 when no webhook secret is configured. Never raises for
+    bad input.
+    """
+    secret = receiver.webhook_secret
+    if not secret:
+        # Not our caller's fault: 503 makes Stripe deliver again once configured.
+        return _refuse(503, "The webhook secret (STRIPE_WEBHOOK_SECRET) is not configured")
+    try:
+        text = body.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            text, _signature_header(headers), secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+    except UnicodeDecodeError:
+        return _refuse(400, "The body is not UTF-8 text")
+    except stripe.SignatureVerificationError as err:
+        return _refuse(400, f"Stripe-Signature rejected: {err.user_message or err}")
+    try:
+        event = json.loads(text)
+        is_new = receiver.record(event, source="webhook", raw=text)
+    except (ValueError, InvalidInput) as err:
+        return _refuse(400, f"Not a Stripe event: {err}")
+    except SQLAlchemyError:
+        log.exception("recording a webhook delivery failed")
+        return _refuse(500, "Could not record the event; deliver it again later")
+    if is_new:
+        receiver.submit(event["id"], event)
+    return WebhookReply(200, {"received": True, "duplicate": not is_new})

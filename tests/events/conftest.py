@@ -18,6 +18,7 @@ from services.core.database import make_engine
 from services.payments.events import PaymentEvents
 from services.payments.tables import payment_events  # noqa: F401  (declares the tables)
 from tests.events.factories import SECRET
+from ui.http_routes import webhook_route
 
 
 @pytest.fixture
@@ -66,6 +67,6 @@ class LiveServer:
 
 @pytest.fixture
 def live_webhook(events: PaymentEvents) -> Iterator[LiveServer]:
-    server = LiveServer(Starlette(routes=[events.webhook_route()])).start()
+    server = LiveServer(Starlette(routes=[webhook_route(lambda: events)])).start()
     yield server
     server.stop()

@@ -16,6 +16,7 @@ from services.payments.events import PaymentEvents
 from tests.conftest import client_for
 from tests.events import factories as f
 from tests.events.conftest import LiveServer
+from ui.http_routes import webhook_route
 
 CLERK = Actor("carla", Role.CLERK)
 
@@ -66,7 +67,7 @@ def world(request, fresh_emulator, engine) -> Iterator[PaymentWorld]:
     events = PaymentEvents(engine, client, None)
     server = None
     if request.param == "webhook":
-        server = LiveServer(Starlette(routes=[events.webhook_route()])).start()
+        server = LiveServer(Starlette(routes=[webhook_route(lambda: events)])).start()
         events.use_emulator_endpoint(f"{server.url}/webhooks/stripe")
     yield PaymentWorld(client, events, request.param, clock.id, frozen)
     if server is not None:

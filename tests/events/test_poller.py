@@ -13,6 +13,7 @@ from stripe_emulator.backend.events import emit_event
 from tests.conftest import client_for
 from tests.events import factories as f
 from tests.events.conftest import LiveServer
+from ui.http_routes import webhook_route
 
 
 def _emit(emulator, evt: dict) -> dict:
@@ -88,7 +89,7 @@ def test_poller_beside_the_webhook_never_handles_twice(emulator, engine):
 def _app(events: PaymentEvents):
     from starlette.applications import Starlette
 
-    return Starlette(routes=[events.webhook_route()])
+    return Starlette(routes=[webhook_route(lambda: events)])
 
 
 def test_background_polling_picks_up_new_events(emulator, engine):

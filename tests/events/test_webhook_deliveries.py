@@ -15,11 +15,12 @@ with warnings.catch_warnings():  # starlette 1.10 prefers httpx2 but works with 
 
 from services.payments.events import PaymentEvents
 from tests.events import factories as f
+from ui.http_routes import webhook_route
 
 
 @pytest.fixture
 def client(events: PaymentEvents):
-    with TestClient(Starlette(routes=[events.webhook_route()])) as client:
+    with TestClient(Starlette(routes=[webhook_route(lambda: events)])) as client:
         yield client
 
 
@@ -118,7 +119,7 @@ def test_signed_body_that_is_not_json_is_refused(client, events: PaymentEvents):
 def test_without_a_configured_secret_deliveries_are_refused_for_a_retry(engine):
     service = PaymentEvents(engine, None, None)
     body = f.body_of(f.paid("in_nosecret", created=int(time.time())))
-    with TestClient(Starlette(routes=[service.webhook_route()])) as client:
+    with TestClient(Starlette(routes=[webhook_route(lambda: service)])) as client:
         response = _post(client, body, f.sign(body))
     assert response.status_code == 503  # Stripe retries 5xx, so nothing is lost
     assert service.activity().empty
