@@ -8,10 +8,19 @@ other SQLAlchemy URL (PostgreSQL) works unchanged.
 
 from __future__ import annotations
 
+import functools
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -41,3 +50,51 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Insert ``values`` unless a row with the same unique key exists; True when inserted.
+
+    Uses ``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, so concurrent writers
+    racing on the same key (the same event delivered twice at once) never raise.
+    """
+    statement = _ignoring_insert(conn.dialect.name, table)
+    if statement is None:  # other databases: fall back on the unique constraint raising
+        try:
+            conn.execute(table.insert(), values)
+        except IntegrityError:
+            return False
+        return True
+    # Values are bound at execution, so the compiled statement is cached once per table.
+    return conn.execute(statement, values).rowcount == 1
+
+
+@functools.cache
+def _ignoring_insert(dialect: str, table: Table) -> Any:
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    return None
+
+
+_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()``, with writers of one SQLite file taking turns in this process.
+
+    SQLite allows one writer at a time and makes the others sleep and poll (its busy
+    handler backs off up to 100 ms); queueing on a lock here instead keeps the webhook
+    answer fast while the worker writes. Other databases need no lock.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with _locks_guard:
+        lock = _write_locks.setdefault(engine, threading.Lock())
+    with lock, engine.begin() as conn:
+        yield conn

@@ -23,40 +23,39 @@ from typing import Any
 
 import pandas as pd
 import stripe
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from services.core.access import Action, Actor, require
+from services.core.clock import Clock, naive_utc, utc_now
+from services.core.database import write_transaction
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound
-from services.payments import reads as event_reads
+from services.payments import store
 from services.payments.handlers import (
     HANDLED_TYPES,
-    NEEDS_ATTENTION,
-    PAID,
     PaymentHandlers,
     event_object,
     linked_invoice_id,
 )
 from services.payments.invoice_directory import StripeInvoiceDirectory
 from services.payments.notices import InvoiceSummary, payment_failed
-from services.payments.outbox import Clock, Outbox, naive_utc, utc_now
+from services.payments.outbox import Outbox
 from services.payments.poller import EventPoller
 from services.payments.registration import register_emulator_endpoint
 from services.payments.tables import (
+    FAILED,
+    HANDLED,
+    IGNORED,
+    NEEDS_ATTENTION,
+    PAID,
+    RECEIVED,
     create_event_tables,
-    insert_ignore,
-    payment_events,
-    write_transaction,
 )
 from services.payments.webhook import WebhookReply, receive_delivery
 from services.payments.worker import HandlingWorker
 
 log = logging.getLogger(__name__)
 
-RECEIVED = "received"
-HANDLED = "handled"
-IGNORED = "ignored"
-FAILED = "failed"
-DUPLICATE = "duplicate"
+DUPLICATE = "duplicate"  # a HandlingResult outcome only: somebody else handled the event
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ class PaymentEvents:
             "summary": None if is_payment_event else f"Not a payment event ({event['type']})",
         }
         with write_transaction(self._engine) as conn:
-            return insert_ignore(conn, payment_events, values)
+            return store.record_event(conn, values)
 
     def use_emulator_endpoint(self, url: str) -> str:
         """Emulator mode: register ``url`` for the payment events and verify with its secret."""
@@ -182,7 +181,7 @@ class PaymentEvents:
             )
         result = self.handle_recorded(event["id"], event=event)
         if result.outcome == DUPLICATE:  # the worker's sweep got to it first: report its work
-            row = event_reads.event_row(self._engine, event["id"])
+            row = store.event_row(self._engine, event["id"])
             result = HandlingResult(
                 event["id"],
                 event["type"],
@@ -201,7 +200,7 @@ class PaymentEvents:
         which saves reading it back; the claim below decides who handles it either way.
         """
         if event is None:
-            row = event_reads.event_row(self._engine, event_id)
+            row = store.event_row(self._engine, event_id)
             if row is None:
                 raise NotFound(f"No event {event_id} was received", field="event_id")
             if row.outcome != RECEIVED:
@@ -217,43 +216,28 @@ class PaymentEvents:
         else:
             payload = event
             event_type, invoice_id = str(event.get("type")), linked_invoice_id(event)
-        events = payment_events.c
         try:
             event = json.loads(payload) if isinstance(payload, str) else payload
             prepared = self._handlers.prepare(event, self._directory)
             with write_transaction(self._engine) as conn:
-                claimed = conn.execute(
-                    update(payment_events)
-                    .where(events.event_id == event_id, events.outcome == RECEIVED)
-                    .values(outcome=HANDLED)
-                ).rowcount
-                if claimed != 1:
+                if not store.claim_event(conn, event_id, HANDLED):
                     return HandlingResult(
                         event_id, event_type, DUPLICATE, "Handled by another worker", invoice_id
                     )
                 outcome = self._handlers.apply(conn, event, prepared)
-                conn.execute(
-                    update(payment_events)
-                    .where(events.event_id == event_id)
-                    .values(
-                        outcome=IGNORED if outcome.ignored else HANDLED,
-                        summary=outcome.summary,
-                        invoice_id=outcome.invoice_id or invoice_id,
-                        handled_at=naive_utc(self._clock()),
-                    )
+                store.finish_event(
+                    conn,
+                    event_id,
+                    outcome=IGNORED if outcome.ignored else HANDLED,
+                    summary=outcome.summary,
+                    invoice_id=outcome.invoice_id or invoice_id,
+                    handled_at=self._clock(),
                 )
         except Exception as err:  # the event must stay visible, with the reason
             log.exception("handling %s failed", event_id)
-            with write_transaction(self._engine) as conn:
-                conn.execute(
-                    update(payment_events)
-                    .where(events.event_id == event_id, events.outcome == RECEIVED)
-                    .values(
-                        outcome=FAILED,
-                        error=f"{type(err).__name__}: {err}",
-                        handled_at=naive_utc(self._clock()),
-                    )
-                )
+            store.fail_event(
+                self._engine, event_id, f"{type(err).__name__}: {err}", self._clock()
+            )
             return HandlingResult(event_id, event_type, FAILED, str(err), invoice_id)
         return HandlingResult(
             event_id,
@@ -265,30 +249,14 @@ class PaymentEvents:
 
     def handle_unhandled(self, limit: int = 500) -> int:
         """Handle events left ``received`` (e.g. by a crash); return how many were handled."""
-        with self._engine.connect() as conn:
-            ids = (
-                conn.execute(
-                    select(payment_events.c.event_id)
-                    .where(payment_events.c.outcome == RECEIVED)
-                    .order_by(payment_events.c.id)
-                    .limit(limit)
-                )
-                .scalars()
-                .all()
-            )
+        ids = store.unhandled_event_ids(self._engine, limit)
         return sum(
             1 for event_id in ids if self.handle_recorded(event_id).outcome in (HANDLED, IGNORED)
         )
 
     def retry_failed(self, event_id: str) -> HandlingResult:
         """Handle again an event whose handling failed (after the cause was fixed)."""
-        with write_transaction(self._engine) as conn:
-            changed = conn.execute(
-                update(payment_events)
-                .where(payment_events.c.event_id == event_id, payment_events.c.outcome == FAILED)
-                .values(outcome=RECEIVED, error=None)
-            ).rowcount
-        if changed != 1:
+        if not store.reopen_failed_event(self._engine, event_id):
             raise NotAllowedInState(
                 "Only an event whose handling failed can be retried", field="event_id"
             )
@@ -319,7 +287,7 @@ class PaymentEvents:
         require(actor, Action.RESEND_PAYMENT_NOTICE)
         if not form_nonce:
             raise InvalidInput("The form is missing its nonce", field="form_nonce")
-        state = event_reads.state_row(self._engine, invoice_id)
+        state = store.state_row(self._engine, invoice_id)
         if state is None:
             raise NotFound(f"No payment events for invoice {invoice_id}", field="invoice_id")
         if state.state != NEEDS_ATTENTION:
@@ -346,18 +314,18 @@ class PaymentEvents:
                 invoice_id=invoice_id,
             )
             if queued:
-                event_reads.note_resend(conn, invoice_id, actor.username, self._clock())
+                store.note_resend(conn, invoice_id, actor.username, self._clock())
         self._worker.wake()
 
     # -- read models ------------------------------------------------------------------
 
     def activity(self, limit: int = 200) -> pd.DataFrame:
         """Events received, newest first, with what was done about each."""
-        return event_reads.activity(self._engine, limit)
+        return store.activity(self._engine, limit)
 
     def todo(self) -> pd.DataFrame:
         """Invoices whose payment is pending or failed, the failed ones first."""
-        return event_reads.todo(self._engine)
+        return store.todo(self._engine)
 
     def outbox(self, limit: int = 200) -> pd.DataFrame:
         """Messages to customers, newest first, with status, attempts and last error."""
@@ -370,15 +338,15 @@ class PaymentEvents:
 
     def fulfilments(self, limit: int = 500) -> pd.DataFrame:
         """The sales log: one row per paid invoice."""
-        return event_reads.fulfilments(self._engine, limit)
+        return store.fulfilments(self._engine, limit)
 
     def invoice_history(self, invoice_id: str) -> pd.DataFrame:
         """What happened to ``invoice_id``'s payment, oldest first."""
-        return event_reads.history(self._engine, invoice_id)
+        return store.history(self._engine, invoice_id)
 
     def invoice_payment_state(self, invoice_id: str) -> str | None:
         """``"payment pending"``, ``"needs attention"``, or None (paid or nothing known)."""
-        row = event_reads.state_row(self._engine, invoice_id)
+        row = store.state_row(self._engine, invoice_id)
         if row is None or row.state == PAID:
             return None
         return row.state

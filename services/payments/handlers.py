@@ -27,20 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
-from services.payments import notices as notices
-from services.payments.outbox import Outbox, naive_utc
-from services.payments.tables import (
-    fulfilments,
-    insert_ignore,
-    invoice_payment_history,
-    invoice_payment_states,
-)
-
-PAID = "paid"
-PENDING = "payment pending"
-NEEDS_ATTENTION = "needs attention"
+from services.core.clock import naive_utc
+from services.payments import notices, store
+from services.payments.outbox import Outbox
+from services.payments.tables import NEEDS_ATTENTION, PAID, PENDING
 
 CARD = "card"
 BANK_DEBIT = "bank debit"
@@ -170,9 +162,8 @@ class PaymentHandlers:
         self._set_state(conn, invoice, PAID, paid_at or event["created"])
         paid_how = prepared.paid_how or self._paid_how_from_history(conn, invoice)
         amount = int(invoice.get("amount_paid") or 0)
-        inserted = insert_ignore(
+        inserted = store.record_sale(
             conn,
-            fulfilments,
             {
                 "invoice_id": invoice_id,
                 "invoice_number": invoice.get("number"),
@@ -219,11 +210,7 @@ class PaymentHandlers:
         if invoice.get("status") == PAID:
             self._set_state(conn, invoice, PAID, paid_at or event["created"])
         # Stripe collected this payment, so it was not recorded out of band.
-        conn.execute(
-            update(fulfilments)
-            .where(fulfilments.c.invoice_id == invoice_id, fulfilments.c.paid_how == OUT_OF_BAND)
-            .values(paid_how=CARD)
-        )
+        store.set_paid_how(conn, invoice_id, CARD, only_if=OUT_OF_BAND)
         self._note(conn, invoice_id, event, "Payment collected by Stripe")
         return HandlerOutcome(
             "Noted on the invoice history (the sale counts from invoice.paid)", invoice_id
@@ -246,17 +233,13 @@ class PaymentHandlers:
         else:
             applied, previous = self._set_state(conn, invoice, PENDING, event["created"])
         if previous == PAID:
-            conn.execute(
-                update(fulfilments)
-                .where(fulfilments.c.invoice_id == invoice_id)
-                .values(paid_how=BANK_DEBIT)
-            )
+            store.set_paid_how(conn, invoice_id, BANK_DEBIT)
             return HandlerOutcome(
                 "Invoice already paid; it stays paid (paid by bank debit)", invoice_id
             )
         if not applied:
             return HandlerOutcome(f"A newer fact stands ({previous}); noted only", invoice_id)
-        state = self._state_row(conn, invoice_id)
+        state = store.payment_state(conn, invoice_id)
         amount = int(intent.get("amount") or (state.amount_due if state else 0) or 0)
         summary = notices.InvoiceSummary(
             invoice_id=invoice_id,
@@ -316,11 +299,6 @@ class PaymentHandlers:
 
     # -- state, history -------------------------------------------------------------
 
-    def _state_row(self, conn: Connection, invoice_id: str):  # type: ignore[no-untyped-def]
-        return conn.execute(
-            select(invoice_payment_states).where(invoice_payment_states.c.invoice_id == invoice_id)
-        ).first()
-
     def _set_state(
         self,
         conn: Connection,
@@ -346,31 +324,16 @@ class PaymentHandlers:
         }
         now = naive_utc(self._clock())
         values = {"state": state, "fact_at": int(fact_at), "detail": detail, "updated_at": now}
-        if insert_ignore(
-            conn, invoice_payment_states, {"invoice_id": invoice_id, **contact, **values}
-        ):
+        if store.insert_payment_state(conn, {"invoice_id": invoice_id, **contact, **values}):
             return True, None
-        current = self._state_row(conn, invoice_id)
+        current = store.payment_state(conn, invoice_id)
         applied = _newer(current.state, current.fact_at, state, int(fact_at))
         changes = {**contact, **(values if applied else {"updated_at": now})}
-        conn.execute(
-            update(invoice_payment_states)
-            .where(invoice_payment_states.c.invoice_id == invoice_id)
-            .values(**changes)
-        )
+        store.update_payment_state(conn, invoice_id, changes)
         return applied, current.state
 
     def _paid_how_from_history(self, conn: Connection, invoice: Mapping[str, Any]) -> str:
-        history = invoice_payment_history.c
-        rows = (
-            conn.execute(
-                select(history.event_type)
-                .where(history.invoice_id == invoice["id"])
-                .order_by(history.occurred_at, history.id)
-            )
-            .scalars()
-            .all()
-        )
+        rows = store.history_event_types(conn, invoice["id"])
         attempts = [t for t in rows if t in ("payment_intent.processing", "invoice.payment_failed")]
         if attempts and attempts[-1] == "payment_intent.processing":
             return BANK_DEBIT  # the latest attempt was a debit that had not failed
@@ -379,16 +342,14 @@ class PaymentHandlers:
         return OUT_OF_BAND
 
     def _note(self, conn: Connection, invoice_id: str, event: Mapping[str, Any], note: str) -> None:
-        conn.execute(
-            invoice_payment_history.insert(),
-            {
-                "invoice_id": invoice_id,
-                "event_id": event.get("id"),
-                "event_type": event.get("type"),
-                "occurred_at": event.get("created"),
-                "note": note,
-                "recorded_at": naive_utc(self._clock()),
-            },
+        store.add_history_note(
+            conn,
+            invoice_id=invoice_id,
+            event_id=event.get("id"),
+            event_type=event.get("type"),
+            occurred_at=event.get("created"),
+            note=note,
+            recorded_at=self._clock(),
         )
 
 

@@ -28,8 +28,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, exc, or_, select, update
 
+from services.core.clock import Clock, naive_utc, utc_now
+from services.core.database import insert_ignore, write_transaction
 from services.core.errors import ConfigurationError, InvalidInput, NotFound
-from services.payments.tables import insert_ignore, outbox_messages, write_transaction
+from services.payments.tables import outbox_messages
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -41,21 +43,7 @@ FAILED = "failed"
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (10.0, 60.0, 300.0)
 SENDING_LEASE = timedelta(minutes=5)  # a send interrupted by a crash is tried again after this
 
-Clock = Callable[[], datetime]
-
 _DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
-
-
-def utc_now() -> datetime:
-    """The real clock (timezone-aware UTC)."""
-    return datetime.now(UTC)
-
-
-def naive_utc(moment: datetime) -> datetime:
-    """``moment`` as naive UTC, the form stored in the database."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

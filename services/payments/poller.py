@@ -19,17 +19,12 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 import stripe
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
+from services.core.clock import Clock
 from services.core.errors import StripeUnavailable
+from services.payments import store
 from services.payments.handlers import HANDLED_TYPES
-from services.payments.outbox import Clock, naive_utc
-from services.payments.tables import (
-    event_poll_cursors,
-    insert_ignore,
-    payment_events,
-    write_transaction,
-)
 
 CURSOR_NAME = "events"
 LOOKBACK_SECONDS = 300
@@ -85,37 +80,10 @@ class EventPoller:
         return handled
 
     def _already_recorded(self, event_ids: list[str]) -> set[str]:
-        known: set[str] = set()
-        with self._engine.connect() as conn:
-            for start in range(0, len(event_ids), 500):
-                chunk = event_ids[start : start + 500]
-                known.update(
-                    conn.execute(
-                        select(payment_events.c.event_id).where(
-                            payment_events.c.event_id.in_(chunk)
-                        )
-                    ).scalars()
-                )
-        return known
+        return store.recorded_event_ids(self._engine, event_ids)
 
     def _cursor(self) -> int | None:
-        with self._engine.connect() as conn:
-            return conn.execute(
-                select(event_poll_cursors.c.last_created).where(
-                    event_poll_cursors.c.name == CURSOR_NAME
-                )
-            ).scalar()
+        return store.poll_cursor(self._engine, CURSOR_NAME)
 
     def _save_cursor(self, event_id: str, created: int) -> None:
-        now = naive_utc(self._clock())
-        values = {"last_event_id": event_id, "last_created": created, "polled_at": now}
-        with write_transaction(self._engine) as conn:
-            if not insert_ignore(conn, event_poll_cursors, {"name": CURSOR_NAME, **values}):
-                conn.execute(
-                    update(event_poll_cursors)
-                    .where(
-                        event_poll_cursors.c.name == CURSOR_NAME,
-                        event_poll_cursors.c.last_created <= created,
-                    )
-                    .values(**values)
-                )
+        store.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())

@@ -19,12 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 import stripe
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
+from services.core.clock import utc_now
 from services.core.errors import StripeUnavailable
+from services.payments import store
 from services.payments.handlers import HANDLED_TYPES
-from services.payments.outbox import naive_utc, utc_now
-from services.payments.tables import insert_ignore, webhook_secrets, write_transaction
 
 DESCRIPTION = "Invoicing dashboard: payment events"
 
@@ -45,7 +45,7 @@ def register_emulator_endpoint(
             ).auto_paging_iter()
             if endpoint.url == url
         ]
-        kept = _kept_secret(engine, url) if engine is not None else None
+        kept = store.kept_webhook_secret(engine, url) if engine is not None else None
         reusable = next((e for e in same_url if kept and e.id == kept[0]), None)
         for endpoint in same_url:
             if endpoint is not reusable:
@@ -68,7 +68,7 @@ def register_emulator_endpoint(
     if not secret:
         raise StripeUnavailable("The new webhook endpoint came back without its secret")
     if engine is not None:
-        _keep_secret(engine, url, created.id, secret)
+        store.keep_webhook_secret(engine, url, created.id, secret, utc_now())
     return secret
 
 
@@ -82,22 +82,3 @@ def _widen(stripe_client: stripe.StripeClient, endpoint: Any) -> None:
         changes["disabled"] = False
     if changes:
         stripe_client.v1.webhook_endpoints.update(endpoint.id, params=changes)
-
-
-def _kept_secret(engine: Engine, url: str) -> tuple[str, str] | None:
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(webhook_secrets.c.endpoint_id, webhook_secrets.c.secret).where(
-                webhook_secrets.c.url == url
-            )
-        ).first()
-    return (row.endpoint_id, row.secret) if row else None
-
-
-def _keep_secret(engine: Engine, url: str, endpoint_id: str, secret: str) -> None:
-    values = {"endpoint_id": endpoint_id, "secret": secret, "created_at": naive_utc(utc_now())}
-    with write_transaction(engine) as conn:
-        if not insert_ignore(conn, webhook_secrets, {"url": url, **values}):
-            conn.execute(
-                update(webhook_secrets).where(webhook_secrets.c.url == url).values(**values)
-            )
