@@ -16,9 +16,10 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port 8501
 
-## test: lint, then every test (emulator, services, events, UI, browser)
+## test: lint, type check, then every test (architecture, emulator, services, events, UI, browser)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## emulator: the Stripe emulator alone on port 12111, state kept in data/emulator.sqlite3
@@ -38,6 +39,7 @@ browser:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

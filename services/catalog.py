@@ -8,8 +8,11 @@ changed in Stripe, only archived.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import stripe
+from stripe.params import PriceListParams
 
 from services.core.access import Action, Actor
 from services.core.errors import InvalidInput
@@ -113,7 +116,7 @@ class Catalog:
         """One row per price (a product without prices gets one row with no price)."""
         rows: list[dict[str, object]] = []
         for product in self.products(include_archived):
-            base = {
+            base: dict[str, object] = {
                 "product_id": product.id,
                 "product": product.name,
                 "description": product.description,
@@ -173,15 +176,13 @@ class Catalog:
         states = (True, False) if include_archived else (True,)
         prices: list[Price] = []
         for active in states:
-            listing = stripe_call(
-                lambda active=active: list(
-                    self._client.v1.prices.list(
-                        params={"limit": PAGE_SIZE, "active": active}
-                    ).auto_paging_iter()
-                )
-            )
+            listing = stripe_call(partial(self._list_prices, active))
             prices.extend(price_from_stripe(raw) for raw in listing)
         return prices
+
+    def _list_prices(self, active: bool) -> list[stripe.Price]:
+        params: PriceListParams = {"limit": PAGE_SIZE, "active": active}
+        return list(self._client.v1.prices.list(params=params).auto_paging_iter())
 
 
 def _price_params(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import stripe
+from stripe.params import InvoiceCreateParams, InvoiceItemCreateParams, PriceCreateParams
 
 from services.demo.book import (
     CATALOG,
@@ -106,7 +107,7 @@ class DemoLoader:
                 options={"idempotency_key": f"{_KEY_PREFIX}-product-{entry.key}"},
             )
             first = first or product.id
-            params: dict[str, Any] = {
+            params: PriceCreateParams = {
                 "product": product.id, "currency": entry.currency,
                 "unit_amount": entry.unit_amount,
             }
@@ -189,7 +190,7 @@ class DemoLoader:
 
     def _create_invoice(self, customer_id: str, currency: str, plan: PlannedInvoice) -> str:
         metadata = {"po_number": plan.po_number} if plan.po_number else {}
-        params: dict[str, Any] = {
+        params: InvoiceCreateParams = {
             "customer": customer_id, "collection_method": "send_invoice",
             "days_until_due": plan.days_until_due, "auto_advance": False, "currency": currency,
             "metadata": metadata,
@@ -200,10 +201,12 @@ class DemoLoader:
             params, options={"idempotency_key": f"{_KEY_PREFIX}-invoice-{plan.key}"}
         )
         for number, line in enumerate(plan.lines):
-            item: dict[str, Any] = {"customer": customer_id, "invoice": invoice.id}
+            item: InvoiceItemCreateParams = {"customer": customer_id, "invoice": invoice.id}
             if line.catalog_key is not None:
                 item["pricing"] = {"price": self._prices[line.catalog_key]}
                 item["quantity"] = line.quantity
+            elif line.amount is None or line.description is None:
+                raise ValueError(f"demo line {plan.key}/{number} has no amount or description")
             else:
                 item["amount"] = line.amount
                 item["currency"] = currency

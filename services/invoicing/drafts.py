@@ -11,8 +11,10 @@ draft instead of making a second one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import stripe
+from stripe.params import InvoiceItemCreateParams
 
 from services.core.errors import DashboardError, InvalidInput, NotFound
 from services.core.idempotency import sub_key
@@ -80,7 +82,8 @@ class DraftBuilder:
         for position, item in enumerate(items):
             try:
                 w.call(
-                    lambda item=item, position=position: self._client.v1.invoice_items.create(
+                    partial(
+                        self._client.v1.invoice_items.create,
                         params=item_params(customer_id, draft.id, item, code),
                         options={"idempotency_key": sub_key(key, "item", position)},
                     )
@@ -113,9 +116,7 @@ class DraftBuilder:
         prices: dict[str, Price] = {}
         for price_id in ids:
             try:
-                raw = stripe_call(
-                    lambda price_id=price_id: self._client.v1.prices.retrieve(price_id)
-                )
+                raw = stripe_call(partial(self._client.v1.prices.retrieve, price_id))
             except NotFound as exc:
                 raise InvalidInput(
                     f"There is no price {price_id} in Stripe.", field="price_id"
@@ -155,12 +156,21 @@ def currency_code(currency: str) -> str:
         raise InvalidInput(str(exc), field="currency") from exc
 
 
-def item_params(customer_id: str, invoice_id: str, item: DraftItem, currency: str) -> dict:
-    params: dict[str, object] = {"customer": customer_id, "invoice": invoice_id}
+def item_params(
+    customer_id: str, invoice_id: str, item: DraftItem, currency: str
+) -> InvoiceItemCreateParams:
+    """Stripe's parameters for one draft item: a catalog price, or a custom amount.
+
+    ``item.amount`` is in minor units of ``currency``
+    (https://docs.stripe.com/api/invoiceitems/create).
+    """
+    params: InvoiceItemCreateParams = {"customer": customer_id, "invoice": invoice_id}
     if item.price_id is not None:
         params["pricing"] = {"price": item.price_id}
         params["quantity"] = item.quantity
     else:
+        if item.amount is None:
+            raise InvalidInput("A custom line needs an amount", field="amount")
         params["amount"] = item.amount
         params["currency"] = currency
         params["description"] = (item.description or "").strip()

@@ -11,7 +11,7 @@ and lets Stripe replay its first answer instead of refusing the double click.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 
 import stripe
@@ -312,7 +312,7 @@ class Invoicing:
         self,
         actor: Actor,
         invoice_id: str,
-        payload: dict[str, object],
+        payload: Mapping[str, object],
         make_item: Callable[[Invoice], DraftItem],
         form_nonce: str,
     ) -> Invoice:
@@ -330,7 +330,7 @@ class Invoicing:
             params = item_params(invoice.customer_id or "", invoice_id, item, invoice.currency)
             w.call(
                 lambda: self._client.v1.invoice_items.create(
-                    params=params,  # type: ignore[arg-type]
+                    params=params,
                     options={"idempotency_key": key},
                 )
             )

@@ -38,7 +38,7 @@ from services.payments.handlers import (
 )
 from services.payments.invoice_directory import StripeInvoiceDirectory
 from services.payments.notices import InvoiceSummary, payment_failed
-from services.payments.outbox import Outbox
+from services.payments.outbox import DEFAULT_RETRY_DELAYS, Outbox
 from services.payments.poller import EventPoller
 from services.payments.registration import register_emulator_endpoint
 from services.payments.tables import (
@@ -102,8 +102,12 @@ class PaymentEvents:
         self._engine = engine
         self._clock = clock
         self._stripe = stripe_client
-        retry = {} if outbox_retry_delays is None else {"retry_delays": outbox_retry_delays}
-        self._outbox = Outbox(engine, smtp_url=smtp_url, clock=clock, **retry)
+        self._outbox = Outbox(
+            engine,
+            smtp_url=smtp_url,
+            clock=clock,
+            retry_delays=outbox_retry_delays or DEFAULT_RETRY_DELAYS,
+        )
         self._handlers = PaymentHandlers(self._outbox, clock)
         self._directory = StripeInvoiceDirectory(stripe_client) if stripe_client else None
         self._worker = HandlingWorker(self, sweep_interval=sweep_interval)
@@ -182,6 +186,8 @@ class PaymentEvents:
         result = self.handle_recorded(event["id"], event=event)
         if result.outcome == DUPLICATE:  # the worker's sweep got to it first: report its work
             row = store.event_row(self._engine, event["id"])
+            if row is None:  # recorded above and never deleted: the database lost it
+                raise NotFound(f"Event {event['id']} vanished while handled", field="event_id")
             result = HandlingResult(
                 event["id"],
                 event["type"],

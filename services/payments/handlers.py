@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import Connection
 
@@ -38,7 +38,7 @@ CARD = "card"
 BANK_DEBIT = "bank debit"
 OUT_OF_BAND = "out of band"
 
-HANDLED_TYPES = (
+HANDLED_TYPES: Final = (
     "invoice.paid",
     "invoice.payment_succeeded",
     "payment_intent.processing",
@@ -155,7 +155,9 @@ class PaymentHandlers:
 
     # -- handlers ---------------------------------------------------------------------
 
-    def _invoice_paid(self, conn: Connection, event: Mapping[str, Any], prepared: Prepared):
+    def _invoice_paid(
+        self, conn: Connection, event: Mapping[str, Any], prepared: Prepared
+    ) -> HandlerOutcome:
         invoice = event_object(event)
         invoice_id = invoice["id"]
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at")
@@ -203,7 +205,9 @@ class PaymentHandlers:
             invoice_id,
         )
 
-    def _payment_succeeded(self, conn: Connection, event: Mapping[str, Any], _: Prepared):
+    def _payment_succeeded(
+        self, conn: Connection, event: Mapping[str, Any], _: Prepared
+    ) -> HandlerOutcome:
         invoice = event_object(event)
         invoice_id = invoice["id"]
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at")
@@ -216,7 +220,9 @@ class PaymentHandlers:
             "Noted on the invoice history (the sale counts from invoice.paid)", invoice_id
         )
 
-    def _payment_processing(self, conn: Connection, event: Mapping[str, Any], prepared: Prepared):
+    def _payment_processing(
+        self, conn: Connection, event: Mapping[str, Any], prepared: Prepared
+    ) -> HandlerOutcome:
         intent = event_object(event)
         invoice_id = prepared.invoice_id
         if invoice_id is None:
@@ -228,6 +234,7 @@ class PaymentHandlers:
         invoice["customer_email"] = invoice.get("customer_email") or intent.get("receipt_email")
         invoice["currency"] = invoice.get("currency") or intent.get("currency")
         self._note(conn, invoice_id, event, f"Bank debit {intent.get('id')} started")
+        previous: str | None
         if _paid_now(prepared):
             applied, previous = False, PAID  # settled before we got here: stays paid
         else:
@@ -265,7 +272,9 @@ class PaymentHandlers:
             invoice_id,
         )
 
-    def _payment_failed(self, conn: Connection, event: Mapping[str, Any], prepared: Prepared):
+    def _payment_failed(
+        self, conn: Connection, event: Mapping[str, Any], prepared: Prepared
+    ) -> HandlerOutcome:
         invoice = event_object(event)
         invoice_id = invoice["id"]
         attempt = invoice.get("attempt_count")
@@ -327,6 +336,8 @@ class PaymentHandlers:
         if store.insert_payment_state(conn, {"invoice_id": invoice_id, **contact, **values}):
             return True, None
         current = store.payment_state(conn, invoice_id)
+        if current is None:  # the insert above found a row in this very transaction
+            raise RuntimeError(f"payment state of {invoice_id} vanished inside a transaction")
         applied = _newer(current.state, current.fact_at, state, int(fact_at))
         changes = {**contact, **(values if applied else {"updated_at": now})}
         store.update_payment_state(conn, invoice_id, changes)
@@ -355,7 +366,7 @@ class PaymentHandlers:
 
 def _paid_now(prepared: Prepared) -> bool:
     """Whether Stripe, asked just now, says the invoice is paid."""
-    return bool(prepared.invoice) and prepared.invoice.get("status") == PAID
+    return prepared.invoice is not None and prepared.invoice.get("status") == PAID
 
 
 def _newer(current_state: str, current_at: int, state: str, fact_at: int) -> bool:

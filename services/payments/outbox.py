@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, exc, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, exc, or_, select, update
 
 from services.core.clock import Clock, naive_utc, utc_now
 from services.core.database import insert_ignore, write_transaction
@@ -284,6 +285,7 @@ class Outbox:
 
     def _record_failure(self, message_id: int, attempts: int, error: str) -> None:
         now = naive_utc(self._clock())
+        values: dict[str, object]
         if attempts >= self.max_attempts:
             values = {"status": FAILED, "next_attempt_at": None}
         else:
@@ -297,7 +299,7 @@ class Outbox:
             )
 
 
-def _due_condition(now: datetime):  # type: ignore[no-untyped-def]
+def _due_condition(now: datetime) -> ColumnElement[bool]:
     c = outbox_messages.c
     return or_(
         and_(
@@ -308,7 +310,7 @@ def _due_condition(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def _build_message(sender: str, row) -> EmailMessage:  # type: ignore[no-untyped-def]
+def _build_message(sender: str, row: Row[Any]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row.recipient

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import stripe
 from sqlalchemy import Engine
+from stripe.params import EventListParams
 
 from services.core.clock import Clock
 from services.core.errors import StripeUnavailable
@@ -52,7 +53,7 @@ class EventPoller:
     def poll_once(self) -> int:
         """Fetch events after the cursor, handle the new ones; return how many were handled."""
         since = self._cursor()
-        params: dict[str, Any] = {"types": list(HANDLED_TYPES), "limit": 100}
+        params: EventListParams = {"types": list(HANDLED_TYPES), "limit": 100}
         if since is not None:
             params["created"] = {"gte": since - LOOKBACK_SECONDS}
         try:

@@ -20,6 +20,7 @@ from typing import Any
 
 import stripe
 from sqlalchemy import Engine
+from stripe.params import WebhookEndpointUpdateParams
 
 from services.core.clock import utc_now
 from services.core.errors import StripeUnavailable
@@ -73,9 +74,9 @@ def register_emulator_endpoint(
 
 
 def _widen(stripe_client: stripe.StripeClient, endpoint: Any) -> None:
-    wanted = set(HANDLED_TYPES)
-    enabled = set(endpoint.enabled_events or [])
-    changes: dict[str, Any] = {}
+    wanted: set[Any] = set(HANDLED_TYPES)
+    enabled: set[Any] = set(endpoint.enabled_events or [])
+    changes: WebhookEndpointUpdateParams = {}
     if "*" not in enabled and not wanted <= enabled:
         changes["enabled_events"] = sorted(enabled | wanted)
     if endpoint.status != "enabled":

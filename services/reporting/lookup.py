@@ -13,7 +13,9 @@ Stripe the matching question and returns ranked :class:`LookupResult` rows:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import stripe
 
@@ -141,14 +143,14 @@ class Lookup:
         return sorted(best.values(), key=lambda r: (-r.score, r.title))[:RESULT_LIMIT]
 
     def _by_id(self, parsed: ParsedQuery) -> list[LookupResult]:
-        services = {
-            "invoice": self._client.v1.invoices,
-            "customer": self._client.v1.customers,
-            "product": self._client.v1.products,
-            "price": self._client.v1.prices,
+        retrieve: dict[str, Callable[[str], object]] = {
+            "invoice": self._client.v1.invoices.retrieve,
+            "customer": self._client.v1.customers.retrieve,
+            "product": self._client.v1.products.retrieve,
+            "price": self._client.v1.prices.retrieve,
         }
         try:
-            raw = stripe_call(lambda: services[parsed.id_kind or ""].retrieve(parsed.text))
+            raw = stripe_call(partial(retrieve[parsed.id_kind or ""], parsed.text))
         except NotFound:
             return []
         if as_mapping(raw).get("deleted"):
@@ -177,8 +179,9 @@ class Lookup:
         for customer in self._customers.find_by_email(parsed.text, limit=5):
             results.append(_customer_result(customer, 0.9))
             listing = stripe_call(
-                lambda c=customer: self._client.v1.invoices.list(
-                    params={"customer": c.id, "limit": RESULT_LIMIT}
+                partial(
+                    self._client.v1.invoices.list,
+                    params={"customer": customer.id, "limit": RESULT_LIMIT},
                 )
             )
             for rank, raw in enumerate(listing.data):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import pandas as pd
 import stripe
@@ -274,9 +275,7 @@ class Reports:
             if cursor is not None:
                 page_params["starting_after"] = cursor
             response = stripe_call(
-                lambda page_params=page_params: self._client.raw_request(
-                    "get", "/v1/invoices", **page_params
-                )
+                partial(self._client.raw_request, "get", "/v1/invoices", **page_params)
             )
             page = response.data
             rows = page.get("data") or []

@@ -1,0 +1,41 @@
+"""Start-up warm-up: fill the caches the Invoices and Overview pages read first.
+
+``app.py`` runs :func:`warm_default_views` from a plain background thread at
+server start (no browser session), so the first person to open those pages
+does not wait for Stripe. Each view is tried on its own: a failure only costs
+that head start (the page then loads, and reports errors, itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from services.reporting.receivables import InvoiceFilters
+from ui import invoice_listing, reads
+
+LOG = logging.getLogger(__name__)
+
+
+def _newest_invoices() -> object:
+    # The same arguments as the Invoices page's first read, so it finds this entry.
+    return reads.invoices_page(InvoiceFilters(as_of=date.today()), invoice_listing.SHOWN_ROWS)
+
+
+def _overview() -> object:
+    return reads.overview(reads.today())
+
+
+def warm_default_views() -> None:
+    """Load the customers, the Invoices page's newest rows and the Overview into the caches."""
+    views: tuple[tuple[str, Callable[[], object]], ...] = (
+        ("customers", reads.customers_table),
+        ("newest invoices", _newest_invoices),
+        ("overview", _overview),
+    )
+    for name, load in views:
+        try:
+            load()
+        except Exception:  # e.g. Stripe unreachable
+            LOG.warning("could not pre-load the %s view", name, exc_info=True)
