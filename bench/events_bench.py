@@ -29,6 +29,7 @@ from pathlib import Path
 import stripe
 from sqlalchemy import create_engine, func, select
 
+from scripts.launcher import free_port
 from services.payments.tables import payment_events
 
 SECRET = "whsec_bench_secret"
@@ -46,12 +47,6 @@ def serve(database_path: str, port: int) -> None:
     events = PaymentEvents(make_engine(f"sqlite:///{database_path}"), None, SECRET)
     app = Starlette(routes=[webhook_route(lambda: events)])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _events(count: int) -> list[dict]:
@@ -141,7 +136,7 @@ def main() -> None:
 
 def _run(database: Path, count: int, concurrency: int) -> None:
     """Serve, send, wait until handled, print the figures."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.events_bench", "--serve", str(database), str(port)]
     )

@@ -19,13 +19,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +32,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from bench import emulator_bench, emulator_invoice_bench
+from scripts.launcher import dashboard_server
 from stripe_emulator.embedded import start_emulator
 from ui import runtime
 
@@ -72,12 +69,6 @@ def _page_run(users_file: Path) -> None:
         raise RuntimeError(f"the Invoices page did not show its table: {at.exception}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _browser_figure(env: dict[str, str], repeat: int) -> str:
     """Seconds from opening /invoices (logged in) to the table being visible."""
     chromium = Path("/usr/bin/chromium")
@@ -85,49 +76,31 @@ def _browser_figure(env: dict[str, str], repeat: int) -> str:
         return "skipped (no /usr/bin/chromium)"
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     path = "/invoices" if (ROOT / "pages/overview.py").exists() else "/"
-    try:
-        for _ in range(200):
+    with dashboard_server(env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium))
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_role("textbox", name="Username").fill("bench")
+        page.get_by_role("textbox", name="Password").fill("bench-pass")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_test_id("stSidebar").get_by_text("bench · viewer").wait_for()
+        for _ in range(100):  # the login cookie is written by a component, a moment later
+            if any(c["name"] == "invoicing_dashboard_auth" for c in page.context.cookies()):
+                break
+            page.wait_for_timeout(100)
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            page.goto(f"{url}{path}")
             try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium))
-            page = browser.new_page()
-            page.goto(url)
-            page.get_by_role("textbox", name="Username").fill("bench")
-            page.get_by_role("textbox", name="Password").fill("bench-pass")
-            page.get_by_role("button", name="Login").click()
-            page.get_by_test_id("stSidebar").get_by_text("bench · viewer").wait_for()
-            for _ in range(100):  # the login cookie is written by a component, a moment later
-                if any(c["name"] == "invoicing_dashboard_auth" for c in page.context.cookies()):
-                    break
-                page.wait_for_timeout(100)
-            samples = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                page.goto(f"{url}{path}")
-                try:
-                    page.get_by_test_id("stDataFrame").first.wait_for(state="visible",
-                                                                      timeout=60_000)
-                except Exception:
-                    page.screenshot(path=str(Path(tempfile.gettempdir()) / "ui_bench.png"))
-                    raise
-                samples.append(time.perf_counter() - started)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+                page.get_by_test_id("stDataFrame").first.wait_for(state="visible",
+                                                                  timeout=60_000)
+            except Exception:
+                page.screenshot(path=str(Path(tempfile.gettempdir()) / "ui_bench.png"))
+                raise
+            samples.append(time.perf_counter() - started)
+        browser.close()
     return f"first {samples[0]:.2f} s, median {statistics.median(samples[1:] or samples):.2f} s"
 
 

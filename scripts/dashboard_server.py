@@ -2,15 +2,13 @@
 
 Used by ``scripts/screenshots.py`` and ``bench/ui_bench.py``: a users file with
 one user per role (cheap bcrypt hashes, passwords below), a random cookie key,
-its own app database, a free port, and ``/healthz`` polled until it answers.
+its own app database, started by :mod:`scripts.launcher` (free port, ``/healthz``).
 Browser steps reuse the browser test harness (``tests/ui/browser/conftest.py``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +17,9 @@ from pathlib import Path
 import bcrypt
 import yaml
 
-from tests.ui.browser.conftest import COOKIE_NAME, free_port, wait_for_app, wait_until_healthy
+from scripts.launcher import dashboard_server, free_port
+from tests.ui.browser.conftest import COOKIE_NAME, wait_for_app
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORDS = {"viewer": "viewer-script-1", "clerk": "clerk-script-1",
              "approver": "approver-script-1", "admin": "admin-script-1"}
@@ -58,30 +56,14 @@ def running_dashboard(workdir: Path, emulator_url: str, *,
     port = free_port()
     secret = register_webhook(emulator_url, port) if receive_events else ""
     env = {
-        **os.environ, "STRIPE_API_KEY": "sk_test_emulator", "STRIPE_API_BASE": emulator_url,
+        "STRIPE_API_KEY": "sk_test_emulator", "STRIPE_API_BASE": emulator_url,
         "DATABASE_URL": app_database_url(workdir), "DASHBOARD_DATA_DIR": str(workdir / "data"),
         "LOGIN_USERS_FILE": str(users_file), "LOGIN_COOKIE_KEY": os.urandom(32).hex(),
         "LOGIN_COOKIE_NAME": COOKIE_NAME, "LOGIN_COOKIE_EXPIRY_DAYS": "0.5",
         "LOAD_DEMO_DATA": "0", "STRIPE_WEBHOOK_SECRET": secret,
     }
-    log = (workdir / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--server.headless=true",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(f"{url}/healthz", process)
+    with dashboard_server(env, port=port, log_path=workdir / "server.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def log_in(page, url: str, role: str, path: str = "/") -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from scripts.dashboard_server import CHROMIUM, ROOT, app_database_url, log_in, running_dashboard
+from scripts.dashboard_server import CHROMIUM, app_database_url, log_in, running_dashboard
 from scripts.demo_seed import payments, seed
+from scripts.launcher import ROOT
 from services.container import build_services
 from services.core.settings import Settings
 from services.reporting.receivables import InvoiceFilters

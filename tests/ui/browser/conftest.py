@@ -10,11 +10,7 @@ here is skipped. Tests are marked ``@pytest.mark.browser``.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +20,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from scripts.launcher import dashboard_server
 from stripe_emulator.embedded import RunningEmulator, start_emulator
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,27 +42,6 @@ class Dashboard:
     url: str
     emulator: RunningEmulator
     env: dict[str, str]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    """Wait until the dashboard started as ``process`` answers 200 at ``url``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the dashboard exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the dashboard did not answer at {url}")
 
 
 @pytest.fixture(autouse=True)
@@ -93,9 +69,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     users_file.write_text(yaml.safe_dump({"credentials": {"usernames": usernames}}))
     emulator = start_emulator(home / "emulator.sqlite3", settlement_delay_seconds=0.2,
                               webhook_retry_base_seconds=0.2)
-    port = free_port()
     env = {
-        **os.environ,
         "STRIPE_API_KEY": "sk_test_emulator",
         "STRIPE_API_BASE": emulator.base_url,
         "DATABASE_URL": f"sqlite:///{home / 'dashboard.sqlite3'}",
@@ -106,22 +80,10 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
         "LOGIN_COOKIE_EXPIRY_DAYS": "0.5",
         "LOAD_DEMO_DATA": "0",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--server.headless=true",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(home / "server.log").open("w"),
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(f"{url}/healthz", process)
-        yield Dashboard(url, emulator, env)
+        with dashboard_server(env, log_path=home / "server.log") as url:
+            yield Dashboard(url, emulator, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         emulator.stop()
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import httpx
 
-from tests.ui.browser.conftest import ROOT, Dashboard, free_port
+from scripts.launcher import free_port, start_server, stop_server
+from tests.ui.browser.conftest import Dashboard
 from ui import users
 
 
@@ -32,15 +29,17 @@ def test_webhook_route_is_served_by_the_same_process(dashboard: Dashboard) -> No
 def test_refuses_to_start_against_stripe_with_the_demo_users(tmp_path) -> None:
     demo_users, demo_key = users.ensure_demo_users(tmp_path / "data")
     env = {
-        **os.environ, "STRIPE_API_KEY": "sk_test_not_the_emulator",
+        "STRIPE_API_KEY": "sk_test_not_the_emulator",
         "STRIPE_API_BASE": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "DASHBOARD_DATA_DIR": str(tmp_path / "data"), "LOGIN_USERS_FILE": str(demo_users),
         "LOGIN_COOKIE_KEY": demo_key,
     }
-    finished = subprocess.run(
-        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={free_port()}",
-         "--server.headless=true"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )
-    assert finished.returncode != 0
-    assert "demo users only exist for the emulator" in finished.stderr + finished.stdout
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        server = start_server(env, free_port(), log=log)
+        try:
+            returncode = server.wait(60)
+        finally:
+            stop_server(server)
+    assert returncode != 0
+    assert "demo users only exist for the emulator" in log_path.read_text()
