@@ -12,7 +12,12 @@ from functools import partial
 
 import pandas as pd
 import stripe
-from stripe.params import PriceListParams
+from stripe.params import (
+    PriceCreateParams,
+    PriceListParams,
+    ProductCreateParams,
+    ProductListParams,
+)
 
 from services.core.access import Action, Actor
 from services.core.errors import InvalidInput
@@ -49,12 +54,12 @@ class Catalog:
         with self._writes.write(actor, Action.MANAGE_CATALOG, "create_product", key=key) as w:
             if not clean_name:
                 raise InvalidInput("Give the product a name.", field="name")
-            params: dict[str, object] = {"name": clean_name}
+            params: ProductCreateParams = {"name": clean_name}
             if clean_description:
                 params["description"] = clean_description
             created = w.call(
                 lambda: self._client.v1.products.create(
-                    params=params,  # type: ignore[arg-type]
+                    params=params,
                     options={"idempotency_key": key},
                 )
             )
@@ -88,7 +93,7 @@ class Catalog:
             params = _price_params(product_id, amount_text, currency, recurring_interval, nickname)
             created = w.call(
                 lambda: self._client.v1.prices.create(
-                    params=params,  # type: ignore[arg-type]
+                    params=params,
                     options={"idempotency_key": key},
                 )
             )
@@ -97,13 +102,13 @@ class Catalog:
 
     def products(self, include_archived: bool = False) -> list[Product]:
         """Products (newest first), each with its prices."""
-        product_params: dict[str, object] = {"limit": PAGE_SIZE}
+        product_params: ProductListParams = {"limit": PAGE_SIZE}
         if not include_archived:
             product_params["active"] = True
         raw_products = stripe_call(
             lambda: list(
                 self._client.v1.products.list(
-                    params=product_params  # type: ignore[arg-type]
+                    params=product_params
                 ).auto_paging_iter()
             )
         )
@@ -191,7 +196,8 @@ def _price_params(
     currency: str,
     recurring_interval: str | None,
     nickname: str | None,
-) -> dict[str, object]:
+) -> PriceCreateParams:
+    """Stripe's parameters for a new price, checked first (https://docs.stripe.com/api/prices/create)."""
     if not (product_id or "").startswith("prod_"):
         raise InvalidInput("Choose the product this price belongs to.", field="product_id")
     try:
@@ -202,7 +208,7 @@ def _price_params(
         unit_amount = parse_amount(amount_text, code)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="amount") from exc
-    params: dict[str, object] = {
+    params: PriceCreateParams = {
         "product": product_id,
         "currency": code,
         "unit_amount": unit_amount,

@@ -30,14 +30,12 @@ def make_stripe_client(settings: Settings) -> stripe.StripeClient:
             "or configure a Stripe key.",
             field="STRIPE_API_KEY",
         )
-    base_addresses: dict[str, str] = {}
-    if settings.stripe_api_base:
-        base_addresses["api"] = settings.stripe_api_base.rstrip("/")
+    api_base = (settings.stripe_api_base or "").rstrip("/")
     http_client = stripe.RequestsClient(timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
     return stripe.StripeClient(
         settings.stripe_api_key,
         stripe_version=API_VERSION,
-        base_addresses=base_addresses,  # type: ignore[arg-type]
+        base_addresses={"api": api_base} if api_base else {},
         max_network_retries=MAX_NETWORK_RETRIES,
         http_client=http_client,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import stripe
+from stripe.params import CustomerListParams
 
 from services.core.access import Action, Actor
 from services.core.errors import InvalidInput, NotFound
@@ -165,13 +166,13 @@ class Customers:
         test_clock: str | None = None,
     ) -> CustomerPage:
         """One page of customers, newest first (those on ``test_clock`` when given)."""
-        params: dict[str, object] = {"limit": min(max(limit, 1), 100)}
+        params: CustomerListParams = {"limit": min(max(limit, 1), 100)}
         if starting_after:
             params["starting_after"] = starting_after
         if test_clock:
             params["test_clock"] = test_clock
         listed = stripe_call(
-            lambda: self._client.v1.customers.list(params=params)  # type: ignore[arg-type]
+            lambda: self._client.v1.customers.list(params=params)
         )
         customers = [customer_from_stripe(raw) for raw in listed.data]
         cursor = customers[-1].id if listed.has_more and customers else None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import partial
 
 import stripe
-from stripe.params import InvoiceItemCreateParams
+from stripe.params import InvoiceCreateParams, InvoiceItemCreateParams
 
 from services.core.errors import DashboardError, InvalidInput, NotFound
 from services.core.idempotency import sub_key
@@ -59,7 +59,7 @@ class DraftBuilder:
         prices = self.prices(items)
         code = self._invoice_currency(currency, prices, customer_id)
         totals(items, prices, code)
-        params: dict[str, object] = {
+        params: InvoiceCreateParams = {
             "customer": customer_id,
             "collection_method": "send_invoice",
             "days_until_due": days_until_due,
@@ -74,7 +74,7 @@ class DraftBuilder:
             params["footer"] = footer.strip()
         draft = w.call(
             lambda: self._client.v1.invoices.create(
-                params=params,  # type: ignore[arg-type]
+                params=params,
                 options={"idempotency_key": sub_key(key, "draft")},
             )
         )
