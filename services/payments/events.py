@@ -106,7 +106,9 @@ class PaymentEvents:
             engine,
             smtp_url=smtp_url,
             clock=clock,
-            retry_delays=outbox_retry_delays or DEFAULT_RETRY_DELAYS,
+            retry_delays=(
+                DEFAULT_RETRY_DELAYS if outbox_retry_delays is None else outbox_retry_delays
+            ),
         )
         self._handlers = PaymentHandlers(self._outbox, clock)
         self._directory = StripeInvoiceDirectory(stripe_client) if stripe_client else None
