@@ -8,7 +8,8 @@ import logging
 import uvicorn
 
 from stripe_emulator.app import create_app
-from stripe_emulator.backend.state import EmulatorState, Settings
+from stripe_emulator.backend.registry import open_state
+from stripe_emulator.backend.state import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds before a bank debit settles (default 5)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    state = EmulatorState(args.db, Settings(settlement_delay_seconds=args.settlement_delay))
+    state = open_state(args.db, Settings(settlement_delay_seconds=args.settlement_delay))
     state.public_url = f"http://{args.host}:{args.port}"
     state.start()
     try:

@@ -31,7 +31,6 @@ from stripe_emulator.lib.errors import (
     StripeError,
     error_body,
 )
-from stripe_emulator.lib.expand import expand
 from stripe_emulator.lib.forms import decode_form
 from stripe_emulator.lib.idempotency import Answer, fingerprint
 from stripe_emulator.lib.ids import new_request_id
@@ -158,7 +157,7 @@ class Dispatcher:
             body: dict[str, Any] = route.handler(call)
             paths = call.raw_params.get("expand")
             if paths:
-                expand(body, paths if isinstance(paths, list) else [paths], self.state)
+                self.state.expand(body, paths if isinstance(paths, list) else [paths])
         return Answer(200, body, {})
 
 

@@ -16,12 +16,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from types import TracebackType
 
 import uvicorn
 
 from stripe_emulator.app import create_app
+from stripe_emulator.backend.registry import open_state
 from stripe_emulator.backend.state import EmulatorState, Settings
+from stripe_emulator.lib.scheduler import WorkHandler
 
 STARTUP_TIMEOUT_SECONDS = 15.0
 
@@ -73,16 +76,19 @@ def start_emulator(
     port: int = 0,
     settlement_delay_seconds: float = 5.0,
     webhook_retry_base_seconds: float = 1.0,
+    extra_jobs: Mapping[str, WorkHandler] | None = None,
 ) -> RunningEmulator:
     """Start an emulator in a background thread and return once it answers.
 
     ``db_path`` keeps state in that SQLite file (kept across restarts); ``None``
-    keeps it in memory. ``port=0`` picks a free port.
+    keeps it in memory. ``port=0`` picks a free port. ``extra_jobs`` adds kinds of
+    timed work (``kind -> handler(state, payload)``), for tests that schedule their own.
     """
-    state = EmulatorState(
+    state = open_state(
         db_path,
         Settings(settlement_delay_seconds=settlement_delay_seconds,
                  webhook_retry_base_seconds=webhook_retry_base_seconds),
+        extra_jobs=extra_jobs,
     )
     state.start()
     sock = _free_socket(host, port)

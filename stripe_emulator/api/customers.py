@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_emulator.backend import customers
-from stripe_emulator.lib.expand import register_expandable
 from stripe_emulator.lib.params import (
     ADDRESS,
     LIST_FIELDS,
@@ -20,8 +19,7 @@ from stripe_emulator.lib.params import (
     Str,
 )
 from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
-from stripe_emulator.models.customer import CUSTOMERS, render
-from stripe_emulator.models.test_clock import TEST_CLOCKS
+from stripe_emulator.models.customer import render
 
 _INVOICE_SETTINGS = Hash(fields={
     "custom_fields": Array(nullable=True, max_items=4, item=Hash(fields={
@@ -62,16 +60,6 @@ UPDATE = Schema(**_WRITABLE, default_source=Str(nullable=True))
 RETRIEVE = Schema()
 LIST = Schema(**LIST_FIELDS, email=Str(max_length=512), created=Range(), test_clock=Str())
 SEARCH = Schema(**SEARCH_FIELDS)
-
-register_expandable("customer", "test_clock",
-                    lambda state, value, _: state.store.get(TEST_CLOCKS, value) if value else None)
-for _owner in ("invoice", "invoiceitem"):
-    register_expandable(
-        _owner, "customer",
-        lambda state, value, _: render(state.store.get(CUSTOMERS, value) or {"id": value,
-                                       "_deleted": True}) if value else None,
-    )
-
 
 def create_customer(call: ApiCall) -> dict[str, Any]:
     return render(customers.create_customer(call.state, call.params(CREATE)))

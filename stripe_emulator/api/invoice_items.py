@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_emulator.backend import invoice_items
-from stripe_emulator.lib.expand import register_expandable
 from stripe_emulator.lib.params import (
     LIST_FIELDS,
     Bool,
@@ -19,11 +18,7 @@ from stripe_emulator.lib.params import (
     Str,
 )
 from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
-from stripe_emulator.models.invoice import INVOICES
-from stripe_emulator.models.invoice import render as render_invoice
 from stripe_emulator.models.invoice_item import render
-from stripe_emulator.models.price import PRICES
-from stripe_emulator.models.price import render as render_price
 
 #: Stripe's largest amount (8 digits of minor units), either sign for items.
 MAX_AMOUNT = 99_999_999
@@ -51,21 +46,6 @@ CREATE = Schema(**_WRITABLE, currency=Str(), customer=Str(), invoice=Str())
 UPDATE = Schema(**_WRITABLE)
 NONE = Schema()
 LIST = Schema(**LIST_FIELDS, customer=Str(), invoice=Str(), pending=Bool(), created=Range())
-
-
-def _price(state: Any, value: Any, _owner: dict[str, Any]) -> Any:
-    if not isinstance(value, str):
-        return value
-    price = state.store.get(PRICES, value)
-    return render_price(price) if price else value
-
-
-for _owner in ("invoiceitem", "line_item"):
-    register_expandable(_owner, "pricing.price_details.price", _price)
-register_expandable(
-    "invoiceitem", "invoice",
-    lambda state, value, _: render_invoice(state.store.get(INVOICES, value) or
-                                           {"id": value, "_deleted": True}) if value else None)
 
 
 def create_invoice_item(call: ApiCall) -> dict[str, Any]:

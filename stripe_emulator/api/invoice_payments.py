@@ -10,14 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_emulator.backend import payments
-from stripe_emulator.lib.expand import register_expandable
 from stripe_emulator.lib.params import LIST_FIELDS, Enum, Hash, Range, Schema, Str
 from stripe_emulator.lib.routing import ApiCall, Route, get
-from stripe_emulator.models.customer import CUSTOMERS
-from stripe_emulator.models.customer import render as render_customer
-from stripe_emulator.models.invoice import INVOICES
-from stripe_emulator.models.invoice import render as render_invoice
-from stripe_emulator.models.payment import PAYMENT_INTENTS, render
+from stripe_emulator.models.payment import render
 
 NONE = Schema()
 LIST_INVOICE_PAYMENTS = Schema(
@@ -32,20 +27,6 @@ LIST_INVOICE_PAYMENTS = Schema(
     created=Range(),
 )
 LIST_PAYMENT_INTENTS = Schema(**LIST_FIELDS, customer=Str(), created=Range())
-
-register_expandable(
-    "invoice_payment", "invoice",
-    lambda state, value, _: render_invoice(state.store.get(INVOICES, value) or
-                                           {"id": value, "_deleted": True}) if value else None)
-register_expandable(
-    "invoice_payment", "payment.payment_intent",
-    lambda state, value, _: render(state.store.get(PAYMENT_INTENTS, value) or {"id": value})
-    if value else None)
-register_expandable(
-    "payment_intent", "customer",
-    lambda state, value, _: render_customer(state.store.get(CUSTOMERS, value) or
-                                            {"id": value, "_deleted": True}) if value else None)
-
 
 def list_invoice_payments(call: ApiCall) -> dict[str, Any]:
     return payments.list_invoice_payments(call.state, call.params(LIST_INVOICE_PAYMENTS),

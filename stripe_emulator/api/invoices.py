@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stripe_emulator.backend import (  # noqa: F401 - invoice_automation registers timed work
-    invoice_automation,
-    invoice_lifecycle,
-    invoicing,
-    payments,
-)
-from stripe_emulator.lib.expand import register_expandable
+from stripe_emulator.backend import invoice_lifecycle, invoicing
 from stripe_emulator.lib.params import (
     LIST_FIELDS,
     SEARCH_FIELDS,
@@ -65,10 +59,6 @@ LIST = Schema(**LIST_FIELDS, customer=Str(), status=STATUS,
               subscription=Str())
 LINES = Schema(**LIST_FIELDS)
 SEARCH = Schema(**SEARCH_FIELDS)
-
-register_expandable("invoice", "payments",
-                    lambda state, _value, owner: payments.payments_of(state, owner["id"]))
-
 
 def create_invoice(call: ApiCall) -> dict[str, Any]:
     return render(invoicing.create_invoice(call.state, call.params(CREATE)))

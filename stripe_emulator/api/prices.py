@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_emulator.backend import prices
-from stripe_emulator.lib.expand import register_expandable
 from stripe_emulator.lib.params import (
     LIST_FIELDS,
     SEARCH_FIELDS,
@@ -22,8 +21,6 @@ from stripe_emulator.lib.params import (
 )
 from stripe_emulator.lib.routing import ApiCall, Route, get, post
 from stripe_emulator.models.price import render
-from stripe_emulator.models.product import PRODUCTS
-from stripe_emulator.models.product import render as render_product
 
 TAX_BEHAVIOR = Enum(choices=("exclusive", "inclusive", "unspecified"))
 
@@ -90,13 +87,6 @@ LIST = Schema(
     created=Range(),
 )
 SEARCH = Schema(**SEARCH_FIELDS)
-
-register_expandable(
-    "price", "product",
-    lambda state, value, _: render_product(state.store.require(PRODUCTS, value))
-    if isinstance(value, str) else value,
-)
-
 
 def create_price(call: ApiCall) -> dict[str, Any]:
     return render(prices.create_price(call.state, call.params(CREATE)))

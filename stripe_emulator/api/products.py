@@ -6,7 +6,6 @@ from typing import Any
 
 from stripe_emulator.api.prices import PRICE_AMOUNT_FIELDS, TAX_BEHAVIOR
 from stripe_emulator.backend import products
-from stripe_emulator.lib.expand import register_expandable
 from stripe_emulator.lib.params import (
     LIST_FIELDS,
     SEARCH_FIELDS,
@@ -21,8 +20,6 @@ from stripe_emulator.lib.params import (
     Str,
 )
 from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
-from stripe_emulator.models.price import PRICES
-from stripe_emulator.models.price import render as render_price
 from stripe_emulator.models.product import render
 
 _COMMON = {
@@ -56,13 +53,6 @@ RETRIEVE = Schema()
 LIST = Schema(**LIST_FIELDS, active=Bool(), shippable=Bool(), url=Str(),
               type=Enum(choices=("good", "service")), ids=Array(item=Str()), created=Range())
 SEARCH = Schema(**SEARCH_FIELDS)
-
-register_expandable(
-    "product", "default_price",
-    lambda state, value, _: render_price(state.store.require(PRICES, value))
-    if isinstance(value, str) else value,
-)
-
 
 def create_product(call: ApiCall) -> dict[str, Any]:
     return render(products.create_product(call.state, call.params(CREATE)))

@@ -10,7 +10,8 @@
 * Deleting a test clock deletes its customers' invoices, items and payments.
 
 Handlers run in their own unit of work with no request and tolerate the invoice having
-changed meanwhile (they check its status).
+changed meanwhile (they check its status). They are plain functions: ``backend.registry``
+lists which kind of work (and which test-clock deletion) each one handles.
 """
 
 from __future__ import annotations
@@ -20,18 +21,13 @@ from typing import Any
 from stripe_emulator.backend import payments
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.invoice_lifecycle import (
-    AUTO_COLLECT_WORK,
-    SETTLE_WORK,
     attempt_payment,
     finalize_draft,
     payment_method_for,
     record_decline,
     record_paid,
 )
-from stripe_emulator.backend.invoicing import AUTO_FINALIZE_WORK
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.backend.test_clocks import on_clock_deleted
-from stripe_emulator.lib.scheduler import scheduled_work
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models.invoice import INVOICES
 from stripe_emulator.models.invoice_item import INVOICE_ITEMS
@@ -49,7 +45,6 @@ def _collect(state: EmulatorState, invoice: dict[str, Any]) -> None:
         state.store.update(INVOICES, invoice)
 
 
-@scheduled_work(SETTLE_WORK)
 def settle_bank_debit(state: EmulatorState, payload: dict[str, Any]) -> None:
     """A processing bank debit settles: the invoice is paid (or the debit fails)."""
     intent = state.store.get(PAYMENT_INTENTS, payload["payment_intent"])
@@ -66,7 +61,6 @@ def settle_bank_debit(state: EmulatorState, payload: dict[str, Any]) -> None:
         payments.record_success(state, intent, int(intent["amount"]))
 
 
-@scheduled_work(AUTO_FINALIZE_WORK)
 def auto_finalize(state: EmulatorState, payload: dict[str, Any]) -> None:
     """About an hour after creation, an ``auto_advance`` draft is finalized and collected."""
     invoice = state.store.get(INVOICES, payload["invoice"])
@@ -81,7 +75,6 @@ def auto_finalize(state: EmulatorState, payload: dict[str, Any]) -> None:
     _collect(state, invoice)
 
 
-@scheduled_work(AUTO_COLLECT_WORK)
 def auto_collect(state: EmulatorState, payload: dict[str, Any]) -> None:
     """An hour after a by-hand finalization, an ``auto_advance`` invoice is charged."""
     invoice = state.store.get(INVOICES, payload["invoice"])
@@ -90,7 +83,6 @@ def auto_collect(state: EmulatorState, payload: dict[str, Any]) -> None:
     _collect(state, invoice)
 
 
-@on_clock_deleted
 def delete_clock_invoices(state: EmulatorState, clock: dict[str, Any]) -> None:
     """Deleting a test clock deletes its customers' invoices, items and payments too."""
     invoice_ids = [row[0] for row in state.store.execute(

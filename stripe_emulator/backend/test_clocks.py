@@ -6,14 +6,14 @@ then to the target; ``test_helpers.test_clock.advancing`` and ``.ready`` are
 emitted. The advance completes within the call, so the answer already says
 ``status: ready`` (a client that polls until ready stops at once).
 
-Other backends can react to advances or deletions with
-:func:`on_clock_advanced` and :func:`on_clock_deleted`.
+Other backends react to advances or deletions through the state's registry
+(``state.registry.on_clock_advanced`` / ``on_clock_deleted``), listed in
+``backend.registry``.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 from stripe_emulator.backend.customers import delete_customer
@@ -26,26 +26,6 @@ from stripe_emulator.lib.storage import Where
 from stripe_emulator.models.base import deleted_stub, public
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.test_clock import MAX_ADVANCE_SECONDS, TEST_CLOCKS, new_test_clock
-
-#: ``listener(state, clock, previous_frozen_time)`` after each advance.
-ClockListener = Callable[[EmulatorState, dict[str, Any], int], None]
-_ADVANCED: list[ClockListener] = []
-#: ``listener(state, clock)`` before a clock and its objects are deleted.
-_DELETED: list[Callable[[EmulatorState, dict[str, Any]], None]] = []
-
-
-def on_clock_advanced(listener: ClockListener) -> ClockListener:
-    """Register work to do after a clock advanced (e.g. mark invoices past due)."""
-    _ADVANCED.append(listener)
-    return listener
-
-
-def on_clock_deleted(
-    listener: Callable[[EmulatorState, dict[str, Any]], None],
-) -> Callable[[EmulatorState, dict[str, Any]], None]:
-    """Register clean-up of a resource's objects attached to a clock being deleted."""
-    _DELETED.append(listener)
-    return listener
 
 
 def create_test_clock(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +71,7 @@ def advance_test_clock(state: EmulatorState, clock_id: str, frozen_time: int) ->
     clock = state.store.require(TEST_CLOCKS, clock_id)
     clock.update(frozen_time=frozen_time, status="ready", status_details={})
     state.store.update(TEST_CLOCKS, clock)
-    for listener in _ADVANCED:
+    for listener in state.registry.on_clock_advanced:
         listener(state, copy.deepcopy(clock), start)
     emit_event(state, "test_helpers.test_clock.ready", clock)
     return clock
@@ -100,7 +80,7 @@ def advance_test_clock(state: EmulatorState, clock_id: str, frozen_time: int) ->
 def delete_test_clock(state: EmulatorState, clock_id: str) -> dict[str, Any]:
     """Delete the clock and the objects attached to it."""
     clock = state.store.require(TEST_CLOCKS, clock_id)
-    for listener in _DELETED:
+    for listener in state.registry.on_clock_deleted:
         listener(state, clock)
     attached = state.store.select(CUSTOMERS, Where().eq("deleted", 0).eq("test_clock", clock_id))
     for customer in attached:

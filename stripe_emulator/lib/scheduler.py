@@ -1,19 +1,24 @@
-"""Scheduled work: run a registered handler when a time is reached.
+"""Scheduled work: run a job's handler when its time is reached.
 
-Backends register a handler once per kind of work with :func:`scheduled_work`
-and schedule concrete jobs with :meth:`Scheduler.schedule` inside their unit of
-work. A job without a test clock runs in a background thread when real time
-passes ``due_at``; a job on a test clock runs when that clock is advanced past
+The handlers are fixed when a :class:`Scheduler` is built: it is given the table
+``kind -> handler`` (the state's registry, listed in ``backend.registry``), so
+which jobs can run never depends on which modules happen to have been imported.
+Backends schedule concrete jobs with :meth:`Scheduler.schedule` inside their unit
+of work; a kind missing from the table is refused there with
+:class:`UnknownJobKindError`, so a job nobody can run is never queued. A job
+without a test clock runs in a background thread when real time passes
+``due_at``; a job on a test clock runs when that clock is advanced past
 ``due_at`` (see ``backend.test_clocks``). Jobs live in SQLite, so a restart with
-the same database keeps them. Handlers run in their own unit of work with no
-API request (events they emit have ``request.id`` null).
+the same database keeps them (a database holding jobs of a kind this build does
+not know is refused when the scheduler is built). Handlers run in their own unit
+of work with no API request (events they emit have ``request.id`` null).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from stripe_emulator.lib.storage import Store, register_ddl
@@ -23,8 +28,8 @@ log = logging.getLogger(__name__)
 
 #: ``handler(state, payload)``; ``state`` is the backend's ``EmulatorState``.
 WorkHandler = Callable[[Any, dict[str, Any]], None]
-
-_HANDLERS: dict[str, WorkHandler] = {}
+#: ``run(handler, payload)``: runs one job in its own unit of work (supplied by the state).
+JobRunner = Callable[[WorkHandler, dict[str, Any]], None]
 
 register_ddl(
     "CREATE TABLE IF NOT EXISTS scheduled_jobs (id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -35,18 +40,14 @@ register_ddl(
 )
 
 
-def scheduled_work(kind: str) -> Callable[[WorkHandler], WorkHandler]:
-    """Decorator registering the handler that runs jobs of ``kind``."""
+class UnknownJobKindError(LookupError):
+    """Work of a kind the scheduler has no handler for: a programming error, never dropped."""
 
-    def register(handler: WorkHandler) -> WorkHandler:
-        _HANDLERS[kind] = handler
-        return handler
-
-    return register
-
-
-def handler_for(kind: str) -> WorkHandler | None:
-    return _HANDLERS.get(kind)
+    def __init__(self, kinds: Iterable[str], known: Iterable[str], where: str) -> None:
+        self.kinds = sorted(kinds)
+        names = ", ".join(repr(kind) for kind in self.kinds)
+        super().__init__(f"{where}: no handler for scheduled work {names}"
+                         f" (known kinds: {', '.join(sorted(known)) or 'none'})")
 
 
 class Scheduler(BackgroundWorker):
@@ -55,13 +56,42 @@ class Scheduler(BackgroundWorker):
     def __init__(
         self,
         store: Store,
-        run_job: Callable[[str, dict[str, Any]], None],
+        handlers: Mapping[str, WorkHandler],
+        run_job: JobRunner,
         real_time: Callable[[], float],
     ) -> None:
         super().__init__("emulator-scheduler")
         self.store = store
+        # Copied: the kinds this scheduler runs are fixed for its whole life, so a kind
+        # accepted by schedule() is still runnable when its job comes due.
+        self._handlers = dict(handlers)
         self._run_job = run_job
         self._real_time = real_time
+        self._refuse_unknown_stored_jobs()
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of work this scheduler can run."""
+        return frozenset(self._handlers)
+
+    def handler(self, kind: str) -> WorkHandler:
+        """The handler of ``kind``; :class:`UnknownJobKindError` if there is none."""
+        try:
+            return self._handlers[kind]
+        except KeyError:
+            raise UnknownJobKindError([kind], self._handlers, "scheduler") from None
+
+    def _refuse_unknown_stored_jobs(self) -> None:
+        """Refuse a database holding jobs no handler here can run (written by another build).
+
+        Failing now, when the emulator starts, beats the alternatives: silently deleting
+        the jobs (work lost) or failing later in the worker thread, far from the cause.
+        """
+        stored = {row[0] for row in self.store.execute("SELECT DISTINCT kind FROM scheduled_jobs")}
+        unknown = stored - self._handlers.keys()
+        if unknown:
+            raise UnknownJobKindError(unknown, self._handlers,
+                                      f"the database {self.store.path} holds queued jobs")
 
     def schedule(
         self,
@@ -74,8 +104,10 @@ class Scheduler(BackgroundWorker):
     ) -> None:
         """Run ``kind``'s handler with ``payload`` at ``due_at`` (real or test-clock time).
 
-        ``key`` (e.g. an invoice id) lets :meth:`cancel` drop the job later.
+        ``key`` (e.g. an invoice id) lets :meth:`cancel` drop the job later. An unknown
+        ``kind`` raises :class:`UnknownJobKindError` (rolling the caller's unit of work back).
         """
+        self.handler(kind)
         with self.store.transaction():
             self.store.execute(
                 "INSERT INTO scheduled_jobs (kind, job_key, due_at, test_clock, payload)"
@@ -85,7 +117,11 @@ class Scheduler(BackgroundWorker):
             self.store.after_commit(self._notify)
 
     def cancel(self, kind: str, key: str) -> None:
-        """Drop pending jobs of ``kind`` scheduled with ``key``."""
+        """Drop pending jobs of ``kind`` scheduled with ``key``.
+
+        An unknown ``kind`` raises rather than matching nothing: it can only be a typo.
+        """
+        self.handler(kind)
         with self.store.transaction():
             self.store.execute(
                 "DELETE FROM scheduled_jobs WHERE kind = ? AND job_key = ?", (kind, key)
@@ -116,10 +152,14 @@ class Scheduler(BackgroundWorker):
             self.store.execute("DELETE FROM scheduled_jobs WHERE test_clock = ?", (test_clock,))
 
     def _execute(self, job_id: int, kind: str, payload: str) -> None:
+        # Known by construction: schedule() and the start-up check only let known kinds in
+        # (short of another process with other kinds sharing the file: then raising, with
+        # the job left in place for it, beats dropping that work).
+        handler = self.handler(kind)
         with self.store.transaction():
             self.store.execute("DELETE FROM scheduled_jobs WHERE id = ?", (job_id,))
         try:
-            self._run_job(kind, json.loads(payload))
+            self._run_job(handler, json.loads(payload))
         except Exception:
             log.exception("scheduled job %s (%s) failed", job_id, kind)
 

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route as StarletteRoute
 
 from stripe_emulator.app import Dispatcher
-from stripe_emulator.backend.state import EmulatorState
+from stripe_emulator.backend.registry import open_state
 from stripe_emulator.lib.errors import CardError
 from stripe_emulator.lib.routing import PageAnswer, get, page, post
 from stripe_emulator.lib.storage import Store, register_ddl
@@ -25,7 +25,7 @@ register_ddl("CREATE TABLE IF NOT EXISTS test_attempts (note TEXT)")
 
 @pytest.fixture
 def dispatcher_client(tmp_path):
-    state = EmulatorState(tmp_path / "dispatch.sqlite3")
+    state = open_state(tmp_path / "dispatch.sqlite3")
 
     def declined(call):
         state.store.execute("INSERT INTO test_attempts (note) VALUES ('attempt')")

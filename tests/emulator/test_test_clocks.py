@@ -1,5 +1,9 @@
 """Test clocks: backdating, clock customers, advancing (running due work), deletion;
-and real-time timers of the scheduler."""
+and real-time timers of the scheduler.
+
+The scheduler tests run test-only kinds of work, given to their own emulator with
+``extra_jobs`` (a state runs only the kinds it was built with).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ import pytest
 import stripe
 
 from stripe_emulator.backend.events import emit_event
-from stripe_emulator.lib.scheduler import scheduled_work
+from stripe_emulator.embedded import start_emulator
 from stripe_emulator.models.customer import CUSTOMERS
+from tests.conftest import FAST_SETTLEMENT_SECONDS, FAST_WEBHOOK_RETRY_SECONDS, client_for
 from tests.emulator.helpers import events_about, tag, wait_for
 
 PAST = 1_700_000_000  # 2023-11-14
@@ -20,13 +25,37 @@ _ran: list[tuple[str, int, str | None]] = []
 _ran_lock = threading.Lock()
 
 
-@scheduled_work("tests.touch_customer")
 def _touch_customer(state, payload):
     """Test work: record when it ran (clock time) and emit an automatic event."""
     customer = state.store.require(CUSTOMERS, payload["customer"])
     with _ran_lock:
         _ran.append((payload["label"], state.now(customer["test_clock"]), customer["id"]))
     emit_event(state, "customer.updated", customer, previous=customer)
+
+
+def _failing_job(state, payload):
+    """Test work that changes a customer and then fails: its change must be undone."""
+    customer = state.store.require(CUSTOMERS, payload["customer"])
+    customer["name"] = "half-done"
+    state.store.update(CUSTOMERS, customer)
+    raise RuntimeError("job failed")
+
+
+TEST_JOBS = {"tests.touch_customer": _touch_customer, "tests.failing_job": _failing_job}
+
+
+@pytest.fixture(scope="module")
+def jobs_emulator():
+    """An emulator that also runs this module's test work."""
+    with start_emulator(settlement_delay_seconds=FAST_SETTLEMENT_SECONDS,
+                        webhook_retry_base_seconds=FAST_WEBHOOK_RETRY_SECONDS,
+                        extra_jobs=TEST_JOBS) as running:
+        yield running
+
+
+@pytest.fixture
+def jobs_client(jobs_emulator):
+    return client_for(jobs_emulator)
 
 
 def _ran_labels(customer_id):
@@ -55,53 +84,53 @@ def test_clock_customers_are_listed_only_when_asked(stripe_client):
     assert [c.id for c in on_clock] == [customer.id]
 
 
-def test_advance_runs_due_work_at_its_time_and_only_forward(stripe_client, emulator):
-    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
-    customer = stripe_client.v1.customers.create({"test_clock": clock.id})
-    scheduler = emulator.state.scheduler
+def test_advance_runs_due_work_at_its_time_and_only_forward(jobs_client, jobs_emulator):
+    clock = jobs_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
+    customer = jobs_client.v1.customers.create({"test_clock": clock.id})
+    scheduler = jobs_emulator.state.scheduler
     for label, due in (("later", PAST + 3 * DAY), ("soon", PAST + DAY)):
         scheduler.schedule("tests.touch_customer", due,
                            {"customer": customer.id, "label": label}, test_clock=clock.id)
-    advanced = stripe_client.v1.test_helpers.test_clocks.advance(clock.id,
-                                                              {"frozen_time": PAST + 2 * DAY})
+    advanced = jobs_client.v1.test_helpers.test_clocks.advance(clock.id,
+                                                            {"frozen_time": PAST + 2 * DAY})
     assert (advanced.status, advanced.frozen_time) == ("ready", PAST + 2 * DAY)
     assert _ran_labels(customer.id) == [("soon", PAST + DAY)]
-    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST + 5 * DAY})
+    jobs_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST + 5 * DAY})
     assert _ran_labels(customer.id) == [("soon", PAST + DAY), ("later", PAST + 3 * DAY)]
-    automatic = events_about(stripe_client, customer.id, "customer.updated")[0]
+    automatic = events_about(jobs_client, customer.id, "customer.updated")[0]
     assert automatic.request.id is None and automatic.request.idempotency_key is None
     assert automatic.created == PAST + 3 * DAY
-    clock_events = [e.type for e in stripe_client.v1.events.list(
+    clock_events = [e.type for e in jobs_client.v1.events.list(
         {"type": "test_helpers.test_clock.*", "limit": 100}).data if e.data.object.id == clock.id]
     assert clock_events[:2] == ["test_helpers.test_clock.ready",
                                 "test_helpers.test_clock.advancing"]
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST})
+        jobs_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST})
     assert (caught.value.http_status, caught.value.param) == (400, "frozen_time")
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.test_helpers.test_clocks.advance(clock.id,
-                                                       {"frozen_time": PAST + 800 * DAY})
+        jobs_client.v1.test_helpers.test_clocks.advance(clock.id,
+                                                     {"frozen_time": PAST + 800 * DAY})
     assert caught.value.param == "frozen_time"
 
 
-def test_real_time_work_runs_after_its_delay(stripe_client, emulator):
-    customer = stripe_client.v1.customers.create({"name": "Timer"})
-    due = emulator.state.clock.real_now() + 0.2
-    emulator.state.scheduler.schedule("tests.touch_customer", due,
-                                      {"customer": customer.id, "label": "settle"})
+def test_real_time_work_runs_after_its_delay(jobs_client, jobs_emulator):
+    customer = jobs_client.v1.customers.create({"name": "Timer"})
+    due = jobs_emulator.state.clock.real_now() + 0.2
+    jobs_emulator.state.scheduler.schedule("tests.touch_customer", due,
+                                           {"customer": customer.id, "label": "settle"})
     assert _ran_labels(customer.id) == []
     wait_for(lambda: _ran_labels(customer.id))
     assert _ran_labels(customer.id)[0][0] == "settle"
 
 
-def test_cancelled_work_does_not_run(stripe_client, emulator):
-    customer = stripe_client.v1.customers.create({"name": "Cancelled"})
-    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
-    emulator.state.scheduler.schedule("tests.touch_customer", PAST + 10,
-                                      {"customer": customer.id, "label": "x"},
-                                      test_clock=clock.id, key=customer.id)
-    emulator.state.scheduler.cancel("tests.touch_customer", customer.id)
-    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST + DAY})
+def test_cancelled_work_does_not_run(jobs_client, jobs_emulator):
+    customer = jobs_client.v1.customers.create({"name": "Cancelled"})
+    clock = jobs_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
+    jobs_emulator.state.scheduler.schedule("tests.touch_customer", PAST + 10,
+                                           {"customer": customer.id, "label": "x"},
+                                           test_clock=clock.id, key=customer.id)
+    jobs_emulator.state.scheduler.cancel("tests.touch_customer", customer.id)
+    jobs_client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": PAST + DAY})
     assert _ran_labels(customer.id) == []
 
 
@@ -128,25 +157,16 @@ def test_frozen_time_is_required_and_clock_must_exist(stripe_client):
     assert (caught.value.http_status, caught.value.param) == (404, "test_clock")
 
 
-@scheduled_work("tests.failing_job")
-def _failing_job(state, payload):
-    """Test work that changes a customer and then fails: its change must be undone."""
-    customer = state.store.require(CUSTOMERS, payload["customer"])
-    customer["name"] = "half-done"
-    state.store.update(CUSTOMERS, customer)
-    raise RuntimeError("job failed")
-
-
-def test_a_failing_job_is_rolled_back_alone(stripe_client, emulator):
-    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
-    customer = stripe_client.v1.customers.create({"test_clock": clock.id, "name": "Intact"})
-    scheduler = emulator.state.scheduler
+def test_a_failing_job_is_rolled_back_alone(jobs_client, jobs_emulator):
+    clock = jobs_client.v1.test_helpers.test_clocks.create({"frozen_time": PAST})
+    customer = jobs_client.v1.customers.create({"test_clock": clock.id, "name": "Intact"})
+    scheduler = jobs_emulator.state.scheduler
     scheduler.schedule("tests.failing_job", PAST + 10, {"customer": customer.id},
                        test_clock=clock.id)
     scheduler.schedule("tests.touch_customer", PAST + 20,
                        {"customer": customer.id, "label": "after"}, test_clock=clock.id)
-    advanced = stripe_client.v1.test_helpers.test_clocks.advance(clock.id,
-                                                                 {"frozen_time": PAST + 30})
+    advanced = jobs_client.v1.test_helpers.test_clocks.advance(clock.id,
+                                                               {"frozen_time": PAST + 30})
     assert advanced.status == "ready"
-    assert stripe_client.v1.customers.retrieve(customer.id).name == "Intact"
+    assert jobs_client.v1.customers.retrieve(customer.id).name == "Intact"
     assert _ran_labels(customer.id) == [("after", PAST + 20)]
