@@ -47,11 +47,8 @@ def load_demo_data(services: Services) -> None:
     """Fill a brand-new emulator with demo data (skipped with LOAD_DEMO_DATA=0)."""
     if os.environ.get("LOAD_DEMO_DATA", "1").strip().lower() in {"0", "false", "no"}:
         return
-    try:
-        from services.demo import loader as demo_data
-    except ImportError:
-        LOG.warning("services.demo.loader is not installed yet: starting with an empty emulator")
-        return
+    from services.demo import loader as demo_data  # only needed on a first emulator start
+
     demo_data.load_demo_data(services)
 
 
@@ -108,10 +105,10 @@ def _server_routes() -> list[Any]:
 
 
 def _warm_caches() -> None:
-    from ui import loaders
+    from ui import warm_up
 
     try:
-        loaders.warm_default_views()
+        warm_up.warm_default_views()
     except Exception:  # only a head start: the page loads (and reports errors) itself
         LOG.exception("could not pre-load the Invoices and Overview pages")
 
@@ -138,10 +135,10 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
 if __name__ == "__main__":  # a browser session runs this file as the Streamlit script
     run_dashboard()
 else:  # `streamlit run app.py` imports this module and serves `app` with uvicorn
-    from streamlit.runtime.pages_manager import PagesManager
+    from ui.pages_folder import disable_pages_folder_fallback
 
     # Defence in depth: never fall back to running pages/x.py without this entrypoint
     # (each page file still passes the gate itself).
-    PagesManager.uses_pages_directory = False
+    disable_pages_folder_fallback()
     runtime.install_services_factory(build_dashboard_services)
     app = st.App("app.py", routes=_server_routes(), lifespan=_lifespan)

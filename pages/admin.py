@@ -5,9 +5,10 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from services.core.access import Action
-from ui import cached_reads, runtime, tables
+from ui import runtime, tables
 from ui.gate import require_page
 from ui.layout import as_of
+from ui.reads import read_or_stop
 
 WEBHOOK_PATH = "/webhooks/stripe"
 ANY = "Anyone / anything"
@@ -19,7 +20,7 @@ as_of(datetime.now(UTC).astimezone(), refresh=lambda: None, key="admin")
 
 # -- connection ---------------------------------------------------------------------------
 st.subheader("Connection to Stripe")
-info = cached_reads.load(services.connection.describe, what="the connection")
+info = read_or_stop(services.connection.describe, what="the connection")
 colour = {"emulator": "blue", "test": "orange", "live": "red"}.get(info.mode.value, "gray")
 st.markdown(f":{colour}-badge[{info.mode.label}]")
 st.dataframe(
@@ -38,7 +39,7 @@ if events is None:
     st.warning("Payment events are not configured: nothing answers Stripe's events yet.",
                icon=":material/notifications_off:")
 else:
-    received = cached_reads.load(events.activity, 500, what="the payment events")
+    received = read_or_stop(events.activity, 500, what="the payment events")
     signed = bool(getattr(events, "webhook_secret", None))
     last = received["received_at"].max() if not received.empty else None
     failed = int((received["outcome"] == "failed").sum()) if not received.empty else 0
@@ -53,7 +54,7 @@ else:
 
 # -- audit log ----------------------------------------------------------------------------
 st.subheader("Audit log")
-everything = cached_reads.load(services.audit.table, what="the audit log")
+everything = read_or_stop(services.audit.table, what="the audit log")
 people = sorted(everything["username"].dropna().unique())
 actions = sorted(everything["action"].dropna().unique())
 by_object, by_user, by_action, by_since = st.columns(4)
@@ -64,7 +65,7 @@ action = by_action.selectbox("Action", [ANY, *actions], key="audit_action")
 since_day = by_since.date_input("Since", value=datetime.now(UTC).date() - timedelta(days=30),
                                 key="audit_since", format="YYYY-MM-DD")
 since = datetime.combine(since_day, time.min, tzinfo=UTC) if since_day else None
-log = cached_reads.load(
+log = read_or_stop(
     lambda: services.audit.table(
         object_id=object_id or None, username=None if username == ANY else username,
         action=None if action == ANY else action, since=since,

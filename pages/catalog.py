@@ -4,12 +4,14 @@ import streamlit as st
 
 from services.catalog import RECURRING_INTERVALS
 from services.core.access import Action, can
+from services.core.models import Price, Product
 from services.core.money import SUPPORTED_CURRENCIES
-from ui import cached_reads, dialogs, forms, runtime
-from ui.data import invalidate, refresher
+from ui import dialogs, forms, reads, runtime
+from ui.caching import invalidate, refresher
 from ui.forms import widget_key
 from ui.gate import require_page
 from ui.layout import as_of
+from ui.reads import read_or_stop
 
 PRODUCT_FORM = "new_product"
 PRICE_FORM = "new_price"
@@ -21,19 +23,19 @@ may_manage = can(user.role, Action.MANAGE_CATALOG)
 st.title("Catalog")
 
 show_archived = st.toggle("Show archived products and prices", key="catalog_show_archived")
-loaded = cached_reads.load(cached_reads.catalog, show_archived, what="the catalog")
+loaded = read_or_stop(reads.catalog, show_archived, what="the catalog")
 as_of(loaded.as_of, refresh=refresher("catalog"), key="catalog")
 active_products = [p for p in loaded.value if p.active]
 
 
-def create_product(nonce: str):
+def create_product(nonce: str) -> Product:
     return services.catalog.create_product(
         user.actor, name=forms.value(PRODUCT_FORM, "name", ""),
         description=forms.value(PRODUCT_FORM, "description", ""), form_nonce=nonce,
     )
 
 
-def create_price(nonce: str):
+def create_price(nonce: str) -> Price:
     return services.catalog.create_price(
         user.actor, product_id=forms.value(PRICE_FORM, "product_id") or "",
         amount_text=forms.value(PRICE_FORM, "amount", ""),
@@ -43,7 +45,7 @@ def create_price(nonce: str):
     )
 
 
-def product_created(product) -> None:
+def product_created(product: Product) -> None:
     invalidate("catalog")
     st.session_state[widget_key(PRICE_FORM, "product_id")] = product.id  # ready for a price
 
@@ -91,7 +93,7 @@ if may_manage:
         )
 
 st.subheader("Products and prices")
-table = cached_reads.load(cached_reads.price_list, show_archived, what="the price list").value
+table = read_or_stop(reads.price_list, show_archived, what="the price list").value
 if table.empty:
     st.info("No products yet." + (" Create one above." if may_manage else ""))
 else:
@@ -111,7 +113,7 @@ else:
     )
 
 
-def archive(pending, _reason) -> str:
+def archive(pending: dialogs.Pending, _reason: str | None) -> str:
     nonce = forms.form_nonce(f"{pending.action}.{pending.target_id}")
     if pending.action == "archive_product":
         services.catalog.archive_product(user.actor, pending.target_id, form_nonce=nonce)

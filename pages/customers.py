@@ -3,11 +3,15 @@
 import streamlit as st
 
 from services.core.access import Action, can
+from services.core.models import Customer
 from services.customers.balances import customer_balance
-from ui import cached_reads, customer_forms, forms, loaders, runtime, tabular
-from ui.data import invalidate, refresher
+from ui import customer_forms, forms, reads, runtime
+from ui.caching import invalidate, refresher
+from ui.formatting import money_text
 from ui.gate import require_page
+from ui.invoice_table import show_invoices
 from ui.layout import as_of
+from ui.reads import read_or_none, read_or_stop
 
 NEW_FORM = "new_customer"
 TABLE = "customers_table"
@@ -29,20 +33,20 @@ def back_to_list() -> None:
 
 
 def amounts(values: dict[str, int]) -> str:
-    return ", ".join(tabular.money_text(v, c) for c, v in sorted(values.items())) or "nothing"
+    return ", ".join(money_text(v, c) for c, v in sorted(values.items())) or "nothing"
 
 
 if customer_id:  # -- one customer ---------------------------------------------------
     st.button("All customers", icon=":material/arrow_back:", on_click=back_to_list)
-    loaded = cached_reads.load(cached_reads.customer, customer_id, what="the customer")
+    loaded = read_or_stop(reads.customer, customer_id, what="the customer")
     customer = loaded.value
     st.title(customer.name or customer.email or customer.id)
     st.caption(" · ".join(x for x in (customer.email, customer.id,
                                       customer.address.one_line if customer.address else None,
                                       customer.description) if x))
-    as_of_day = cached_reads.today()
-    invoices = cached_reads.try_load(cached_reads.customer_invoices, customer_id, as_of_day,
-                                     what="the customer's invoices")
+    as_of_day = reads.today()
+    invoices = read_or_none(reads.customer_invoices, customer_id, as_of_day,
+                            what="the customer's invoices")
     if invoices is not None:
         as_of(invoices.as_of, refresh=refresher("customers", "invoices"), key="customer")
         balance = customer_balance(invoices.value)
@@ -54,12 +58,12 @@ if customer_id:  # -- one customer ---------------------------------------------
         tiles[2].metric("Invoices", balance.invoice_count,
                         help=f"Oldest overdue: {balance.oldest_days_overdue} days")
         st.subheader("Invoices")
-        tabular.show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
+        show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
     if may_manage:
         form = f"edit_customer.{customer_id}"
         customer_forms.prefill(form, customer)
 
-        def update(nonce: str):
+        def update(nonce: str) -> Customer:
             return services.customers.update(
                 user.actor, customer_id, name=forms.value(form, "name", ""),
                 email=forms.value(form, "email", ""),
@@ -67,7 +71,7 @@ if customer_id:  # -- one customer ---------------------------------------------
                 address=customer_forms.address_of(form, editing=True), form_nonce=nonce,
             )
 
-        def updated(_customer) -> None:
+        def updated(_customer: Customer) -> None:
             forms.new_form_instance(form)  # the next edit is a new submission
             forms.clear_fields(form, customer_forms.FIELDS)  # refill from the saved details
             invalidate("customers", "invoices")
@@ -83,10 +87,10 @@ st.title("Customers")
 search = st.text_input("Search by name or email", key="search", bind="query-params",
                        placeholder="e.g. Acme or ap@acme.com").strip()
 if search:
-    found = cached_reads.load(cached_reads.customers_found, search, what="customers")
+    found = read_or_stop(reads.customers_found, search, what="customers")
     frame, loaded_at = customer_forms.customers_frame(found.value), found.as_of
 else:
-    table = cached_reads.load(loaders.customers_table, what="customers")
+    table = read_or_stop(reads.customers_table, what="customers")
     frame, loaded_at = table.value, table.as_of
 as_of(loaded_at, refresh=refresher("customers"), key="customers")
 st.caption(f"{len(frame)} customers" + (f" matching “{search}”" if search else ""))
@@ -101,7 +105,7 @@ if event.selection.rows:  # positions in exactly the frame shown above
     st.rerun()
 
 
-def create(nonce: str):
+def create(nonce: str) -> Customer:
     return services.customers.create(
         user.actor, name=forms.value(NEW_FORM, "name", ""),
         email=forms.value(NEW_FORM, "email", ""),

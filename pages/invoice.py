@@ -10,8 +10,8 @@ import streamlit as st
 
 from services.core.access import Action
 from services.core.errors import DashboardError, NotFound
-from ui import invoice_actions, invoice_view, layout, loaders
-from ui.data import refresher
+from ui import invoice_actions, invoice_detail, layout, reads
+from ui.caching import refresher
 from ui.gate import require_page
 from ui.navigation import link
 
@@ -24,8 +24,8 @@ if not invoice_id:
     st.stop()
 
 try:
-    snapshot = loaders.invoice(invoice_id)
-    history = loaders.invoice_history(invoice_id).value
+    snapshot = reads.invoice(invoice_id)
+    history = reads.invoice_history(invoice_id).value
 except NotFound:
     st.title("Invoice")
     st.error(f"There is no invoice {invoice_id}. It may have been deleted, or the link is wrong.")
@@ -37,8 +37,8 @@ except DashboardError as err:
     st.stop()
 
 invoice = snapshot.value
-invoice_view.header(invoice, today=date.today())
+invoice_detail.header(invoice, today=date.today())
 layout.as_of(snapshot.as_of, refresh=refresher("invoices", "audit"), key="invoice")
 invoice_actions.buttons(invoice, user)
-invoice_view.timeline(invoice, history)
-invoice_view.lines(invoice)
+invoice_detail.timeline(invoice, history)
+invoice_detail.lines(invoice)

@@ -5,8 +5,8 @@ from datetime import date
 import streamlit as st
 
 from services.core.access import Action, can
-from ui import invoice_listing, layout, loaders, tables
-from ui.data import refresher
+from ui import invoice_listing, layout, reads, tables
+from ui.caching import refresher
 from ui.gate import require_page
 from ui.invoice_filters import filter_bar
 from ui.invoice_table import column_config, shown_frame
@@ -23,20 +23,20 @@ if can(user.role, Action.CREATE_DRAFT):
     with new:
         link("pages/new_invoice.py", label="New invoice", icon=":material/add:")
 
-customers = loaders.customers_table().value
-view = filter_bar(customers, as_of=date.today())
-listing = invoice_listing.load(view)  # the newest 500; "Load all" reads every match
+customers = reads.customers_table().value
+query = filter_bar(customers, as_of=date.today())
+listing = invoice_listing.load(query)  # the newest 500; "Load all" reads every match
 layout.as_of(listing.as_of, refresh=refresher("invoices", "customers"), key="invoices")
 
-shown = shown_frame(listing.rows, view.sort)
-invoice_listing.summary(listing, view)
+shown = shown_frame(listing.rows, query.sort)
+invoice_listing.summary(listing, query)
 event = st.dataframe(
     shown,
     hide_index=True,
     column_config=column_config(),
     on_select="rerun",
     selection_mode="single-row",
-    key=tables.selection_key("invoices_table", view.key_parts()),
+    key=tables.selection_key("invoices_table", query.key_parts()),
 )
 if (row := tables.selected(event, shown)) is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})

@@ -5,9 +5,10 @@ import streamlit as st
 
 from services.core.access import Action
 from services.reporting.lookup import parse_query
-from ui import cached_reads, navigation, tabular
+from ui import navigation, reads
 from ui.gate import require_page
 from ui.layout import LOOKUP_PARAM, as_of
+from ui.reads import read_or_stop
 
 KIND_LABELS = {"invoice": "Invoice", "customer": "Customer", "product": "Product",
                "price": "Price"}
@@ -52,14 +53,14 @@ if not text:
 
 def link_for(kind: str, object_id: str) -> str:
     if kind == "invoice":
-        return tabular.invoice_url(object_id)
+        return navigation.invoice_url(object_id)
     if kind == "customer":
-        return tabular.customer_url(object_id)
+        return navigation.customer_url(object_id)
     return "/catalog"
 
 
-loaded = cached_reads.load(cached_reads.lookup, text, what="matches")
-as_of(loaded.as_of, refresh=cached_reads.lookup.clear, key="lookup")
+loaded = read_or_stop(reads.lookup, text, what="matches")
+as_of(loaded.as_of, refresh=reads.lookup.clear, key="lookup")
 results = loaded.value
 st.caption(f"“{text}” reads as {READS_AS.get(parse_query(text).kind, 'text')}.")
 if not results:

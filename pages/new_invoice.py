@@ -6,12 +6,12 @@ from services.core.access import Action
 from services.core.errors import DashboardError
 from services.core.models import Invoice
 from services.core.money import SUPPORTED_CURRENCIES
-from ui import draft_items, forms, invoice_actions, layout, loaders, runtime, tables
-from ui.data import invalidate, refresher
+from ui import draft_items, forms, invoice_actions, layout, reads, runtime, tables
+from ui.caching import invalidate, refresher
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
-from ui.formatting import money
+from ui.formatting import customer_labels, money
 from ui.gate import require_page
-from ui.invoice_view import label
+from ui.invoice_detail import label
 from ui.navigation import link
 
 user = require_page(Action.CREATE_DRAFT)
@@ -19,7 +19,7 @@ key = forms.widget_key
 st.title("New invoice")
 
 if created_id := st.session_state.get("new_invoice.created"):
-    invoice = loaders.invoice(created_id).value
+    invoice = reads.invoice(created_id).value
     st.success(f"Invoice {label(invoice)} for {invoice.customer_name} is saved "
                f"({money(invoice.total, invoice.currency)}, status {invoice.status}).")
     invoice_actions.buttons(
@@ -32,9 +32,9 @@ if created_id := st.session_state.get("new_invoice.created"):
     right.button("Start another invoice", on_click=draft_items.reset, icon=":material/add:")
     st.stop()
 
-customer_list = loaders.customers_table()
+customer_list = reads.customers_table()
 layout.as_of(customer_list.as_of, refresh=refresher("customers", "catalog"), key="new_invoice")
-names = loaders.customer_labels(customer_list.value)
+names = customer_labels(customer_list.value)
 top = st.columns([3, 1])
 customer_id = top[0].selectbox(
     "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),
@@ -49,7 +49,7 @@ with top[1]:
     forms.field_error(FORM, "currency")
 
 st.subheader("Items")
-prices = draft_items.one_time_prices(loaders.products().value, currency)
+prices = draft_items.one_time_prices(reads.catalog(False).value, currency)
 kind = st.segmented_control("Item", [FROM_PRICE, CUSTOM], key=key(ITEM_FORM, "kind"),
                             default=FROM_PRICE)
 with st.form(ITEM_FORM, border=True):

@@ -6,10 +6,13 @@ import streamlit as st
 from services.core.access import Action
 from services.customers.balances import balances_by_customer
 from services.reporting.receivables import AGING_BUCKETS
-from ui import cached_reads, charts, tables, tabular
-from ui.data import refresher
+from ui import charts, navigation, reads, tables
+from ui.caching import refresher
+from ui.formatting import money_text
 from ui.gate import require_page
+from ui.invoice_table import show_invoices
 from ui.layout import as_of
+from ui.reads import read_or_stop
 
 BUCKETS = {**charts.BUCKET_TITLES, "total": "All open"}
 
@@ -17,10 +20,10 @@ user = require_page(Action.VIEW)
 st.title("Overdue & aging")
 
 as_of_day = st.date_input(
-    "As of", value=cached_reads.today(), key="as_of", bind="query-params", format="YYYY-MM-DD",
+    "As of", value=reads.today(), key="as_of", bind="query-params", format="YYYY-MM-DD",
     help="Ages are counted from each invoice's due date to this day.", width=220,
 )
-loaded = cached_reads.load(cached_reads.aging, as_of_day, what="the aging report")
+loaded = read_or_stop(reads.aging, as_of_day, what="the aging report")
 as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overdue")
 aging = loaded.value
 currencies = sorted(aging["currency"].unique())
@@ -31,7 +34,7 @@ if not currencies:
 
 def cell(currency: str, bucket: str) -> str:
     row = aging[(aging["currency"] == currency) & (aging["bucket"] == bucket)].iloc[0]
-    return f"{tabular.money_text(row['amount_remaining'], currency)} ({row['count']})"
+    return f"{money_text(row['amount_remaining'], currency)} ({row['count']})"
 
 
 summary = pd.DataFrame(
@@ -57,14 +60,14 @@ bucket = pick_bucket.segmented_control(
     key=f"overdue_bucket.{as_of_day}.{currency}",
 ) or "total"
 view = f"{as_of_day}.{currency}.{bucket}"  # every selection below is keyed to this view
-rows = cached_reads.load(cached_reads.aging_rows, as_of_day, bucket, currency,
-                         what="the invoices in this bucket").value
+rows = read_or_stop(reads.aging_rows, as_of_day, bucket, currency,
+                   what="the invoices in this bucket").value
 by_customer = balances_by_customer(rows)
 if by_customer.empty:
     st.info(f"No open {currency.upper()} invoices are {BUCKETS[bucket].lower()}.")
     st.stop()
 customers_shown = tables.with_money(by_customer, {"amount_remaining": "Open amount"})
-customers_shown.insert(0, "open", [tabular.customer_url(c) for c in by_customer["customer_id"]])
+customers_shown.insert(0, "open", [navigation.customer_url(c) for c in by_customer["customer_id"]])
 picked = st.dataframe(
     customers_shown[["open", "customer", "email", "invoices", "Open amount",
                      "oldest_days_overdue"]],
@@ -85,7 +88,7 @@ if picked.selection.rows:
 else:
     invoices = rows
     st.markdown(f"**All {currency.upper()} invoices** · {BUCKETS[bucket]}")
-shown = tabular.show_invoices(invoices, key=f"overdue_invoices.{view}", sort="Most overdue",
-                              extra={"email": "Email"})
+shown = show_invoices(invoices, key=f"overdue_invoices.{view}", sort="Most overdue",
+                      extra={"email": "Email"})
 tables.export_buttons(shown, f"overdue-{currency}-{bucket}-{as_of_day}",
                       key=f"overdue_export.{view}")

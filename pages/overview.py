@@ -5,19 +5,21 @@ import streamlit as st
 from services.core.access import Action
 from services.core.money import format_amount
 from services.reporting.receivables import DSO_PERIOD_DAYS
-from ui import cached_reads, charts, navigation, tables, tabular
-from ui.data import refresher
+from ui import charts, navigation, reads, tables
+from ui.caching import refresher
 from ui.formatting import status_label
 from ui.gate import require_page
+from ui.invoice_table import show_invoices
 from ui.layout import as_of
+from ui.reads import read_or_stop
 
 PERIOD = f"last {DSO_PERIOD_DAYS} days"  # the DSO period: its finalized invoices
 
 user = require_page(Action.VIEW)
 st.title("Overview")
 
-as_of_day = cached_reads.today()
-loaded = cached_reads.load(cached_reads.overview, as_of_day, what="receivables")
+as_of_day = reads.today()
+loaded = read_or_stop(reads.overview, as_of_day, what="receivables")
 data = loaded.value
 as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="overview")
 
@@ -69,7 +71,7 @@ else:
         navigation.link("pages/invoices.py", f"Filter the Invoices list to {name}",
                         query_params={"status": status_label(name)}, icon=":material/list:")
     extra = {"part": "Counted as"} if "part" in rows.columns else None
-    shown = tabular.show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
+    shown = show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
     if not shown.empty:
         tables.export_buttons(shown, f"{name}-{as_of_day}", key=f"overview_export.{choice}")
 

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from services.core.access import Action, can
-from ui import cached_reads, forms, runtime, tabular
+from ui import forms, navigation, runtime
+from ui.formatting import money_text
 from ui.gate import require_page
 from ui.layout import as_of, flash
+from ui.reads import read_or_stop
 
 NEEDS_ATTENTION = "needs attention"
 
@@ -44,15 +46,15 @@ def another_resend(invoice_id: str) -> None:
 
 
 st.subheader("To do")
-todo = cached_reads.load(events.todo, what="the payments to follow up")
+todo = read_or_stop(events.todo, what="the payments to follow up")
 if todo.empty:
     st.success("No failed or processing payments need attention.", icon=":material/task_alt:")
 for row in todo.itertuples(index=False):
     number = row.number or row.invoice_id
     with st.container(border=True):
         what, state, action = st.columns([3, 3, 3], vertical_alignment="center")
-        amount = tabular.money_text(row.amount_due, row.currency)
-        what.markdown(f"**[Invoice {number}]({tabular.invoice_url(row.invoice_id)})**  \n"
+        amount = money_text(row.amount_due, row.currency)
+        what.markdown(f"**[Invoice {number}]({navigation.invoice_url(row.invoice_id)})**  \n"
                       f"{row.email or 'no email'} · {amount}")
         since = "unknown" if pd.isna(row.since) else f"{row.since:%Y-%m-%d %H:%M}"
         colour = "red" if row.state == NEEDS_ATTENTION else "orange"
@@ -73,12 +75,12 @@ for row in todo.itertuples(index=False):
             forms.other_errors(f"resend.{row.invoice_id}")
 
 st.subheader("Events received")
-activity = cached_reads.load(events.activity, what="the payment events")
+activity = read_or_stop(events.activity, what="the payment events")
 if activity.empty:
     st.caption("No payment events received yet.")
 else:
     activity = activity.assign(
-        open=[tabular.invoice_url(i) if i else None for i in activity["invoice_id"]]
+        open=[navigation.invoice_url(i) if i else None for i in activity["invoice_id"]]
     )
     st.dataframe(
         activity[["received_at", "event_type", "outcome", "summary", "error", "open",
@@ -96,7 +98,7 @@ else:
     )
 
 st.subheader("Messages to customers (outbox)")
-outbox = cached_reads.load(events.outbox, what="the outbox")
+outbox = read_or_stop(events.outbox, what="the outbox")
 if outbox.empty:
     st.caption("No messages queued.")
 else:

@@ -1,11 +1,12 @@
-"""Cached reads for the pages, each stamped with the moment it was loaded.
+"""The dashboard's one cache: reads stamped with their load time, cleared by area after writes.
 
 ``@cached_view("invoices", ttl="2m")`` turns a loader into a cached function
 returning :class:`Snapshot` (the value and its "as of" time) and files it under
 one or more *areas*. A write calls :func:`invalidate` with the areas it changes
 ("invoices", "customers", "catalog", "reports", "audit", "events"), which clears
-every cached view in them; the Refresh button does the same for its view.
-Caches are shared by all users (every role may view everything) and bounded.
+every cached view in them; a Refresh button does the same for its view
+(:func:`refresher`). Caches are shared by all users (every role may view
+everything) and bounded. The cached reads themselves live in :mod:`ui.reads`.
 """
 
 from __future__ import annotations

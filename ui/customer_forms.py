@@ -17,7 +17,7 @@ import streamlit as st
 from services.core.models import Address, Customer
 from ui import forms
 from ui.forms import widget_key
-from ui.tabular import customer_url
+from ui.navigation import customer_url
 
 ADDRESS_FIELDS = {
     "address.line1": "Address line 1",

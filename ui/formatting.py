@@ -1,4 +1,4 @@
-"""How numbers, dates and statuses read on screen (money always via services.core.money).
+"""How numbers, dates, statuses and customers read on screen (money via services.core.money).
 
 Plain functions returning strings, plus :func:`status_badge` which draws the
 coloured invoice status. Nothing here talks to Stripe.
@@ -7,7 +7,9 @@ coloured invoice status. Nothing here talks to Stripe.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from services.core.money import format_amount
@@ -40,6 +42,14 @@ def money(minor_units: int | None, currency: str) -> str:
     if minor_units is None:
         return "—"
     return format_amount(int(minor_units), currency)
+
+
+def money_text(amount: Any, currency: Any) -> str:
+    """An amount from a table cell in its currency's format; "—" when amount or currency
+    is unknown (``None``, NaN, no currency)."""
+    if amount is None or pd.isna(amount) or not isinstance(currency, str) or not currency:
+        return "—"
+    return money(int(amount), currency)
 
 
 def status_label(status: str) -> str:
@@ -78,3 +88,12 @@ def overdue_text(days: int) -> str:
     if days <= 0:
         return "Not overdue"
     return f"{days} day{'s' if days != 1 else ''} overdue"
+
+
+def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
+    """Customer id -> "Name (email)" for pickers, in the table's order."""
+    labels: dict[str, str] = {}
+    for row in customers.itertuples(index=False):
+        name = row.name or row.email or row.customer_id
+        labels[row.customer_id] = f"{name} ({row.email})" if row.email and row.name else name
+    return labels

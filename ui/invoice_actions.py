@@ -15,9 +15,9 @@ import streamlit as st
 
 from services.core.access import Action
 from ui import dialogs, forms, runtime
-from ui.data import invalidate
+from ui.caching import invalidate
 from ui.formatting import money
-from ui.invoice_view import label
+from ui.invoice_detail import label
 from ui.layout import flash
 from ui.navigation import go
 

@@ -2,8 +2,8 @@
 
 Every filter is kept in a query parameter, so
 ``/invoices?status=Open&overdue=true&currency=EUR&customer=cus_…`` opens that
-exact view and a reload keeps it. :func:`filter_bar` draws the widgets and returns the
-service's ``InvoiceFilters`` plus the sort order.
+exact list and a reload keeps it. :func:`filter_bar` draws the widgets and returns an
+:class:`InvoiceQuery`: the service's ``InvoiceFilters`` plus the sort order.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import streamlit as st
 
 from services.core.money import SUPPORTED_CURRENCIES
 from services.reporting.receivables import InvoiceFilters
-from ui.formatting import STATUS_LABELS
-from ui.loaders import customer_labels
+from ui.formatting import STATUS_LABELS, customer_labels
 
 SORTS: dict[str, tuple[str, bool]] = {  # label -> (column, ascending)
     "Newest first": ("created", False),
@@ -38,14 +37,15 @@ DATE_FILTERS = (
 
 
 @dataclass(frozen=True)
-class InvoiceView:
-    """What the user asked to see: the service filters and the sort order."""
+class InvoiceQuery:
+    """Which invoices the user asked for, and in which order: the service filters and the
+    sort label (a key of :data:`SORTS`)."""
 
     filters: InvoiceFilters
     sort: str
 
     def key_parts(self) -> dict[str, object]:
-        """The view as plain values (for table keys and cache arguments)."""
+        """The query as plain values (for table keys)."""
         return {"filters": repr(self.filters), "sort": self.sort}
 
 
@@ -57,7 +57,7 @@ def _customer_to_url() -> None:
         st.query_params.pop("customer", None)
 
 
-def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceView:
+def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
     """Draw the filters (kept in the URL) and return what they select.
 
     Bound widgets store their *shown* option in the URL, so statuses and
@@ -102,4 +102,4 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceView:
         overdue_only=bool(overdue_only),
         as_of=as_of,
     )
-    return InvoiceView(filters, sort)
+    return InvoiceQuery(filters, sort)

@@ -14,8 +14,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from ui import loaders, tables
-from ui.invoice_filters import InvoiceView
+from ui import reads, tables
+from ui.invoice_filters import InvoiceQuery
 
 #: How many invoices the page shows before "Load all".
 SHOWN_ROWS = 500
@@ -30,20 +30,20 @@ class ShownInvoices:
     as_of: datetime
 
 
-def _load_all_key(view: InvoiceView) -> str:
-    return tables.selection_key("invoices_load_all", {"filters": repr(view.filters)})
+def _load_all_key(query: InvoiceQuery) -> str:
+    return tables.selection_key("invoices_load_all", {"filters": repr(query.filters)})
 
 
-def load(view: InvoiceView) -> ShownInvoices:
+def load(query: InvoiceQuery) -> ShownInvoices:
     """The newest ``SHOWN_ROWS`` matching invoices, or all of them once asked for."""
-    if st.session_state.get(_load_all_key(view)):
-        everything = loaders.invoices_table(view.filters)
+    if st.session_state.get(_load_all_key(query)):
+        everything = reads.invoices_table(query.filters)
         return ShownInvoices(everything.value, True, everything.as_of)
-    newest = loaders.invoices_page(view.filters, SHOWN_ROWS)
+    newest = reads.invoices_page(query.filters, SHOWN_ROWS)
     return ShownInvoices(newest.value.rows, newest.value.complete, newest.as_of)
 
 
-def summary(shown: ShownInvoices, view: InvoiceView) -> None:
+def summary(shown: ShownInvoices, query: InvoiceQuery) -> None:
     """How many invoices are shown; when not all, say so and offer "Load all"."""
     count = len(shown.rows)
     plural = "s" if count != 1 else ""
@@ -58,8 +58,8 @@ def summary(shown: ShownInvoices, view: InvoiceView) -> None:
         "load all to see and export every one.",
         icon=":material/info:",
     )
-    action.button("Load all", key=f"{_load_all_key(view)}.button", on_click=_ask_for_all,
-                  args=(_load_all_key(view),), icon=":material/download:")
+    action.button("Load all", key=f"{_load_all_key(query)}.button", on_click=_ask_for_all,
+                  args=(_load_all_key(query),), icon=":material/download:")
 
 
 def _ask_for_all(key: str) -> None:

@@ -1,16 +1,24 @@
 """The invoices table as shown: sorted, money formatted per currency, dates as dates.
 
-The shown frame is also exactly what the CSV and Excel exports contain.
+The shown frame is also exactly what the CSV and Excel exports contain. The
+Invoices page draws it with :func:`shown_frame` and :func:`column_config`; the
+report pages (Overview, Overdue & aging, Customers) show their invoice rows the
+same way with :func:`show_invoices`, where selecting a row opens that invoice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
+from ui import navigation
 from ui.formatting import status_label
 from ui.invoice_filters import SORTS
-from ui.tables import with_money
+from ui.tables import selected, with_money
+
+INVOICE_PAGE = "pages/invoice.py"
 
 COLUMNS = {
     "number": "Number",
@@ -54,3 +62,32 @@ def column_config() -> dict[str, st.column_config.Column]:
         "Amount due": st.column_config.TextColumn(alignment="right"),
         "Amount remaining": st.column_config.TextColumn(alignment="right"),
     }
+
+
+def show_invoices(
+    rows: pd.DataFrame,
+    *,
+    key: str,
+    sort: str = "Newest first",
+    extra: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Invoice rows (``reports`` columns) as on the Invoices page; selecting a row opens
+    that invoice. ``extra`` adds source columns under a label. Returns the frame shown
+    (what an export must contain)."""
+    shown = shown_frame(rows, sort)
+    if extra:
+        column, ascending = SORTS[sort]
+        ordered = rows.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+        for source, label in extra.items():
+            shown[label] = ordered[source].to_numpy()
+    if shown.empty:
+        st.info("No invoices here.")
+        return shown
+    event = st.dataframe(
+        shown, key=key, hide_index=True, column_config=column_config(), width="stretch",
+        on_select="rerun", selection_mode="single-row",
+    )
+    st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
+    if (row := selected(event, shown)) is not None:
+        navigation.go(INVOICE_PAGE, query_params={"invoice": row["Invoice ID"]})
+    return shown

@@ -1,4 +1,4 @@
-"""The page registry: every page file, who may open it, and the role-filtered navigation.
+"""The page registry: every page file, who may open it, the role-filtered navigation, links.
 
 A page is registered only when its file exists and the user's role may use it,
 so a page the role may not see cannot be reached at all. While nobody is logged
@@ -47,7 +47,6 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/lookup.py", "Lookup", ":material/search:", "Daily work"),
     PageSpec("pages/payment_activity.py", "Payment activity", ":material/payments:", "Daily work"),
     PageSpec("pages/customers.py", "Customers", ":material/group:", "Records"),
-    PageSpec("pages/customer.py", "Customer", ":material/person:", "Records", in_menu=False),
     PageSpec("pages/catalog.py", "Catalog", ":material/inventory_2:", "Records"),
     PageSpec(
         "pages/admin.py", "Admin", ":material/admin_panel_settings:", "Admin",
@@ -66,6 +65,16 @@ def _url(path: str, query_params: dict[str, str] | None) -> str:
     return f"/{Path(path).stem}{query}"
 
 
+def invoice_url(invoice_id: str) -> str:
+    """In-app link to one invoice (the Invoice page reads ``?invoice=``)."""
+    return _url("pages/invoice.py", {"invoice": invoice_id})
+
+
+def customer_url(customer_id: str) -> str:
+    """In-app link to one customer's view on the Customers page."""
+    return _url("pages/customers.py", {"customer": customer_id})
+
+
 def link(path: str, label: str, *, query_params: dict[str, str] | None = None,
          icon: str | None = None) -> None:
     """A link to another page. Falls back to a plain URL when the page is not registered
@@ -82,11 +91,6 @@ def go(path: str, *, query_params: dict[str, str] | None = None) -> None:
         st.switch_page(page_path(path), query_params=query_params)
     except StreamlitPageNotFoundError:
         st.markdown(f"[Open {Path(path).stem}]({_url(path, query_params)})")
-
-
-def spec_for(path: str) -> PageSpec | None:
-    """The registry entry of a page file ("pages/x.py"), if any."""
-    return next((spec for spec in PAGES if spec.path == path), None)
 
 
 def available(role: Role | None) -> list[PageSpec]:

@@ -1,10 +1,15 @@
-"""Cached reads behind the report pages (Overview, Catalog, Customers, Overdue, Lookup).
+"""The service reads the pages show, each cached once (see :mod:`ui.caching`), and how a
+page says that a read failed.
 
-Each is a :func:`ui.data.cached_view` filed under the areas whose writes change
-it, so the foundation's ``invalidate("invoices")`` after an invoice action also
-refreshes these, and the pages' Refresh buttons use :func:`ui.data.refresher`.
-Each returns a :class:`ui.data.Snapshot` (value + "as of" time). :func:`load`
-shows a services error in words and stops the page instead of a traceback.
+Every read here is a :func:`ui.caching.cached_view` filed under the areas whose
+writes change it, so ``invalidate("invoices")`` after an invoice action also
+refreshes the reports built from invoices, and the pages' Refresh buttons use
+:func:`ui.caching.refresher`. Each returns a :class:`ui.caching.Snapshot`
+(value + "as of" time). Reads live here, not in page files, so each is
+registered once for invalidation; add new ones here.
+
+:func:`read_or_stop` and :func:`read_or_none` call a read (cached or not) and,
+when the services refuse, say what failed in words instead of a traceback.
 """
 
 from __future__ import annotations
@@ -18,29 +23,15 @@ import pandas as pd
 import streamlit as st
 
 from services.core.errors import DashboardError
-from services.core.models import Customer, Product
+from services.core.models import Customer, Invoice, Product
 from services.reporting.aging import aging_table
 from services.reporting.lookup import LookupResult
-from services.reporting.receivables import InvoiceFilters, Kpi
+from services.reporting.receivables import InvoiceFilters, InvoiceListing, Kpi
 from ui import runtime
-from ui.data import cached_view
+from ui.caching import cached_view
 
 T = TypeVar("T")
 PERIOD_PART = "invoiced in period"  # how reports.kpis tags the DSO period's invoices
-
-
-@dataclass(frozen=True)
-class OverviewData:
-    """What the Overview page shows, all from one ``reports.kpis`` call: the KPIs,
-    the invoices finalized in the DSO period (by status) and the aging of the
-    open invoices behind "outstanding"."""
-
-    kpis: list[Kpi]
-    period_invoices: pd.DataFrame
-    aging: pd.DataFrame
-
-    def kpi(self, key: str) -> Kpi:
-        return next(k for k in self.kpis if k.key == key)
 
 
 def today() -> date:
@@ -48,7 +39,10 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def load(read: Callable[..., T], *args: object, what: str) -> T:
+# -- reading with a clear error ------------------------------------------------------------
+
+
+def read_or_stop(read: Callable[..., T], *args: object, what: str) -> T:
     """Call ``read(*args)``; on a services error say what failed, in words, and stop."""
     try:
         return read(*args)
@@ -56,8 +50,8 @@ def load(read: Callable[..., T], *args: object, what: str) -> T:
         _stop_with(f"Could not load {what}: {err}")
 
 
-def try_load(read: Callable[..., T], *args: object, what: str) -> T | None:
-    """Like :func:`load`, but the rest of the page still runs (``None`` on failure)."""
+def read_or_none(read: Callable[..., T], *args: object, what: str) -> T | None:
+    """Like :func:`read_or_stop`, but the rest of the page still runs (``None`` on failure)."""
     try:
         return read(*args)
     except DashboardError as err:
@@ -70,8 +64,99 @@ def _stop_with(message: str) -> NoReturn:
     st.stop()
 
 
+# -- invoices ------------------------------------------------------------------------------
+
+
+@cached_view("invoices", "reports", ttl="2m", spinner="Loading invoices…",
+             background_refresh=True)
+def invoices_table(filters: InvoiceFilters) -> pd.DataFrame:
+    """The invoices matching ``filters`` (one row per invoice, amounts in minor units)."""
+    return runtime.services().reports.invoices_table(filters)
+
+
+@cached_view("invoices", "reports", ttl="2m", spinner="Loading the newest invoices…",
+             background_refresh=True)
+def invoices_page(filters: InvoiceFilters, max_rows: int) -> InvoiceListing:
+    """The newest ``max_rows`` invoices matching ``filters`` and whether that is all."""
+    return runtime.services().reports.invoices_page(filters, max_rows=max_rows)
+
+
+@cached_view("invoices", ttl="1m", spinner="Loading the invoice…")
+def invoice(invoice_id: str) -> Invoice:
+    """One invoice with its lines."""
+    return runtime.services().invoices.get(invoice_id)
+
+
+@cached_view("invoices", "audit", ttl="1m", spinner="Loading the history…")
+def invoice_history(invoice_id: str) -> pd.DataFrame:
+    """Who did what to an invoice, from the audit trail."""
+    return runtime.services().audit.history(invoice_id)
+
+
+# -- customers -----------------------------------------------------------------------------
+
+
+@cached_view("customers", ttl="5m", spinner="Loading customers…")
+def customers_table() -> pd.DataFrame:
+    """All customers (for pickers, filters and the Customers list)."""
+    return runtime.services().customers.table()
+
+
+@cached_view("customers", ttl="2m", spinner="Searching customers…")
+def customers_found(text: str) -> list[Customer]:
+    """Customers whose name or email matches ``text`` (at most 100)."""
+    return runtime.services().customers.find(text, limit=100)
+
+
+@cached_view("customers", ttl="2m", spinner="Loading the customer…")
+def customer(customer_id: str) -> Customer:
+    """One customer's details."""
+    return runtime.services().customers.get(customer_id)
+
+
+@cached_view("invoices", "customers", ttl="2m", spinner="Loading the customer's invoices…")
+def customer_invoices(customer_id: str, as_of: date) -> pd.DataFrame:
+    """One customer's invoices, overdue days counted to ``as_of``."""
+    filters = InvoiceFilters(customer_id=customer_id, as_of=as_of)
+    return runtime.services().reports.invoices_table(filters)
+
+
+# -- catalog -------------------------------------------------------------------------------
+
+
+@cached_view("catalog", ttl="5m", spinner="Loading the catalog…", max_entries=4)
+def catalog(include_archived: bool) -> list[Product]:
+    """Products with their prices; archived ones too when ``include_archived``.
+
+    Call it with the flag as a positional argument (``catalog(False)``): Streamlit
+    keys the cache by the arguments as passed, so every caller then shares one entry.
+    """
+    return runtime.services().catalog.products(include_archived)
+
+
+@cached_view("catalog", ttl="5m", spinner="Loading the price list…", max_entries=4)
+def price_list(include_archived: bool) -> pd.DataFrame:
+    """One row per price (the Catalog page's table)."""
+    return runtime.services().catalog.products_table(include_archived)
+
+
+# -- reports -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """What the Overview page shows, all from one ``reports.kpis`` call: the KPIs,
+    the invoices finalized in the DSO period (by status) and the aging of the
+    open invoices behind "outstanding"."""
+
+    kpis: list[Kpi]
+    period_invoices: pd.DataFrame
+    aging: pd.DataFrame
+
+
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading receivables…", max_entries=8)
 def overview(as_of: date) -> OverviewData:
+    """The Overview page's numbers, the DSO period's invoices and the open invoices' aging."""
     kpis = runtime.services().reports.kpis(as_of)
     outstanding = next(k for k in kpis if k.key == "outstanding").rows
     dso_rows = next(k for k in kpis if k.key == "dso").rows
@@ -81,41 +166,18 @@ def overview(as_of: date) -> OverviewData:
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading the aging report…")
 def aging(as_of: date) -> pd.DataFrame:
+    """Open amounts and counts per currency and aging bucket."""
     return runtime.services().reports.aging(as_of)
 
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading the invoices…")
 def aging_rows(as_of: date, bucket: str, currency: str) -> pd.DataFrame:
+    """The open invoices in one aging bucket and currency."""
     return runtime.services().reports.aging_rows(as_of, bucket=bucket, currency=currency)
-
-
-@cached_view("invoices", "customers", ttl="2m", spinner="Loading the customer's invoices…")
-def customer_invoices(customer_id: str, as_of: date) -> pd.DataFrame:
-    filters = InvoiceFilters(customer_id=customer_id, as_of=as_of)
-    return runtime.services().reports.invoices_table(filters)
-
-
-@cached_view("catalog", ttl="5m", spinner="Loading the catalog…", max_entries=4)
-def catalog(include_archived: bool) -> list[Product]:
-    return runtime.services().catalog.products(include_archived)
-
-
-@cached_view("catalog", ttl="5m", spinner="Loading the price list…", max_entries=4)
-def price_list(include_archived: bool) -> pd.DataFrame:
-    return runtime.services().catalog.products_table(include_archived)
-
-
-@cached_view("customers", ttl="2m", spinner="Searching customers…")
-def customers_found(text: str) -> list[Customer]:
-    return runtime.services().customers.find(text, limit=100)
-
-
-@cached_view("customers", ttl="2m", spinner="Loading the customer…")
-def customer(customer_id: str) -> Customer:
-    return runtime.services().customers.get(customer_id)
 
 
 @cached_view("invoices", "customers", "catalog", ttl="30s", spinner="Looking up…",
              max_entries=256)
 def lookup(text: str) -> list[LookupResult]:
+    """Invoices, customers, products and prices matching ``text``, best first."""
     return runtime.services().lookup.search(text)

@@ -1,4 +1,5 @@
-"""Tables: money shown through services.core.money, selections that cannot drift, exports.
+"""Helpers for any table: money shown through services.core.money, selections that cannot
+drift, exports. (The invoices table itself is :mod:`ui.invoice_table`.)
 
 - :func:`with_money` adds display columns ("Total" = "$1,234.50") from integer
   minor-unit columns, per row's currency (JPY without decimals).

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from tests.ui.conftest import texts
-from ui.data import cached_view, invalidate
+from ui.caching import cached_view, invalidate
 
 FORM_PAGE = "tests/ui/apps/form_page.py"
 DIALOG_PAGE = "tests/ui/apps/dialog_page.py"

@@ -8,7 +8,7 @@ import threading
 
 from services.core.errors import DashboardError
 from tests.ui import seed
-from ui import loaders, runtime
+from ui import runtime, warm_up
 
 
 def _warm_in_a_plain_thread() -> None:
@@ -17,7 +17,7 @@ def _warm_in_a_plain_thread() -> None:
 
     def run() -> None:
         try:
-            loaders.warm_default_views()
+            warm_up.warm_default_views()
         except BaseException as error:  # handed to the test thread
             escaped.append(error)
 

@@ -1,4 +1,4 @@
-"""Read-only parts of the invoice page: header, status timeline, lines.
+"""The invoice page's read-only parts: header, status timeline, lines.
 
 All amounts go through :func:`ui.formatting.money`; the timeline joins the
 invoice's own timestamps with the audit trail to say who did what.
