@@ -4,16 +4,19 @@ Irreversible actions only *ask* (a button records the request in session
 state); :func:`dialogs` then shows a confirmation saying exactly what will
 happen, and the write runs with a nonce per invoice and action, so a double
 click on "Confirm" is one write. Duplicate is not destructive and runs at once.
+Each action's service call is a plain function (:attr:`InvoiceAction.perform`)
+that calls its service method with the keywords that method takes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from services.core.access import Action
+from services.core.access import Action, Actor
 from ui import dialogs, forms, runtime
 from ui.caching import invalidate
 from ui.formatting import money
@@ -23,61 +26,100 @@ from ui.navigation import go
 
 if TYPE_CHECKING:
     from services.core.models import Invoice
+    from services.invoicing.lifecycle import Invoicing
     from ui.auth import CurrentUser
 
 
 @dataclass(frozen=True)
-class ActionSpec:
+class Confirmed:
+    """A confirmed action: who, on which invoice, with which form nonce, and the reason or
+    note typed in the dialog (``None`` when the dialog asks for none)."""
+
+    actor: Actor
+    invoice_id: str
+    form_nonce: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceAction:
     """A button, its confirmation text and the service call behind it."""
 
     button: str  # "{label}" is replaced by the invoice number
     title: str
     consequence: str
     confirm: str
-    method: str
+    perform: Callable[[Invoicing, Confirmed], object]
     reason_label: str | None = None
     reason_required: bool = True
     done: str = "{label}: done"
 
 
-ACTIONS: dict[Action, ActionSpec] = {
-    Action.FINALIZE_INVOICE: ActionSpec(
+def _finalize(invoices: Invoicing, request: Confirmed) -> None:
+    invoices.finalize(request.actor, request.invoice_id, form_nonce=request.form_nonce)
+
+
+def _send(invoices: Invoicing, request: Confirmed) -> None:
+    invoices.send(request.actor, request.invoice_id, form_nonce=request.form_nonce)
+
+
+def _record_payment(invoices: Invoicing, request: Confirmed) -> None:
+    invoices.record_payment(request.actor, request.invoice_id, note=request.text or "",
+                            form_nonce=request.form_nonce)
+
+
+def _void(invoices: Invoicing, request: Confirmed) -> None:
+    invoices.void(request.actor, request.invoice_id, reason=request.text or "",
+                  form_nonce=request.form_nonce)
+
+
+def _mark_uncollectible(invoices: Invoicing, request: Confirmed) -> None:
+    invoices.mark_uncollectible(request.actor, request.invoice_id, reason=request.text or "",
+                                form_nonce=request.form_nonce)
+
+
+def _delete_draft(invoices: Invoicing, request: Confirmed) -> None:
+    invoices.delete_draft(request.actor, request.invoice_id, form_nonce=request.form_nonce)
+
+
+ACTIONS: dict[Action, InvoiceAction] = {
+    Action.FINALIZE_INVOICE: InvoiceAction(
         "Finalize {label}", "Finalize the invoice?",
         "Finalize **{label}** for **{amount}** to {customer}. It gets its final number and "
         "can no longer be edited; nothing is sent to the customer yet.",
-        "Finalize", "finalize", done="{label} finalized",
+        "Finalize", _finalize, done="{label} finalized",
     ),
-    Action.SEND_INVOICE: ActionSpec(
+    Action.SEND_INVOICE: InvoiceAction(
         "Send {label}", "Send the invoice?",
         "Email invoice **{label}** for **{due}** to {email}. The customer gets a link to pay "
         "it online. An email cannot be taken back.",
-        "Send", "send", done="{label} sent to the customer",
+        "Send", _send, done="{label} sent to the customer",
     ),
-    Action.RECORD_PAYMENT: ActionSpec(
+    Action.RECORD_PAYMENT: InvoiceAction(
         "Record payment for {label}", "Record a payment?",
         "Record that **{label}** was paid outside Stripe (bank transfer, cheque, cash): "
         "**{remaining}** is marked as received and the invoice becomes Paid. "
         "This cannot be undone.",
-        "Record payment", "record_payment", reason_label="Note (e.g. bank reference)",
+        "Record payment", _record_payment, reason_label="Note (e.g. bank reference)",
         done="Payment recorded: {label} is paid",
     ),
-    Action.VOID_INVOICE: ActionSpec(
+    Action.VOID_INVOICE: InvoiceAction(
         "Void {label}", "Void the invoice?",
         "Void **{label}**: the **{remaining}** still due is cancelled and the customer can no "
         "longer pay it. Voiding cannot be undone.",
-        "Void invoice", "void", reason_label="Reason", done="{label} voided",
+        "Void invoice", _void, reason_label="Reason", done="{label} voided",
     ),
-    Action.MARK_UNCOLLECTIBLE: ActionSpec(
+    Action.MARK_UNCOLLECTIBLE: InvoiceAction(
         "Mark {label} uncollectible", "Mark as uncollectible?",
         "Mark **{label}** as uncollectible: **{remaining}** is written off as bad debt in your "
         "reports. The customer can still pay it later.",
-        "Mark uncollectible", "mark_uncollectible", reason_label="Reason",
+        "Mark uncollectible", _mark_uncollectible, reason_label="Reason",
         done="{label} marked uncollectible",
     ),
-    Action.DELETE_DRAFT: ActionSpec(
+    Action.DELETE_DRAFT: InvoiceAction(
         "Delete {label}", "Delete the draft?",
         "Delete the draft **{label}** and its lines permanently. This cannot be undone.",
-        "Delete draft", "delete_draft", done="Draft {label} deleted",
+        "Delete draft", _delete_draft, done="Draft {label} deleted",
     ),
 }
 
@@ -93,18 +135,14 @@ def _facts(invoice: Invoice) -> dict[str, str]:
     }
 
 
-def _perform(invoice: Invoice, user: CurrentUser, action: Action):
+def _perform(
+    invoice: Invoice, user: CurrentUser, action: Action
+) -> Callable[[dialogs.Pending, str | None], str]:
     spec = ACTIONS[action]
 
-    def perform(_pending: dialogs.Pending, reason: str | None) -> str:
-        service = runtime.services().invoices
+    def perform(_pending: dialogs.Pending, text: str | None) -> str:
         nonce = forms.form_nonce(f"invoice.{action.value}.{invoice.id}")
-        kwargs: dict[str, object] = {"form_nonce": nonce}
-        if spec.reason_label == "Reason":
-            kwargs["reason"] = reason
-        elif spec.reason_label:
-            kwargs["note"] = reason or ""
-        getattr(service, spec.method)(user.actor, invoice.id, **kwargs)
+        spec.perform(runtime.services().invoices, Confirmed(user.actor, invoice.id, nonce, text))
         invalidate("invoices", "reports", "audit")
         if action is Action.DELETE_DRAFT:
             st.query_params.clear()
