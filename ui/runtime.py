@@ -22,7 +22,7 @@ from services.core.sessions import LogoutRegistry
 from services.core.settings import EMULATOR_API_KEY
 from ui import config, users
 
-if TYPE_CHECKING:  # the container lands with the services work
+if TYPE_CHECKING:
     from services.container import Services
 
 _factory_lock = threading.Lock()
