@@ -6,6 +6,8 @@
 * ``stripe_client`` — ``stripe.StripeClient`` on that emulator, no retries.
 * ``fresh_emulator`` — factory for an isolated emulator
   (``fresh_emulator(db_path=None, **options)``), stopped after the test.
+* ``app_database_url`` / ``app_database_factory`` — an empty app database per test,
+  SQLite or PostgreSQL (``--app-database``; see ``tests/app_database.py``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,24 @@ if str(ROOT) not in sys.path:
 import stripe  # noqa: E402
 
 from stripe_emulator.embedded import RunningEmulator, start_emulator  # noqa: E402
+from tests import app_database  # noqa: E402
+from tests.app_database import (  # noqa: E402, F401  (fixtures for every test folder)
+    app_database_factory,
+    app_database_kind,
+    app_database_url,
+    postgres_server_url,
+)
 
 TEST_API_KEY = "sk_test_emulator"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    app_database.add_option(parser)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return app_database.report_header(config)
+
 FAST_SETTLEMENT_SECONDS = 0.2
 FAST_WEBHOOK_RETRY_SECONDS = 0.2
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import (
-    DDL,
     Column,
     DateTime,
     Engine,
@@ -20,13 +19,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    event,
     insert,
     select,
 )
 
 from services.core.access import Actor
-from services.core.database import metadata
+from services.core.database import ensure_schema, metadata
 
 SUCCESS = "success"
 FAILURE = "failure"
@@ -49,24 +47,12 @@ audit_log = Table(
 
 COLUMNS = [c.name for c in audit_log.columns]
 
-for _verb in ("UPDATE", "DELETE"):
-    event.listen(
-        audit_log,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{_verb.lower()} "
-            f"BEFORE {_verb} ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-        ).execute_if(dialect="sqlite"),
-    )
-
-
 class AuditLog:
     """Append-only audit rows in the app database behind ``engine``."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine, tables=[audit_log])
+        ensure_schema(engine)
 
     def record(
         self,

@@ -1,9 +1,14 @@
-"""The app's own SQL database (audit trail, processed events, fulfilment, outbox).
+"""The app's own SQL database: engines, schema migrations, and writes that must happen once.
 
 One SQLAlchemy ``MetaData`` holds every table; each service module declares its
-tables on :data:`metadata`. SQLite files get WAL mode and a busy timeout so the
-dashboard, the webhook endpoint and the poller can write at the same time; any
-other SQLAlchemy URL (PostgreSQL) works unchanged.
+tables on :data:`metadata`. The schema itself is owned by the Alembic migrations in
+``services/core/migrations``: :func:`make_engine` brings a database to the newest
+schema this code knows (creating it when empty, upgrading an older one) and
+refuses a database whose schema is newer than the code.
+
+SQLite files get WAL mode and a busy timeout so the dashboard, the webhook endpoint
+and the poller can write at the same time. PostgreSQL URLs (``postgresql://`` or
+``postgres://``) are served by psycopg 3; several dashboard processes may share one.
 """
 
 from __future__ import annotations
@@ -16,31 +21,117 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
+
+from services.core.errors import ConfigurationError
 
 metadata = MetaData()
 
 DEFAULT_DATABASE_URL = "sqlite:///data/dashboard.sqlite3"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE_REVISION = "0001"  # the tables as they were before migrations existed
+_MIGRATION_LOCK_ID = 0x1_7B0_1CE  # pg_advisory_xact_lock key: one migrating process at a time
 
 
-def make_engine(database_url: str = DEFAULT_DATABASE_URL) -> Engine:
-    """Create the engine for ``database_url`` and make sure every table exists."""
-    url = make_url(database_url)
+def database_url(database_url: str) -> URL:
+    """``database_url`` as SQLAlchemy will use it: PostgreSQL URLs on the psycopg 3 driver.
+
+    ``postgresql://`` and ``postgres://`` (as hosting providers write it) become
+    ``postgresql+psycopg://``; other URLs are kept. Raises ``ConfigurationError``
+    (field ``DATABASE_URL``) for text that is not a database URL.
+    """
+    try:
+        url = make_url(database_url)
+    except Exception as err:  # sqlalchemy.exc.ArgumentError and friends
+        raise ConfigurationError(
+            f"DATABASE_URL is not a database URL ({err})", field="DATABASE_URL"
+        ) from err
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def make_plain_engine(database_url_text: str = DEFAULT_DATABASE_URL) -> Engine:
+    """An engine for the URL, tuned for SQLite, without touching the schema."""
+    url = database_url(database_url_text)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    # Import for the side effect of declaring tables on `metadata` is done by callers;
-    # create_all is idempotent.
-    metadata.create_all(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_engine(database_url_text: str = DEFAULT_DATABASE_URL) -> Engine:
+    """An engine for the URL whose database has the newest schema (see :func:`ensure_schema`)."""
+    engine = make_plain_engine(database_url_text)
+    ensure_schema(engine)
     return engine
+
+
+_migrated: weakref.WeakSet[Engine] = weakref.WeakSet()
+_migrated_guard = threading.Lock()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring the database behind ``engine`` to the newest schema; once per engine.
+
+    An empty database gets every table; one made before migrations existed (tables
+    but no ``alembic_version``) gets the tables it lacks and is marked as the
+    baseline, then upgraded; an older one is upgraded. On PostgreSQL an advisory
+    lock makes concurrent dashboards migrate one at a time. Raises
+    ``ConfigurationError`` when the database's schema is newer than this code knows.
+    """
+    with _migrated_guard:
+        if engine in _migrated:
+            return
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                conn.execute(lock, {"key": _MIGRATION_LOCK_ID})
+            _migrate(conn)
+        _migrated.add(engine)
+
+
+def _alembic_config(conn: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def _migrate(conn: Connection) -> None:
+    config = _alembic_config(conn)
+    scripts = ScriptDirectory.from_config(config)
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current is not None:
+        try:
+            scripts.get_revision(current)
+        except CommandError as err:
+            raise ConfigurationError(
+                f"The app database's schema ({current}) is newer than this dashboard knows "
+                f"(newest: {scripts.get_current_head()}). Run the newer dashboard, or point "
+                "DATABASE_URL at another database.",
+                field="DATABASE_URL",
+            ) from err
+    elif _has_tables_from_before_migrations(conn):
+        command.stamp(config, BASELINE_REVISION)
+    command.upgrade(config, "head")
+
+
+def _has_tables_from_before_migrations(conn: Connection) -> bool:
+    names = set(inspect(conn).get_table_names())
+    return bool(names & {"audit_log", "payment_events", "login_revocations"})
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -55,26 +146,30 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless a row with the same unique key exists; True when inserted.
 
-    Uses ``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, so concurrent writers
-    racing on the same key (the same event delivered twice at once) never raise.
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING <primary key>`` on SQLite and
+    PostgreSQL: a row comes back only when it was inserted, which every driver
+    reports reliably (a driver's rowcount for an ignored insert is not: psycopg 3
+    says -1). Concurrent writers racing on the same key never raise.
     """
     statement = _ignoring_insert(conn.dialect.name, table)
-    if statement is None:  # other databases: fall back on the unique constraint raising
+    if statement is None:  # other databases: the unique constraint decides, in a savepoint
         try:
-            conn.execute(table.insert(), values)
+            with conn.begin_nested():
+                conn.execute(table.insert(), values)
         except IntegrityError:
             return False
         return True
     # Values are bound at execution, so the compiled statement is cached once per table.
-    return conn.execute(statement, values).rowcount == 1
+    return conn.execute(statement, values).first() is not None
 
 
 @functools.cache
 def _ignoring_insert(dialect: str, table: Table) -> Any:
+    key = list(table.primary_key.columns)
     if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing()
+        return sqlite_insert(table).on_conflict_do_nothing().returning(*key)
     if dialect == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing()
+        return postgresql_insert(table).on_conflict_do_nothing().returning(*key)
     return None
 
 

@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy import Column, Engine, Float, String, Table, select
 
-from services.core.database import metadata
+from services.core.database import ensure_schema, metadata
 
 login_revocations = Table(
     "login_revocations",
@@ -28,7 +28,7 @@ class LogoutRegistry:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        login_revocations.create(engine, checkfirst=True)
+        ensure_schema(engine)
 
     def record_logout(self, username: str, at: float | None = None) -> float:
         """Remember that ``username`` logged out at ``at`` (now by default); return it."""

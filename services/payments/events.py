@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from services.core.access import Action, Actor, require
 from services.core.clock import Clock, naive_utc, utc_now
-from services.core.database import write_transaction
+from services.core.database import ensure_schema, write_transaction
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound
 from services.payments import store
 from services.payments.handlers import (
@@ -48,7 +48,6 @@ from services.payments.tables import (
     NEEDS_ATTENTION,
     PAID,
     RECEIVED,
-    create_event_tables,
 )
 from services.payments.webhook import WebhookReply, receive_delivery
 from services.payments.worker import HandlingWorker
@@ -98,7 +97,7 @@ class PaymentEvents:
         sweep_interval: float = 5.0,
     ) -> None:
         self.webhook_secret = webhook_secret
-        create_event_tables(engine)
+        ensure_schema(engine)
         self._engine = engine
         self._clock = clock
         self._stripe = stripe_client

@@ -19,7 +19,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    Engine,
     Integer,
     String,
     Table,
@@ -136,19 +135,3 @@ event_poll_cursors = Table(
     Column("last_created", BigInteger, nullable=False),
     Column("polled_at", DateTime, nullable=False),
 )
-
-
-EVENT_TABLES = (
-    payment_events,
-    fulfilments,
-    invoice_payment_states,
-    invoice_payment_history,
-    outbox_messages,
-    webhook_secrets,
-    event_poll_cursors,
-)
-
-
-def create_event_tables(engine: Engine) -> None:
-    """Create the tables above if missing (an engine made before this module was imported)."""
-    metadata.create_all(engine, tables=list(EVENT_TABLES))

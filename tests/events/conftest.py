@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -22,8 +21,8 @@ from ui.http_routes import webhook_route
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+def engine(app_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(app_database_url)
     yield engine
     engine.dispose()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from services.core.database import make_engine
@@ -26,8 +24,8 @@ def _endpoints_at(client, url: str) -> list:
             if e.url == url]
 
 
-def test_registration_creates_one_endpoint_and_reuses_it(isolated_client, tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+def test_registration_creates_one_endpoint_and_reuses_it(isolated_client, app_database_url: str):
+    engine = make_engine(app_database_url)
     url = "http://127.0.0.1:1/webhooks/stripe-reuse"
 
     first = register_emulator_endpoint(isolated_client, url, engine)
@@ -40,14 +38,14 @@ def test_registration_creates_one_endpoint_and_reuses_it(isolated_client, tmp_pa
     assert set(endpoints[0].enabled_events) == PAYMENT_EVENTS
 
 
-def test_an_endpoint_whose_secret_was_lost_is_replaced(isolated_client, tmp_path: Path):
+def test_an_endpoint_whose_secret_was_lost_is_replaced(isolated_client, app_database_factory):
     url = "http://127.0.0.1:1/webhooks/stripe-lost"
     old = register_emulator_endpoint(isolated_client, url,
-                                     make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+                                     make_engine(app_database_factory("old")))
     old_id = _endpoints_at(isolated_client, url)[0].id
 
     new = register_emulator_endpoint(isolated_client, url,
-                                     make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}"))
+                                     make_engine(app_database_factory("new")))
 
     assert new != old
     endpoints = _endpoints_at(isolated_client, url)
@@ -55,8 +53,8 @@ def test_an_endpoint_whose_secret_was_lost_is_replaced(isolated_client, tmp_path
     assert len(endpoints) == 1
 
 
-def test_a_disabled_endpoint_is_enabled_again(isolated_client, tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+def test_a_disabled_endpoint_is_enabled_again(isolated_client, app_database_url: str):
+    engine = make_engine(app_database_url)
     url = "http://127.0.0.1:1/webhooks/stripe-disabled"
     secret = register_emulator_endpoint(isolated_client, url, engine)
     endpoint = _endpoints_at(isolated_client, url)[0]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.core.access import Actor, Role
+from services.core.database import make_plain_engine
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound, PermissionDenied
 from services.payments.events import PaymentEvents
 from tests.events import factories as f
@@ -173,10 +174,8 @@ def test_a_handler_error_is_shown_and_can_be_retried(events: PaymentEvents):
         events.retry_failed(handled["id"])
 
 
-def test_the_service_creates_its_tables_on_a_bare_database(tmp_path):
-    from sqlalchemy import create_engine
-
-    bare = create_engine(f"sqlite:///{tmp_path / 'bare.sqlite3'}")
+def test_the_service_creates_its_tables_on_a_bare_database(app_database_url: str):
+    bare = make_plain_engine(app_database_url)
     service = PaymentEvents(bare, None, f.SECRET)
 
     assert service.handle_event(f.paid("in_bare", created=T0)).outcome == "handled"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -31,16 +30,15 @@ def unique(label: str) -> str:
     return f"{label} {uuid.uuid4().hex[:10]}"
 
 
-def services_for(base_url: str, db_dir: Path) -> Services:
-    settings = Settings.from_mapping(
-        {"DATABASE_URL": f"sqlite:///{db_dir}/app.sqlite3"}
-    ).with_emulator(base_url)
+def services_for(base_url: str, database_url: str) -> Services:
+    """The real services on the emulator at ``base_url`` and the app database given."""
+    settings = Settings.from_mapping({"DATABASE_URL": database_url}).with_emulator(base_url)
     return build_services(settings)
 
 
 @pytest.fixture
-def services(emulator, tmp_path: Path) -> Services:  # type: ignore[no-untyped-def]
-    return services_for(emulator.base_url, tmp_path)
+def services(emulator, app_database_url: str) -> Services:  # type: ignore[no-untyped-def]
+    return services_for(emulator.base_url, app_database_url)
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ CLERK = Actor("carla", Role.CLERK)
 
 
 @pytest.fixture
-def audit(tmp_path) -> AuditLog:  # type: ignore[no-untyped-def]
-    return AuditLog(make_engine(f"sqlite:///{tmp_path}/app.sqlite3"))
+def audit(app_database_url: str) -> AuditLog:
+    return AuditLog(make_engine(app_database_url))
 
 
 def test_rows_are_recorded_and_read_back(audit: AuditLog) -> None:

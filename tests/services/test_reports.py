@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +17,7 @@ from services.core.idempotency import new_form_nonce
 from services.core.models import DraftItem, Invoice
 from services.reporting.receivables import AGING_BUCKETS, InvoiceFilters
 from stripe_emulator.embedded import start_emulator
+from tests.app_database import new_database_url
 from tests.services.conftest import ADMIN, services_for, unique
 
 TODAY = datetime.now(UTC).date()
@@ -25,11 +25,12 @@ TODAY = datetime.now(UTC).date()
 
 @pytest.fixture(scope="module")
 def books(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Services, dict[str, Invoice]]]:
     """USD invoices aged into every bucket, one EUR, one paid, one draft, one void."""
     with start_emulator(settlement_delay_seconds=0.2) as running:
-        services = services_for(running.base_url, Path(tmp_path_factory.mktemp("reports")))
+        database = new_database_url(request, tmp_path_factory.mktemp("reports"), "app")
+        services = services_for(running.base_url, database)
         usd = _price(services, "10", "usd")
         eur = _price(services, "7", "eur")
         made = {

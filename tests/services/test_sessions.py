@@ -9,8 +9,8 @@ from services.core.sessions import LogoutRegistry
 
 
 @pytest.fixture
-def registry(tmp_path) -> LogoutRegistry:
-    return LogoutRegistry(make_engine(f"sqlite:///{tmp_path / 'app.sqlite3'}"))
+def registry(app_database_url: str) -> LogoutRegistry:
+    return LogoutRegistry(make_engine(app_database_url))
 
 
 def test_user_who_never_logged_out_has_no_cutoff(registry):
@@ -27,8 +27,8 @@ def test_logins_before_the_last_logout_are_revoked(registry):
     assert not registry.is_revoked("bob", 1.0)
 
 
-def test_logout_record_survives_a_restart(tmp_path):
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+def test_logout_record_survives_a_restart(app_database_url: str):
+    url = app_database_url
     LogoutRegistry(make_engine(url)).record_logout("anna", at=5.0)
     assert LogoutRegistry(make_engine(url)).not_before("anna") == 5.0
 

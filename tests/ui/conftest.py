@@ -49,12 +49,12 @@ def users_document() -> dict:
 
 @pytest.fixture(autouse=True)
 def dashboard_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_document: dict
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_document: dict, app_database_url: str
 ) -> Iterator[dict]:
     """A private app database, data folder and users file; clean caches around each test."""
     users_file = tmp_path / "users.yaml"
     users_file.write_text(yaml.safe_dump(users_document), encoding="utf-8")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'dashboard.sqlite3'}")
+    monkeypatch.setenv("DATABASE_URL", app_database_url)
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "data"))
     for key in ("STRIPE_API_KEY", "STRIPE_API_BASE", "LOGIN_COOKIE_KEY", "LOGIN_USERS_FILE"):
         monkeypatch.delenv(key, raising=False)
