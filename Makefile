@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint emulator bench browser clean
+.PHONY: run test lint emulator bench browser postgresql clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,13 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port 8501
 
-## test: lint, type check, then every test (architecture, emulator, services, events, UI, browser)
-test: $(STAMP) browser
+## test: lint, type check, every test on SQLite, then the app-database tests on PostgreSQL
+test: $(STAMP) browser postgresql
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+	@echo "== app-database tests again on PostgreSQL (a throwaway cluster, or TEST_DATABASE_URL) =="
+	$(BIN)/python -m pytest --app-database=postgresql -m "not browser" tests/services tests/events tests/ui
 
 ## emulator: the Stripe emulator alone on port 12111, state kept in data/emulator.sqlite3
 emulator: $(STAMP)
@@ -36,6 +38,14 @@ browser:
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi; }
+
+## postgresql: Debian's PostgreSQL server programs for the tests (installed when missing and we are root)
+postgresql:
+	@test -n "$$TEST_DATABASE_URL" || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian's postgresql for the app-database tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL missing: run 'sudo apt-get install postgresql' or set TEST_DATABASE_URL"; exit 1; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

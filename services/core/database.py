@@ -26,7 +26,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
@@ -38,7 +38,6 @@ metadata = MetaData()
 
 DEFAULT_DATABASE_URL = "sqlite:///data/dashboard.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-BASELINE_REVISION = "0001"  # the tables as they were before migrations existed
 _MIGRATION_LOCK_ID = 0x1_7B0_1CE  # pg_advisory_xact_lock key: one migrating process at a time
 
 
@@ -87,8 +86,8 @@ def ensure_schema(engine: Engine) -> None:
     """Bring the database behind ``engine`` to the newest schema; once per engine.
 
     An empty database gets every table; one made before migrations existed (tables
-    but no ``alembic_version``) gets the tables it lacks and is marked as the
-    baseline, then upgraded; an older one is upgraded. On PostgreSQL an advisory
+    but no ``alembic_version``) keeps them and gets those it lacks (the first
+    migration creates only missing tables); an older one is upgraded. On PostgreSQL an advisory
     lock makes concurrent dashboards migrate one at a time. Raises
     ``ConfigurationError`` when the database's schema is newer than this code knows.
     """
@@ -124,14 +123,7 @@ def _migrate(conn: Connection) -> None:
                 "DATABASE_URL at another database.",
                 field="DATABASE_URL",
             ) from err
-    elif _has_tables_from_before_migrations(conn):
-        command.stamp(config, BASELINE_REVISION)
     command.upgrade(config, "head")
-
-
-def _has_tables_from_before_migrations(conn: Connection) -> bool:
-    names = set(inspect(conn).get_table_names())
-    return bool(names & {"audit_log", "payment_events", "login_revocations"})
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

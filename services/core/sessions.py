@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy import Column, Engine, Float, String, Table, select
 
-from services.core.database import ensure_schema, metadata
+from services.core.database import ensure_schema, insert_ignore, metadata, write_transaction
 
 login_revocations = Table(
     "login_revocations",
@@ -35,15 +35,19 @@ class LogoutRegistry:
         if not username:
             raise ValueError("username: a logout must name the user who logged out")
         moment = time.time() if at is None else at
-        with self._engine.begin() as conn:
-            updated = conn.execute(
-                login_revocations.update()
-                .where(login_revocations.c.username == username)
-                .values(not_before=moment)
-            ).rowcount
-            if not updated:
+        # Insert-or-raise, never update-then-insert: two dashboard servers recording
+        # the same user's logout at once must not collide on the primary key. The
+        # cutoff only moves forward, so a late, older logout cannot un-revoke a cookie.
+        row = {"username": username, "not_before": moment}
+        with write_transaction(self._engine) as conn:
+            if not insert_ignore(conn, login_revocations, row):
                 conn.execute(
-                    login_revocations.insert().values(username=username, not_before=moment)
+                    login_revocations.update()
+                    .where(
+                        login_revocations.c.username == username,
+                        login_revocations.c.not_before < moment,
+                    )
+                    .values(not_before=moment)
                 )
         return moment
 
