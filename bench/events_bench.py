@@ -1,12 +1,16 @@
-"""Events handled per second through the real webhook endpoint.
+"""Events handled per second through the real webhook endpoint, on SQLite and on PostgreSQL.
 
-``python -m bench.events_bench [--events 2000] [--concurrency 16]``
+``python -m bench.events_bench [--events 2000] [--concurrency 16] [--databases sqlite postgresql]``
 
-Starts uvicorn in a separate process serving ``POST /webhooks/stripe`` (the same
-Route the dashboard mounts) over a SQLite file database, then sends signed
-deliveries over HTTP from this process: a mix of ``invoice.paid`` (sale + email),
-``invoice.payment_failed`` (to-do + email), ``payment_intent.processing`` and
-``invoice.payment_succeeded``, plus one replay in ten. The figure is events handled
+For each setup, side by side in one run: one server on a SQLite file (the default
+database), one server on PostgreSQL, and two servers sharing that PostgreSQL (what a
+team runs; deliveries alternate between them). Each server is uvicorn in its own
+process serving ``POST /webhooks/stripe`` (the same route the dashboard mounts);
+PostgreSQL is a throwaway cluster (``scripts/postgres_cluster.py``) unless
+``TEST_DATABASE_URL`` names a server. This process sends signed deliveries over
+HTTP: a mix of ``invoice.paid`` (sale + email), ``invoice.payment_failed`` (to-do +
+email), ``payment_intent.processing`` and ``invoice.payment_succeeded``, plus one
+replay in ten. The figure is events handled
 (recorded, handler run, marked handled) per second from the first POST to the last
 event handled, read from the database. Target: 200/s on a 2-core machine.
 """
@@ -24,27 +28,31 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import stripe
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from scripts.launcher import free_port
+from scripts.postgres_cluster import throwaway_cluster
+from services.core.database import database_url, make_engine
 from services.payments.tables import payment_events
 
 SECRET = "whsec_bench_secret"
 
 
-def serve(database_path: str, port: int) -> None:
+def serve(database_url: str, port: int) -> None:
     """Server mode (child process): the webhook route on uvicorn."""
     import uvicorn
     from starlette.applications import Starlette
 
-    from services.core.database import make_engine
     from services.payments.events import PaymentEvents
     from ui.http_routes import webhook_route
 
-    events = PaymentEvents(make_engine(f"sqlite:///{database_path}"), None, SECRET)
+    events = PaymentEvents(make_engine(database_url), None, SECRET)
     app = Starlette(routes=[webhook_route(lambda: events)])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -80,8 +88,10 @@ def _events(count: int) -> list[dict]:
     return made
 
 
-async def _send_all(port: int, bodies: list[str], concurrency: int) -> list[float]:
+async def _send_all(ports: list[int], bodies: list[str], concurrency: int) -> list[float]:
     """POST every body over ``concurrency`` keep-alive connections; return latencies.
+
+    Connection ``n`` goes to ``ports[n % len(ports)]``, so several servers share the load.
 
     A bare asyncio HTTP/1.1 client: the sender must cost far less CPU than the server
     it measures (a full client library used more CPU than the server on 2 cores).
@@ -89,7 +99,7 @@ async def _send_all(port: int, bodies: list[str], concurrency: int) -> list[floa
     latencies: list[float] = []
     pending = list(reversed(bodies))
 
-    async def sender() -> None:
+    async def sender(port: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while pending:
@@ -116,7 +126,7 @@ async def _send_all(port: int, bodies: list[str], concurrency: int) -> list[floa
         finally:
             writer.close()
 
-    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    await asyncio.gather(*(sender(ports[n % len(ports)]) for n in range(concurrency)))
     return latencies
 
 
@@ -124,31 +134,69 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--databases", nargs="+", choices=("sqlite", "postgresql"),
+                        default=["sqlite", "postgresql"])
+    parser.add_argument("--serve", nargs=2, metavar=("DATABASE_URL", "PORT"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
         return
 
-    with tempfile.TemporaryDirectory(prefix="events-bench-") as workdir:
-        _run(Path(workdir) / "app.sqlite3", args.events, args.concurrency)
+    figures: list[tuple[str, float]] = []
+    if "sqlite" in args.databases:
+        with tempfile.TemporaryDirectory(prefix="events-bench-") as workdir:
+            url = f"sqlite:///{Path(workdir) / 'app.sqlite3'}"
+            figures.append(("SQLite, 1 server", _run(url, args.events, args.concurrency, 1)))
+    if "postgresql" in args.databases:
+        with _postgres() as server_url:
+            for servers in (1, 2):
+                url = _fresh_database(server_url, f"bench{servers}")
+                label = f"PostgreSQL, {servers} server{'s' if servers > 1 else ''}"
+                figures.append((label, _run(url, args.events, args.concurrency, servers)))
+    print("\nEVENTS HANDLED PER SECOND, side by side (target 200/s):")
+    for label, per_second in figures:
+        print(f"  {label:<24} {per_second:7.0f}/s")
 
 
-def _run(database: Path, count: int, concurrency: int) -> None:
-    """Serve, send, wait until handled, print the figures."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.events_bench", "--serve", str(database), str(port)]
-    )
-    engine = create_engine(f"sqlite:///{database}")
+@contextmanager
+def _postgres() -> Iterator[str]:
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    with throwaway_cluster() as url:
+        yield url
+
+
+def _fresh_database(server_url: str, name: str) -> str:
+    """A new database ``name`` on the server (dropped first if a previous run left it)."""
+    admin = create_engine(database_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return database_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _run(url: str, count: int, concurrency: int, servers: int) -> float:
+    """Serve, send, wait until handled, print the figures; return events handled per second."""
+    make_engine(url).dispose()  # migrate once, before the servers race to
+    ports = [free_port() for _ in range(servers)]
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "bench.events_bench", "--serve", url, str(port)])
+        for port in ports
+    ]
+    engine = make_engine(url)
     try:
-        _wait_until_listening(port)
+        for port in ports:
+            _wait_until_listening(port)
         events = _events(count)
         bodies = [json.dumps(event) for event in events]
         bodies += bodies[:: 10]  # replays: answered 200, handled never again
 
         started = time.perf_counter()
-        latencies = asyncio.run(_send_all(port, bodies, concurrency))
+        latencies = asyncio.run(_send_all(ports, bodies, concurrency))
         accepted = time.perf_counter() - started
         done_query = select(func.count()).where(payment_events.c.outcome == "handled")
         while True:
@@ -158,13 +206,15 @@ def _run(database: Path, count: int, concurrency: int) -> None:
                 break
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
-        server_cpu = _cpu_seconds(server.pid)
+        server_cpu = sum(_cpu_seconds(process.pid) for process in processes)
         client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     finally:
-        server.terminate()
-        server.wait(10)
+        for process in processes:
+            process.terminate()
+            process.wait(10)
         engine.dispose()
     latencies.sort()
+    print(f"\n--- {make_url(url).get_backend_name()}, {servers} server(s) ---")
     print(f"deliveries sent:   {len(bodies)} ({count} events + {len(bodies) - count}"
           f" replays), concurrency {concurrency}")
     print(f"answered in:       {accepted:.2f} s ({len(bodies) / accepted:.0f} deliveries/s); "
@@ -172,11 +222,11 @@ def _run(database: Path, count: int, concurrency: int) -> None:
           f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms, "
           f"max {latencies[-1] * 1000:.1f} ms")
     print(f"events handled:    {handled} in {elapsed:.2f} s")
-    print(f"CPU used:          server {server_cpu:.1f} s "
+    print(f"CPU used:          servers {server_cpu:.1f} s "
           f"({server_cpu / handled * 1000:.2f} ms per event), "
           f"sending client {client_cpu.ru_utime + client_cpu.ru_stime:.1f} s; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"EVENTS HANDLED PER SECOND: {handled / elapsed:.0f}  (target 200/s)")
+    return handled / elapsed
 
 
 def _cpu_seconds(pid: int) -> float:
