@@ -102,6 +102,13 @@ def ensure_schema(engine: Engine) -> None:
         _migrated.add(engine)
 
 
+def schema_head() -> str:
+    """The newest schema revision this code knows (the last migration's id)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return str(ScriptDirectory.from_config(config).get_current_head())
+
+
 def _alembic_config(conn: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
