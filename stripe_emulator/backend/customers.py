@@ -7,8 +7,13 @@ import secrets
 from typing import Any
 
 from stripe_emulator.backend.events import emit_event
+from stripe_emulator.backend.payments import test_payment_method
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.lib.errors import InvalidRequestError, ResourceMissingError
+from stripe_emulator.lib.errors import (
+    InvalidRequestError,
+    MissingReferenceError,
+    ResourceMissingError,
+)
 from stripe_emulator.lib.ids import new_id
 from stripe_emulator.lib.pagination import list_page
 from stripe_emulator.lib.search import search_page
@@ -54,7 +59,14 @@ def _apply_fields(state: EmulatorState, customer: dict[str, Any], fields: dict[s
     if "invoice_settings" in fields:
         settings = customer["invoice_settings"]
         for key, value in (fields["invoice_settings"] or {}).items():
+            if key == "default_payment_method" and value is not None:
+                test_payment_method(value, param="invoice_settings[default_payment_method]")
             settings[key] = value
+    if "default_source" in fields:
+        source = fields["default_source"]
+        if source is not None and source_of(customer, source) is None:
+            raise MissingReferenceError("source", source, param="default_source")
+        customer["default_source"] = source
     if fields.get("invoice_prefix") is not None:
         prefix = fields["invoice_prefix"]
         if _prefix_taken(state, prefix, except_id=customer["id"]):
@@ -66,13 +78,19 @@ def _apply_fields(state: EmulatorState, customer: dict[str, Any], fields: dict[s
     if fields.get("next_invoice_sequence") is not None:
         customer["next_invoice_sequence"] = fields["next_invoice_sequence"]
     if fields.get("payment_method"):
+        test_payment_method(fields["payment_method"])
         customer["_payment_methods"].append(fields["payment_method"])
+
+
+def source_of(customer: dict[str, Any], source_id: str) -> dict[str, Any] | None:
+    """The customer's attached source (card) ``source_id``, if it has one."""
+    return next((s for s in customer.get("_sources") or [] if s["id"] == source_id), None)
 
 
 def create_customer(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
     clock_id = fields.get("test_clock")
     if clock_id:
-        state.store.require(TEST_CLOCKS, clock_id, param="test_clock")
+        state.store.require_reference(TEST_CLOCKS, clock_id, param="test_clock")
     customer = model.new_customer(
         customer_id=new_id("cus"), created=state.now(clock_id),
         invoice_prefix="", test_clock=clock_id,
@@ -91,10 +109,19 @@ def retrieve_customer(state: EmulatorState, customer_id: str) -> dict[str, Any]:
 
 
 def live_customer(state: EmulatorState, customer_id: str, param: str = "id") -> dict[str, Any]:
-    """A customer that is not deleted, else 404 naming ``param`` (for other use cases)."""
+    """The customer in the URL if not deleted, else 404 naming ``param``."""
     customer = state.store.get(CUSTOMERS, customer_id)
     if customer is None or customer.get("_deleted"):
         raise ResourceMissingError("customer", customer_id, param=param)
+    return customer
+
+
+def referenced_customer(state: EmulatorState, customer_id: str,
+                        param: str = "customer") -> dict[str, Any]:
+    """The live customer a parameter names, else 400 ``resource_missing`` naming ``param``."""
+    customer = state.store.get(CUSTOMERS, customer_id)
+    if customer is None or customer.get("_deleted"):
+        raise MissingReferenceError("customer", customer_id, param=param)
     return customer
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from stripe_emulator.backend.customers import live_customer
+from stripe_emulator.backend.customers import referenced_customer
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.invoicing import (
     NOT_EDITABLE,
     attach_item,
     detach_item,
     refresh_item_line,
-    require_invoice,
     save_invoice,
 )
 from stripe_emulator.backend.prices import mint_inline_price
@@ -50,7 +49,7 @@ def _times(unit_amount_decimal: str, quantity: int) -> int:
 
 
 def _catalog_price(state: EmulatorState, price_id: str, currency: str | None) -> dict[str, Any]:
-    price = state.store.require(PRICES, price_id, param="pricing[price]")
+    price = state.store.require_reference(PRICES, price_id, param="pricing[price]")
     if price["type"] != "one_time":
         raise InvalidRequestError(
             f"The price specified is set to `type=recurring` but this field only accepts "
@@ -82,7 +81,7 @@ def _price_for(state: EmulatorState, fields: dict[str, Any], clock: str | None,
         price = _catalog_price(state, fields["pricing"]["price"], currency)
     elif fields.get("price_data") is not None:
         data = fields["price_data"]
-        state.store.require(PRODUCTS, data["product"], param="price_data[product]")
+        state.store.require_reference(PRODUCTS, data["product"], param="price_data[product]")
         exclusive(data, "unit_amount", "unit_amount_decimal")
         unit = data.get("unit_amount_decimal") or (
             str(data["unit_amount"]) if data.get("unit_amount") is not None else None)
@@ -123,7 +122,7 @@ def _apply_plain(item: dict[str, Any], fields: dict[str, Any]) -> None:
 
 
 def create_invoice_item(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
-    invoice = require_invoice(state, fields["invoice"], param="invoice") \
+    invoice = state.store.require_reference(INVOICES, fields["invoice"], param="invoice") \
         if fields.get("invoice") else None
     customer_id = fields.get("customer") or (invoice["customer"] if invoice else None)
     if customer_id is None:
@@ -132,7 +131,7 @@ def create_invoice_item(state: EmulatorState, fields: dict[str, Any]) -> dict[st
         raise InvalidRequestError(
             f"The invoice {invoice['id']} belongs to customer {invoice['customer']}, not "
             f"{customer_id}.", param="invoice")
-    customer = live_customer(state, customer_id, param="customer")
+    customer = referenced_customer(state, customer_id)
     clock = customer.get("test_clock")
     price, quantity, amount = _price_for(state, fields, clock, default_currency=(
         invoice["currency"] if invoice is not None else customer.get("currency")))

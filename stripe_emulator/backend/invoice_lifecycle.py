@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from stripe_emulator.backend import payments
-from stripe_emulator.backend.customers import save_customer
+from stripe_emulator.backend.customers import save_customer, source_of
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.invoicing import (
     AUTO_FINALIZE_WORK,
@@ -25,7 +25,12 @@ from stripe_emulator.backend.invoicing import (
     save_invoice,
 )
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.lib.errors import CardError, InvalidRequestError, ParameterError
+from stripe_emulator.lib.errors import (
+    CardError,
+    InvalidRequestError,
+    MissingReferenceError,
+    ParameterError,
+)
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.invoice import INVOICES
@@ -198,6 +203,12 @@ def pay_invoice(state: EmulatorState, invoice_id: str, fields: dict[str, Any]) -
     invoice open with its PaymentIntent ``processing`` until it settles.
     """
     invoice = require_invoice(state, invoice_id, param="invoice")
+    if fields.get("payment_method"):
+        payments.test_payment_method(fields["payment_method"])
+    if fields.get("source"):
+        customer = state.store.get(CUSTOMERS, invoice["customer"]) or {}
+        if source_of(customer, fields["source"]) is None:
+            raise MissingReferenceError("source", fields["source"], param="source")
     if fields.get("paid_out_of_band") and fields.get("payment_method"):
         raise ParameterError("You may only specify one of these parameters: paid_out_of_band, "
                              "payment_method.", code="parameters_exclusive",

@@ -13,11 +13,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from stripe_emulator.backend.customers import live_customer
+from stripe_emulator.backend.customers import referenced_customer, source_of
 from stripe_emulator.backend.events import emit_event
+from stripe_emulator.backend.payments import test_payment_method
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.currencies import validate_currency
-from stripe_emulator.lib.errors import InvalidRequestError, ParameterError, ResourceMissingError
+from stripe_emulator.lib.errors import (
+    InvalidRequestError,
+    MissingReferenceError,
+    ParameterError,
+    ResourceMissingError,
+)
 from stripe_emulator.lib.ids import new_id
 from stripe_emulator.lib.pagination import list_object, list_page
 from stripe_emulator.lib.search import search_page
@@ -151,7 +157,8 @@ def _pending_items(state: EmulatorState, customer_id: str) -> list[dict[str, Any
 
 
 def create_invoice(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
-    customer = live_customer(state, fields["customer"], param="customer")
+    customer = referenced_customer(state, fields["customer"])
+    _check_references(state, customer, fields)
     clock = customer.get("test_clock")
     now = state.now(clock)
     method = fields.get("collection_method") or "charge_automatically"
@@ -185,9 +192,19 @@ def create_invoice(state: EmulatorState, fields: dict[str, Any]) -> dict[str, An
     return invoice
 
 
+def _check_references(state: EmulatorState, customer: dict[str, Any],
+                      fields: dict[str, Any]) -> None:
+    """Refuse (400 ``resource_missing``) objects named by parameters that do not exist."""
+    if fields.get("default_payment_method"):
+        test_payment_method(fields["default_payment_method"], param="default_payment_method")
+    if fields.get("default_source") and source_of(customer, fields["default_source"]) is None:
+        raise MissingReferenceError("source", fields["default_source"], param="default_source")
+
+
 def update_invoice(state: EmulatorState, invoice_id: str,
                    fields: dict[str, Any]) -> dict[str, Any]:
     invoice = require_invoice(state, invoice_id)
+    _check_references(state, state.store.get(CUSTOMERS, invoice["customer"]) or {}, fields)
     before = model.clone(invoice)
     status = invoice["status"]
     if status != "draft":

@@ -19,7 +19,7 @@ from typing import Any
 
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.lib.errors import ResourceMissingError
+from stripe_emulator.lib.errors import MissingReferenceError
 from stripe_emulator.lib.ids import new_id, random_token
 from stripe_emulator.lib.pagination import list_object, list_page
 from stripe_emulator.lib.storage import Where
@@ -70,11 +70,11 @@ TEST_PAYMENT_METHODS: dict[str, TestPaymentMethod] = {
 }
 
 
-def test_payment_method(payment_method: str) -> TestPaymentMethod:
-    """The behaviour of ``payment_method``, or 404 naming ``payment_method``."""
+def test_payment_method(payment_method: str, param: str = "payment_method") -> TestPaymentMethod:
+    """The behaviour of ``payment_method``, or 400 ``No such PaymentMethod`` naming ``param``."""
     found = TEST_PAYMENT_METHODS.get(payment_method)
     if found is None:
-        raise ResourceMissingError("PaymentMethod", payment_method, param="payment_method")
+        raise MissingReferenceError("PaymentMethod", payment_method, param=param)
     return found
 
 

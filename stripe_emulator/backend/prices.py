@@ -55,7 +55,7 @@ def _recurring(value: dict[str, Any] | None) -> dict[str, Any] | None:
 def _product_for(state: EmulatorState, fields: dict[str, Any]) -> str:
     exclusive(fields, "product", "product_data")
     if fields.get("product"):
-        state.store.require(PRODUCTS, fields["product"], param="product")
+        state.store.require_reference(PRODUCTS, fields["product"], param="product")
         return fields["product"]
     data = fields.get("product_data")
     if data is None:

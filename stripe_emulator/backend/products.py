@@ -64,7 +64,8 @@ def update_product(state: EmulatorState, product_id: str,
     product = state.store.require(PRODUCTS, product_id)
     before = copy.deepcopy(product)
     if fields.get("default_price") is not None:
-        price = state.store.require(PRICES, fields["default_price"], param="default_price")
+        price = state.store.require_reference(PRICES, fields["default_price"],
+                                              param="default_price")
         if price["product"] != product_id:
             raise InvalidRequestError(
                 f"The price `{price['id']}` does not belong to product `{product_id}`.",

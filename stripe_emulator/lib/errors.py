@@ -66,6 +66,33 @@ class ResourceMissingError(InvalidRequestError):
         )
 
 
+class MissingReferenceError(InvalidRequestError):
+    """400 ``resource_missing``: a *parameter* names an object that does not exist.
+
+    Stripe answers 404 only for the object in the URL; an id given in the body or query
+    (``customer=cus_x``, ``pricing[price]=…``) that names nothing is a bad request, with
+    ``param`` naming the parameter.
+    """
+
+    def __init__(self, object_name: str, object_id: str, *, param: str) -> None:
+        super().__init__(
+            f"No such {object_name}: '{object_id}'", code="resource_missing", param=param
+        )
+
+
+class UnsupportedParameterError(ParameterError):
+    """400: a parameter Stripe accepts but the emulator cannot emulate (never a silent no-op).
+
+    Distinct from ``parameter_unknown``, which would claim Stripe does not know it.
+    """
+
+    def __init__(self, param: str, reason: str) -> None:
+        super().__init__(
+            f"Stripe accepts `{param}`, but the Stripe emulator does not support it: {reason}",
+            param=param,
+        )
+
+
 class RouteNotFoundError(InvalidRequestError):
     """404 for an URL the emulator does not serve."""
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stripe_emulator.lib.errors import ResourceMissingError
+from stripe_emulator.lib.errors import MissingReferenceError, ResourceMissingError
 
 
 @dataclass(frozen=True)
@@ -300,6 +300,13 @@ class Store:
         obj = self.get(spec, object_id)
         if obj is None:
             raise ResourceMissingError(spec.object_name, object_id, param=param)
+        return obj
+
+    def require_reference(self, spec: TableSpec, object_id: str, param: str) -> dict[str, Any]:
+        """The object a parameter names, or 400 ``No such <object>`` naming ``param``."""
+        obj = self.get(spec, object_id)
+        if obj is None:
+            raise MissingReferenceError(spec.object_name, object_id, param=param)
         return obj
 
     def position(self, spec: TableSpec, object_id: str) -> tuple[int, int] | None:

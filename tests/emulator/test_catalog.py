@@ -153,7 +153,7 @@ def test_price_product_is_required_and_must_exist(stripe_client, product):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.prices.create({"currency": "usd", "unit_amount": 1,
                                         "product": "prod_missing"})
-    assert (caught.value.http_status, caught.value.param) == (404, "product")
+    assert (caught.value.http_status, caught.value.param) == (400, "product")
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.prices.create({"currency": "usd", "unit_amount": 1,
                                         "product": product.id, "product_data": {"name": "x"}})

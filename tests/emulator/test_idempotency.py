@@ -58,10 +58,10 @@ def test_errors_are_replayed_too(emulator, stripe_client):
     key, product_id = tag(), f"prod_{tag()}"
     body = {"currency": "usd", "unit_amount": "5", "product": product_id}
     first = _post(emulator, "/v1/prices", key, body)
-    assert first.status_code == 404
+    assert first.status_code == 400  # a missing referenced product: resource_missing
     stripe_client.v1.products.create({"name": "Late", "id": product_id})
     replay = _post(emulator, "/v1/prices", key, body)
-    assert (replay.status_code, replay.json()) == (404, first.json())
+    assert (replay.status_code, replay.json()) == (400, first.json())
     assert replay.headers["Idempotent-Replayed"] == "true"
     fresh = _post(emulator, "/v1/prices", tag(), body)
     assert fresh.status_code == 200

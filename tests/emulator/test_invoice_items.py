@@ -188,8 +188,7 @@ def test_item_refusals_name_the_parameter(stripe_client):
     ]
     for params, param, code in cases:
         error = refusal(lambda p=params: stripe_client.v1.invoice_items.create(p))
-        assert (error.param, error.code) == (param, code), params
-        assert error.http_status in (400, 404)
+        assert (error.http_status, error.param, error.code) == (400, param, code), params
 
 
 def test_deleted_invoice_item_stub_and_missing_item(stripe_client):

@@ -110,7 +110,7 @@ def test_due_terms_refusals(stripe_client):
     missing = refusal(lambda: stripe_client.v1.invoices.create({}))
     assert (missing.param, missing.code) == ("customer", "parameter_missing")
     nobody = refusal(lambda: stripe_client.v1.invoices.create({"customer": "cus_nobody"}))
-    assert (nobody.http_status, nobody.param, nobody.code) == (404, "customer",
+    assert (nobody.http_status, nobody.param, nobody.code) == (400, "customer",
                                                                "resource_missing")
 
 

@@ -146,7 +146,7 @@ def test_payment_method_refusals(stripe_client):
     assert none.http_status == 400 and none.param == "payment_method"
     unknown = refusal(lambda: stripe_client.v1.invoices.pay(invoice.id,
                                                             {"payment_method": "pm_nope"}))
-    assert (unknown.http_status, unknown.code, unknown.param) == (404, "resource_missing",
+    assert (unknown.http_status, unknown.code, unknown.param) == (400, "resource_missing",
                                                                   "payment_method")
     both = refusal(lambda: stripe_client.v1.invoices.pay(
         invoice.id, {"paid_out_of_band": True, "payment_method": "pm_card_visa"}))

@@ -154,7 +154,7 @@ def test_frozen_time_is_required_and_clock_must_exist(stripe_client):
     assert (caught.value.code, caught.value.param) == ("parameter_missing", "frozen_time")
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.customers.create({"test_clock": "clock_missing"})
-    assert (caught.value.http_status, caught.value.param) == (404, "test_clock")
+    assert (caught.value.http_status, caught.value.param) == (400, "test_clock")
 
 
 def test_a_failing_job_is_rolled_back_alone(jobs_client, jobs_emulator):
