@@ -21,6 +21,7 @@ from services.core.writes import WriteRecorder
 from services.customers.records import Customers
 from services.invoicing.lifecycle import Invoicing
 from services.payments.events import PaymentEvents
+from services.readmodel.sync import ReadModelSync
 from services.reporting.lookup import Lookup
 from services.reporting.receivables import Reports
 
@@ -38,6 +39,7 @@ class Services:
     audit: AuditLog
     connection: Connection
     events: PaymentEvents
+    read_model: ReadModelSync
 
     @property
     def mode(self) -> Mode:
@@ -49,8 +51,15 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
     client = make_stripe_client(settings)
     engine = engine if engine is not None else make_engine(settings.database_url)
     audit = AuditLog(engine)
-    writes = WriteRecorder(audit)
-    customers = Customers(client, writes, include_test_clocks=settings.mode is not Mode.LIVE)
+    outside_live = settings.mode is not Mode.LIVE
+    read_model = ReadModelSync(
+        client,
+        engine,
+        requests_per_second=settings.stripe_read_rate,
+        include_test_clocks=outside_live,
+    )
+    writes = WriteRecorder(audit, on_written=read_model.store_written)
+    customers = Customers(client, writes, include_test_clocks=outside_live)
     return Services(
         settings=settings,
         client=client,
@@ -62,5 +71,12 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         lookup=Lookup(client, customers),
         audit=audit,
         connection=Connection(client, settings),
-        events=PaymentEvents(engine, client, settings.webhook_secret, smtp_url=settings.smtp_url),
+        events=PaymentEvents(
+            engine,
+            client,
+            settings.webhook_secret,
+            smtp_url=settings.smtp_url,
+            read_model=read_model,
+        ),
+        read_model=read_model,
     )

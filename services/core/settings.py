@@ -54,6 +54,9 @@ class Settings:
     smtp_url: str | None = None
     #: Also read ``GET /v1/events`` (for a dashboard Stripe's webhooks cannot reach).
     poll_events: bool = False
+    #: Requests per second the read model's backfill and catch-up may make (Stripe
+    #: allows 25/s in test mode and 100/s live; the default stays under both).
+    stripe_read_rate: float = 20.0
 
     def __post_init__(self) -> None:
         key = self.stripe_api_key
@@ -76,6 +79,11 @@ class Settings:
                 "STRIPE_API_BASE must be an http:// or https:// address.",
                 field="STRIPE_API_BASE",
             )
+        if not 0 < self.stripe_read_rate <= 1000:
+            raise ConfigurationError(
+                "STRIPE_READ_RATE must be a number of requests per second between 1 and 1000.",
+                field="STRIPE_READ_RATE",
+            )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Settings:
@@ -93,6 +101,7 @@ class Settings:
             allow_live_mode=_flag(values, "ALLOW_LIVE_MODE"),
             smtp_url=_text(values, "SMTP_URL"),
             poll_events=_flag(values, "STRIPE_EVENT_POLLING"),
+            stripe_read_rate=_number(values, "STRIPE_READ_RATE", 20.0),
         )
 
     @property
@@ -121,6 +130,16 @@ def _text(values: Mapping[str, object], name: str) -> str | None:
         return None
     text = str(raw).strip()
     return text or None
+
+
+def _number(values: Mapping[str, object], name: str, default: float) -> float:
+    text = _text(values, name)
+    if text is None:
+        return default
+    try:
+        return float(text)
+    except ValueError as err:
+        raise ConfigurationError(f"{name} must be a number, not {text!r}.", field=name) from err
 
 
 def _flag(values: Mapping[str, object], name: str) -> bool:

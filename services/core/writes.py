@@ -9,15 +9,19 @@ Every service write runs inside :meth:`WriteRecorder.write`::
 which checks the role first (a refusal is audited too), turns Stripe
 exceptions into the project's errors, collects Stripe request ids, and appends
 exactly one audit row: ``success`` when the block ends normally, ``failure``
-with the error text otherwise.
+with the error text otherwise. Every object Stripe returned (even in a write that
+failed later) is handed to ``on_written`` with the time its request started, so
+the read model shows the change before the page reruns (read your writes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from services.core.access import Action, Actor, require
 from services.core.audit import FAILURE, SUCCESS, AuditLog
@@ -25,6 +29,10 @@ from services.core.errors import DashboardError
 from services.core.stripe_errors import request_id_of, stripe_call
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# (request start in microseconds since the epoch, what Stripe returned)
+Returned = tuple[int, Any]
 
 
 @dataclass
@@ -35,9 +43,11 @@ class Write:
     key: str | None
     reason: str | None
     request_ids: list[str] = field(default_factory=list)
+    returned: list[Returned] = field(default_factory=list)
 
     def call(self, stripe_request: Callable[[], T]) -> T:
-        """Run one SDK call; remember its request id; translate its errors."""
+        """Run one SDK call; remember its request id and answer; translate its errors."""
+        started = time.time_ns() // 1000
         try:
             result = stripe_call(stripe_request)
         except DashboardError as exc:
@@ -47,14 +57,20 @@ class Write:
         request_id = request_id_of(result)
         if request_id:
             self.request_ids.append(request_id)
+        self.returned.append((started, result))
         return result
 
 
 class WriteRecorder:
     """Wraps writes with the role check and the audit row."""
 
-    def __init__(self, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        audit: AuditLog,
+        on_written: Callable[[Sequence[Returned]], None] | None = None,
+    ) -> None:
         self.audit = audit
+        self.on_written = on_written
 
     @contextmanager
     def write(
@@ -74,8 +90,19 @@ class WriteRecorder:
             yield write
         except Exception as exc:
             self._record(actor, operation, write, FAILURE, _error_text(exc))
+            self._hand_over(write)
             raise
         self._record(actor, operation, write, SUCCESS, None)
+        self._hand_over(write)
+
+    def _hand_over(self, write: Write) -> None:
+        """Give Stripe's answers to ``on_written``; its failure never fails the write."""
+        if self.on_written is None or not write.returned:
+            return
+        try:
+            self.on_written(write.returned)
+        except Exception:  # the object's event brings the change a moment later
+            log.exception("could not store the written objects in the read model")
 
     def _record(
         self, actor: Actor, operation: str, write: Write, outcome: str, error: str | None

@@ -32,6 +32,7 @@ from services.core.errors import InvalidInput, NotAllowedInState, NotFound
 from services.payments import store
 from services.payments.handlers import (
     HANDLED_TYPES,
+    HandlerOutcome,
     PaymentHandlers,
     event_object,
     linked_invoice_id,
@@ -51,6 +52,8 @@ from services.payments.tables import (
 )
 from services.payments.webhook import WebhookReply, receive_delivery
 from services.payments.worker import HandlingWorker
+from services.readmodel.events import apply_to_read_model
+from services.readmodel.sync import OBJECT_EVENT_TYPES, ReadModelSync
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,14 @@ class HandlingResult:
     outcome: str
     summary: str
     invoice_id: str | None = None
+
+
+def _with_read_model(outcome: HandlerOutcome, note: str | None) -> HandlerOutcome:
+    """The handler's outcome, with what the event did to the read model added."""
+    if not note:
+        return outcome
+    summary = f"{outcome.summary}; {note}" if outcome.summary else note
+    return HandlerOutcome(summary, outcome.invoice_id, ignored=False)
 
 
 def validate_event(event: Any) -> dict[str, Any]:
@@ -95,8 +106,10 @@ class PaymentEvents:
         clock: Clock = utc_now,
         outbox_retry_delays: tuple[float, ...] | None = None,
         sweep_interval: float = 5.0,
+        read_model: ReadModelSync | None = None,
     ) -> None:
         self.webhook_secret = webhook_secret
+        self._read_model = read_model
         ensure_schema(engine)
         self._engine = engine
         self._clock = clock
@@ -112,7 +125,34 @@ class PaymentEvents:
         self._handlers = PaymentHandlers(self._outbox, clock)
         self._directory = StripeInvoiceDirectory(stripe_client) if stripe_client else None
         self._worker = HandlingWorker(self, sweep_interval=sweep_interval)
-        self._poller = EventPoller(stripe_client, engine, self, clock) if stripe_client else None
+        self._poller = (
+            EventPoller(stripe_client, engine, self, clock, types=self.poll_types)
+            if stripe_client
+            else None
+        )
+
+    @property
+    def subscribed_types(self) -> tuple[str, ...]:
+        """The event types this dashboard acts on (payments, and object changes with a
+        read model): what its webhook endpoint should be sent."""
+        if self._read_model is None:
+            return tuple(HANDLED_TYPES)
+        return tuple(sorted(set(HANDLED_TYPES) | set(OBJECT_EVENT_TYPES)))
+
+    @property
+    def poll_types(self) -> tuple[str, ...] | None:
+        """``types`` for ``GET /v1/events`` (Stripe takes at most 20; None lists all)."""
+        types = self.subscribed_types
+        return types if len(types) <= 20 else None
+
+    @property
+    def _not_ours(self) -> str:
+        return "Not a payment event" if self._read_model is None else "Not an event we act on"
+
+    def _wanted(self, event_type: str) -> bool:
+        return event_type in HANDLED_TYPES or (
+            self._read_model is not None and event_type in OBJECT_EVENT_TYPES
+        )
 
     # -- receiving --------------------------------------------------------------------
 
@@ -141,7 +181,7 @@ class PaymentEvents:
     def record(self, event: Mapping[str, Any], *, source: str, raw: str | None = None) -> bool:
         """Store ``event`` once under its id; True when it was not seen before."""
         event = validate_event(event)
-        is_payment_event = event["type"] in HANDLED_TYPES
+        is_payment_event = self._wanted(event["type"])
         obj = event_object(event)
         now = naive_utc(self._clock())
         values = {
@@ -155,7 +195,7 @@ class PaymentEvents:
             "received_at": now,
             "handled_at": None if is_payment_event else now,
             "outcome": RECEIVED if is_payment_event else IGNORED,
-            "summary": None if is_payment_event else f"Not a payment event ({event['type']})",
+            "summary": None if is_payment_event else f"{self._not_ours} ({event['type']})",
         }
         with write_transaction(self._engine) as conn:
             return store.record_event(conn, values)
@@ -166,7 +206,9 @@ class PaymentEvents:
             raise NotAllowedInState(
                 "Registering an endpoint needs a Stripe connection", field="stripe_client"
             )
-        self.webhook_secret = register_emulator_endpoint(self._stripe, url, self._engine)
+        self.webhook_secret = register_emulator_endpoint(
+            self._stripe, url, self._engine, types=self.subscribed_types
+        )
         return self.webhook_secret
 
     def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None:
@@ -225,13 +267,22 @@ class PaymentEvents:
             event_type, invoice_id = str(event.get("type")), linked_invoice_id(event)
         try:
             event = json.loads(payload) if isinstance(payload, str) else payload
-            prepared = self._handlers.prepare(event, self._directory)
+            # Everything that needs the network happens before the transaction.
+            is_payment = event_type in HANDLED_TYPES
+            prepared = self._handlers.prepare(event, self._directory) if is_payment else None
+            snapshots = self._read_model.snapshots_for_event(event) if self._read_model else []
             with write_transaction(self._engine) as conn:
                 if not store.claim_event(conn, event_id, HANDLED):
                     return HandlingResult(
                         event_id, event_type, DUPLICATE, "Handled by another worker", invoice_id
                     )
-                outcome = self._handlers.apply(conn, event, prepared)
+                outcome = (
+                    self._handlers.apply(conn, event, prepared)
+                    if prepared is not None
+                    else HandlerOutcome("", ignored=not snapshots)
+                )
+                if self._read_model is not None:
+                    outcome = _with_read_model(outcome, apply_to_read_model(conn, event, snapshots))
                 store.finish_event(
                     conn,
                     event_id,

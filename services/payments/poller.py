@@ -15,7 +15,7 @@ skipped with one query, and the unique event id keeps the rest exactly-once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import stripe
@@ -43,8 +43,15 @@ class EventPoller:
     """Reads new payment events from Stripe and handles them once."""
 
     def __init__(
-        self, client: stripe.StripeClient, engine: Engine, service: RecordingService, clock: Clock
+        self,
+        client: stripe.StripeClient,
+        engine: Engine,
+        service: RecordingService,
+        clock: Clock,
+        *,
+        types: Sequence[str] | None = HANDLED_TYPES,
     ) -> None:
+        self._types = types  # None: every event (Stripe's `types` takes at most 20)
         self._client = client
         self._engine = engine
         self._service = service
@@ -53,7 +60,9 @@ class EventPoller:
     def poll_once(self) -> int:
         """Fetch events after the cursor, handle the new ones; return how many were handled."""
         since = self._cursor()
-        params: EventListParams = {"types": list(HANDLED_TYPES), "limit": 100}
+        params: EventListParams = {"limit": 100}
+        if self._types is not None:
+            params["types"] = list(self._types)
         if since is not None:
             params["created"] = {"gte": since - LOOKBACK_SECONDS}
         try:

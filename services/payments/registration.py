@@ -16,6 +16,7 @@ its endpoint in Stripe's dashboard and sets ``STRIPE_WEBHOOK_SECRET``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import stripe
@@ -31,7 +32,11 @@ DESCRIPTION = "Invoicing dashboard: payment events"
 
 
 def register_emulator_endpoint(
-    stripe_client: stripe.StripeClient, url: str, engine: Engine | None = None
+    stripe_client: stripe.StripeClient,
+    url: str,
+    engine: Engine | None = None,
+    *,
+    types: Sequence[str] = HANDLED_TYPES,
 ) -> str:
     """Make sure ``url`` receives the payment events; return its signing secret.
 
@@ -52,12 +57,12 @@ def register_emulator_endpoint(
             if endpoint is not reusable:
                 stripe_client.v1.webhook_endpoints.delete(endpoint.id)
         if reusable is not None and kept is not None:
-            _widen(stripe_client, reusable)
+            _widen(stripe_client, reusable, types)
             return kept[1]
         created = stripe_client.v1.webhook_endpoints.create(
             params={
                 "url": url,
-                "enabled_events": list(HANDLED_TYPES),
+                "enabled_events": list(types),  # type: ignore[arg-type]  # names checked by Stripe
                 "description": DESCRIPTION,
             }
         )
@@ -73,8 +78,8 @@ def register_emulator_endpoint(
     return secret
 
 
-def _widen(stripe_client: stripe.StripeClient, endpoint: Any) -> None:
-    wanted: set[Any] = set(HANDLED_TYPES)
+def _widen(stripe_client: stripe.StripeClient, endpoint: Any, types: Sequence[str]) -> None:
+    wanted: set[Any] = set(types)
     enabled: set[Any] = set(endpoint.enabled_events or [])
     changes: WebhookEndpointUpdateParams = {}
     if "*" not in enabled and not wanted <= enabled:

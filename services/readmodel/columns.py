@@ -1,0 +1,153 @@
+"""The indexed columns of each read-model table, taken from the Stripe object.
+
+Pure functions: ``<kind>_row(obj)`` → the table's row without ``data``/``version``,
+where ``obj`` is the object as Stripe sent it (a dict). Text for search is folded
+with :func:`fold`: case-insensitive and accent-insensitive ("Söhne" → "sohne",
+"Straße" → "strasse").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+
+def fold(text: str | None) -> str | None:
+    """``text`` without case and accents, for search (None stays None)."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def object_id(value: Any) -> str | None:
+    """The id of an expandable field (a string, or an expanded object's ``id``)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        found = value.get("id")
+        return str(found) if found is not None else None
+    return None
+
+
+def _common(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": obj["id"], "deleted": bool(obj.get("deleted", False)),
+            "livemode": bool(obj.get("livemode", False))}
+
+
+def customer_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_common(obj),
+        "name": obj.get("name"),
+        "name_folded": fold(obj.get("name")),
+        "email": obj.get("email"),
+        "email_folded": fold(obj.get("email")),
+        "currency": obj.get("currency"),
+        "test_clock": object_id(obj.get("test_clock")),
+        "created": obj.get("created"),
+    }
+
+
+def product_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_common(obj),
+        "name": obj.get("name"),
+        "name_folded": fold(obj.get("name")),
+        "active": bool(obj.get("active", True)),
+        "created": obj.get("created"),
+    }
+
+
+def price_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    recurring = obj.get("recurring") or {}
+    return {
+        **_common(obj),
+        "product_id": object_id(obj.get("product")),
+        "active": bool(obj.get("active", True)),
+        "currency": obj.get("currency"),
+        "unit_amount": obj.get("unit_amount"),
+        "type": obj.get("type"),
+        "recurring_interval": recurring.get("interval"),
+        "nickname": obj.get("nickname"),
+        "created": obj.get("created"),
+    }
+
+
+def invoice_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    transitions = obj.get("status_transitions") or {}
+    metadata = obj.get("metadata") or {}
+    customer = obj.get("customer")
+    expanded = customer if isinstance(customer, Mapping) else {}
+    name = obj.get("customer_name") or expanded.get("name")
+    email = obj.get("customer_email") or expanded.get("email")
+    lines = obj.get("lines") or {}
+    return {
+        **_common(obj),
+        "number": obj.get("number"),
+        "number_folded": fold(obj.get("number")),
+        "status": obj.get("status") or "draft",
+        "customer_id": object_id(customer),
+        "customer_name": name,
+        "customer_name_folded": fold(name),
+        "customer_email": email,
+        "customer_email_folded": fold(email),
+        "currency": obj.get("currency"),
+        "subtotal": int(obj.get("subtotal") or 0),
+        "total": int(obj.get("total") or 0),
+        "amount_due": int(obj.get("amount_due") or 0),
+        "amount_paid": int(obj.get("amount_paid") or 0),
+        "amount_remaining": int(obj.get("amount_remaining") or 0),
+        "created": int(obj.get("created") or 0),
+        "due_date": obj.get("due_date"),
+        "finalized_at": transitions.get("finalized_at"),
+        "paid_at": transitions.get("paid_at"),
+        "voided_at": transitions.get("voided_at"),
+        "marked_uncollectible_at": transitions.get("marked_uncollectible_at"),
+        "collection_method": obj.get("collection_method"),
+        "hosted_invoice_url": obj.get("hosted_invoice_url"),
+        "po_number": metadata.get("po_number"),
+        "po_number_folded": fold(metadata.get("po_number")),
+        "description": obj.get("description"),
+        "lines_complete": not lines.get("has_more", False),
+    }
+
+
+def line_row(invoice_id: str, position: int, obj: Mapping[str, Any]) -> dict[str, Any]:
+    pricing = obj.get("pricing") or {}
+    price_details = pricing.get("price_details") or {}
+    return {
+        "id": obj["id"],
+        "invoice_id": invoice_id,
+        "position": position,
+        "description": obj.get("description"),
+        "description_folded": fold(obj.get("description")),
+        "amount": int(obj.get("amount") or 0),
+        "currency": obj.get("currency"),
+        "quantity": obj.get("quantity"),
+        "price_id": object_id(price_details.get("price")),
+    }
+
+
+def payment_row(invoice_id: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+    payment = obj.get("payment") or {}
+    transitions = obj.get("status_transitions") or {}
+    return {
+        "id": obj["id"],
+        "invoice_id": invoice_id,
+        "status": obj.get("status"),
+        "amount_paid": obj.get("amount_paid"),
+        "amount_requested": obj.get("amount_requested"),
+        "currency": obj.get("currency"),
+        "payment_type": payment.get("type"),
+        "created": obj.get("created"),
+        "paid_at": transitions.get("paid_at"),
+    }
+
+
+ROWS = {
+    "customer": customer_row,
+    "product": product_row,
+    "price": price_row,
+    "invoice": invoice_row,
+}
