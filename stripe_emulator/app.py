@@ -4,7 +4,8 @@ For every request: a ``Request-Id``; the API key check (401); the bracketed
 form body / query decoded; the route looked up in ``urls.ROUTES``; the handler
 run in a worker thread inside one unit of work (with the request recorded for
 events); ``expand[]`` applied; idempotent replay for keyed POSTs; every
-:class:`~stripe_emulator.lib.errors.StripeError` serialised in one place.
+:class:`~stripe_emulator.lib.errors.StripeError` serialised in one place. Optionally
+(``lib.throttle``) Stripe's rate limiter after the key check, and latency on every answer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from stripe_emulator.lib.forms import decode_form
 from stripe_emulator.lib.idempotency import Answer, fingerprint
 from stripe_emulator.lib.ids import new_request_id
 from stripe_emulator.lib.routing import ApiCall, PageAnswer, Route, Router
+from stripe_emulator.lib.throttle import Throttle
 from stripe_emulator.models.base import API_VERSION
 from stripe_emulator.urls import ROUTES
 
@@ -91,11 +93,18 @@ def _serialise(body: Any) -> str:
 class Dispatcher:
     """Runs API calls against one :class:`EmulatorState`."""
 
-    def __init__(self, state: EmulatorState, routes: list[Route] | None = None) -> None:
+    def __init__(self, state: EmulatorState, routes: list[Route] | None = None,
+                 throttle: Throttle | None = None) -> None:
         self.state = state
         self.router = Router(routes if routes is not None else ROUTES)
+        self.throttle = throttle if throttle is not None else Throttle()
 
     async def handle(self, request: Request) -> Response:
+        response = await self._answer(request)
+        await self.throttle.delay()  # the configured latency, on every answer
+        return response
+
+    async def _answer(self, request: Request) -> Response:
         request_id = new_request_id()
         headers = {
             "Request-Id": request_id,
@@ -110,6 +119,7 @@ class Dispatcher:
                 raise
             if not route.public:
                 _api_key(request)
+                await self.throttle.admit(method, request.url.path)  # 429 rate_limit
             raw = decode_form(request.url.query)
             if method == "POST":
                 body = (await request.body()).decode("utf-8", errors="replace")
@@ -161,8 +171,9 @@ class Dispatcher:
         return Answer(200, body, {})
 
 
-def create_app(state: EmulatorState) -> Starlette:
-    """The ASGI application serving the emulated API over ``state``."""
-    dispatcher = Dispatcher(state)
+def create_app(state: EmulatorState, throttle: Throttle | None = None) -> Starlette:
+    """The ASGI application serving the emulated API over ``state`` (``throttle``: latency
+    and rate limit, none by default)."""
+    dispatcher = Dispatcher(state, throttle=throttle)
     route = StarletteRoute("/{path:path}", dispatcher.handle, methods=["GET", "POST", "DELETE"])
     return Starlette(routes=[route])

@@ -25,18 +25,22 @@ from stripe_emulator.app import create_app
 from stripe_emulator.backend.registry import open_state
 from stripe_emulator.backend.state import EmulatorState, Settings
 from stripe_emulator.lib.scheduler import WorkHandler
+from stripe_emulator.lib.throttle import RateLimitSpec, Throttle
 
 STARTUP_TIMEOUT_SECONDS = 15.0
 
 
 class RunningEmulator:
-    """A started emulator: ``base_url``, ``state`` (for tests and benches), ``stop()``."""
+    """A started emulator: ``base_url``, ``state`` (for tests and benches), ``stop()``;
+    ``throttle`` holds its latency and rate limit (``throttle.refused``: 429s so far)."""
 
     def __init__(self, server: uvicorn.Server, thread: threading.Thread,
-                 state: EmulatorState, host: str, port: int) -> None:
+                 state: EmulatorState, host: str, port: int,
+                 throttle: Throttle | None = None) -> None:
         self._server = server
         self._thread = thread
         self.state = state
+        self.throttle = throttle if throttle is not None else Throttle()
         self.host = host
         self.port = port
         self.base_url = f"http://{host}:{port}"
@@ -77,13 +81,20 @@ def start_emulator(
     settlement_delay_seconds: float = 5.0,
     webhook_retry_base_seconds: float = 1.0,
     extra_jobs: Mapping[str, WorkHandler] | None = None,
+    latency_ms: float = 0,
+    rate_limit: RateLimitSpec = None,
 ) -> RunningEmulator:
     """Start an emulator in a background thread and return once it answers.
 
     ``db_path`` keeps state in that SQLite file (kept across restarts); ``None``
     keeps it in memory. ``port=0`` picks a free port. ``extra_jobs`` adds kinds of
     timed work (``kind -> handler(state, payload)``), for tests that schedule their own.
+    ``latency_ms`` adds that many milliseconds to every answer; ``rate_limit`` applies
+    Stripe's rate limiter: ``"test"`` (25 reads/s, 25 writes/s), ``"live"`` (100/100), or
+    ``"READ,WRITE[,SEARCH]"`` / a number / a tuple / ``lib.throttle.RateLimits``
+    (search: 20/s unless given). Both off by default.
     """
+    throttle = Throttle(latency_ms=latency_ms, rate_limit=rate_limit)  # ValueError first
     state = open_state(
         db_path,
         Settings(settlement_delay_seconds=settlement_delay_seconds,
@@ -94,13 +105,13 @@ def start_emulator(
     sock = _free_socket(host, port)
     actual_port = sock.getsockname()[1]
     state.public_url = f"http://{host}:{actual_port}"
-    config = uvicorn.Config(create_app(state), log_level="warning", access_log=False,
+    config = uvicorn.Config(create_app(state, throttle), log_level="warning", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"stripe-emulator-{actual_port}", daemon=True)
     thread.start()
-    emulator = RunningEmulator(server, thread, state, host, actual_port)
+    emulator = RunningEmulator(server, thread, state, host, actual_port, throttle)
     _wait_until_answering(emulator)
     return emulator
 
