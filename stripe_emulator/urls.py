@@ -9,6 +9,7 @@ start-up, a table in which a route is shadowed by an earlier one.
 from __future__ import annotations
 
 from stripe_emulator.api import (
+    coupons,
     customers,
     events,
     hosted_invoices,
@@ -17,12 +18,14 @@ from stripe_emulator.api import (
     invoices,
     prices,
     products,
+    tax_rates,
     test_clocks,
     webhook_endpoints,
 )
 from stripe_emulator.lib.routing import Route
 
 ROUTES: list[Route] = [
+    *coupons.ROUTES,
     *customers.ROUTES,
     *events.ROUTES,
     *hosted_invoices.ROUTES,
@@ -31,6 +34,7 @@ ROUTES: list[Route] = [
     *invoices.ROUTES,
     *prices.ROUTES,
     *products.ROUTES,
+    *tax_rates.ROUTES,
     *test_clocks.ROUTES,
     *webhook_endpoints.ROUTES,
 ]

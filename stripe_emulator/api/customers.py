@@ -10,6 +10,7 @@ from stripe_emulator.lib.params import (
     LIST_FIELDS,
     SEARCH_FIELDS,
     Array,
+    Bool,
     Enum,
     Hash,
     Int,
@@ -55,8 +56,26 @@ _WRITABLE = {
     "tax_exempt": Enum(nullable=True, choices=("none", "exempt", "reverse")),
 }
 
-CREATE = Schema(**_WRITABLE, payment_method=Str(), test_clock=Str())
-UPDATE = Schema(**_WRITABLE, default_source=Str(nullable=True))
+_CASH_BALANCE = Hash(fields={"settings": Hash(fields={
+    "reconciliation_mode": Enum(choices=("automatic", "manual", "merchant_default"))})})
+
+
+def _tax(*modes: str) -> Hash:
+    return Hash(fields={"ip_address": Str(nullable=True, max_length=45),
+                        "validate_location": Enum(choices=modes)})
+
+
+_TAX_ID_DATA = Array(max_items=25, item=Hash(fields={
+    "type": Str(required=True, pattern=r"[a-z]{2}_[a-z_]{2,8}",
+                pattern_hint="must be a tax ID type such as eu_vat or us_ein"),
+    "value": Str(required=True, max_length=64),
+}))
+
+CREATE = Schema(**_WRITABLE, payment_method=Str(), test_clock=Str(), cash_balance=_CASH_BALANCE,
+                source=Str(), tax=_tax("deferred", "immediately"), tax_id_data=_TAX_ID_DATA,
+                validate=Bool())
+UPDATE = Schema(**_WRITABLE, default_source=Str(nullable=True), cash_balance=_CASH_BALANCE,
+                source=Str(), tax=_tax("auto", "deferred", "immediately"), validate=Bool())
 RETRIEVE = Schema()
 LIST = Schema(**LIST_FIELDS, email=Str(max_length=512), created=Range(), test_clock=Str())
 SEARCH = Schema(**SEARCH_FIELDS)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from stripe_emulator.api.prices import TAX_BEHAVIOR
 from stripe_emulator.backend import invoice_items
 from stripe_emulator.lib.params import (
+    DISCOUNTS,
     LIST_FIELDS,
+    NO_ACCOUNTS,
+    NO_SUBSCRIPTIONS,
+    Array,
     Bool,
     Decimal,
     Enum,
@@ -16,6 +21,7 @@ from stripe_emulator.lib.params import (
     Range,
     Schema,
     Str,
+    Unsupported,
 )
 from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
 from stripe_emulator.models.invoice_item import render
@@ -39,13 +45,24 @@ _WRITABLE = {
     }),
     "pricing": Hash(fields={"price": Str(required=True)}),
     "quantity": Int(minimum=0, maximum=1_000_000_000),
+    "quantity_decimal": Decimal(places=12, minimum=0),
+    "discounts": DISCOUNTS,
+    "tax_behavior": TAX_BEHAVIOR,
+    "tax_code": Str(nullable=True),
+    "tax_rates": Array(nullable=True, item=Str(), max_items=10),
     "unit_amount_decimal": Decimal(places=12),
 }
 
-CREATE = Schema(**_WRITABLE, currency=Str(), customer=Str(), invoice=Str())
-UPDATE = Schema(**_WRITABLE)
+CREATE = Schema(**_WRITABLE, currency=Str(), customer=Str(), invoice=Str(),
+                customer_account=Unsupported(reason=NO_ACCOUNTS),
+                subscription=Unsupported(reason=NO_SUBSCRIPTIONS))
+UPDATE = Schema(**_WRITABLE, invoicing_rules=Str(
+    nullable=True, pattern=r"(?!)",
+    pattern_hint="only '' (remove the rules) is accepted; setting invoicing rules is not "
+                 "supported"))
 NONE = Schema()
-LIST = Schema(**LIST_FIELDS, customer=Str(), invoice=Str(), pending=Bool(), created=Range())
+LIST = Schema(**LIST_FIELDS, customer=Str(), invoice=Str(), pending=Bool(), created=Range(),
+              customer_account=Str())
 
 
 def create_invoice_item(call: ApiCall) -> dict[str, Any]:

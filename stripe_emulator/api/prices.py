@@ -14,6 +14,7 @@ from stripe_emulator.lib.params import (
     Enum,
     Hash,
     Int,
+    Map,
     Metadata,
     Range,
     Schema,
@@ -43,11 +44,30 @@ PRICE_AMOUNT_FIELDS = {
     }),
 }
 
+_TIER = Hash(fields={
+    "up_to": Str(required=True, pattern=r"inf|\d+", pattern_hint="must be an integer or inf"),
+    "flat_amount": Int(minimum=0, maximum=prices.MAX_UNIT_AMOUNT),
+    "flat_amount_decimal": Decimal(places=12, minimum=0),
+    "unit_amount": Int(minimum=0, maximum=prices.MAX_UNIT_AMOUNT),
+    "unit_amount_decimal": Decimal(places=12, minimum=0),
+})
+_CURRENCY_OPTIONS = Map(key_pattern=r"[A-Za-z]{3}", key_hint="must be a currency code",
+                        value=Hash(fields={
+                            "custom_unit_amount": PRICE_AMOUNT_FIELDS["custom_unit_amount"],
+                            "tax_behavior": TAX_BEHAVIOR,
+                            "tiers": Array(item=_TIER),
+                            "unit_amount": PRICE_AMOUNT_FIELDS["unit_amount"],
+                            "unit_amount_decimal": PRICE_AMOUNT_FIELDS["unit_amount_decimal"],
+                        }))
+
 CREATE = Schema(
     currency=Str(required=True),
     **PRICE_AMOUNT_FIELDS,
     active=Bool(),
-    billing_scheme=Enum(choices=("per_unit",)),
+    billing_scheme=Enum(choices=("per_unit", "tiered")),
+    currency_options=_CURRENCY_OPTIONS,
+    tiers=Array(item=_TIER),
+    tiers_mode=Enum(choices=("graduated", "volume")),
     lookup_key=Str(max_length=200),
     metadata=Metadata(),
     nickname=Str(max_length=5000),
@@ -59,6 +79,8 @@ CREATE = Schema(
         "metadata": Metadata(),
         "statement_descriptor": Str(max_length=22),
         "tax_code": Str(),
+        "tax_details": Hash(fields={"performance_location": Str(),
+                                    "tax_code": Str(nullable=True)}),
         "unit_label": Str(max_length=12),
     }),
     tax_behavior=TAX_BEHAVIOR,
@@ -68,6 +90,7 @@ CREATE = Schema(
 )
 UPDATE = Schema(
     active=Bool(),
+    currency_options=_CURRENCY_OPTIONS,
     lookup_key=Str(nullable=True, max_length=200),
     metadata=Metadata(),
     nickname=Str(nullable=True, max_length=5000),

@@ -6,6 +6,7 @@ import copy
 import secrets
 from typing import Any
 
+from stripe_emulator.backend.customer_details import apply_details
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.payments import test_payment_method
 from stripe_emulator.backend.state import EmulatorState
@@ -80,6 +81,7 @@ def _apply_fields(state: EmulatorState, customer: dict[str, Any], fields: dict[s
     if fields.get("payment_method"):
         test_payment_method(fields["payment_method"])
         customer["_payment_methods"].append(fields["payment_method"])
+    apply_details(state, customer, fields)
 
 
 def source_of(customer: dict[str, Any], source_id: str) -> dict[str, Any] | None:

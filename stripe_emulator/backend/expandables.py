@@ -22,7 +22,7 @@ from stripe_emulator.models.invoice import INVOICES
 from stripe_emulator.models.invoice import render as render_invoice
 from stripe_emulator.models.payment import PAYMENT_INTENTS
 from stripe_emulator.models.payment import render as render_payment
-from stripe_emulator.models.price import PRICES
+from stripe_emulator.models.price import PRICES, all_currency_options
 from stripe_emulator.models.price import render as render_price
 from stripe_emulator.models.product import PRODUCTS
 from stripe_emulator.models.product import render as render_product
@@ -78,3 +78,34 @@ def product(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> Any:
     if isinstance(value, str):
         return render_product(state.store.require(PRODUCTS, value))
     return value
+
+
+def price_currency_options(state: EmulatorState, _value: Any, owner: dict[str, Any]) -> Any:
+    """``price.currency_options`` (includable): every currency, the price's own first."""
+    stored = state.store.get(PRICES, owner["id"])
+    return all_currency_options(stored) if stored else None
+
+
+def price_tiers(state: EmulatorState, _value: Any, owner: dict[str, Any]) -> Any:
+    """``price.tiers`` (includable): null for a per-unit price."""
+    stored = state.store.get(PRICES, owner["id"]) or {}
+    return stored.get("_tiers")
+
+
+def amount_paid_off_stripe(state: EmulatorState, _value: Any, owner: dict[str, Any]) -> Any:
+    """``invoice.amount_paid_off_stripe`` (includable): what was paid out of band."""
+    stored = state.store.get(INVOICES, owner["id"]) or {}
+    return int(stored.get("_amount_paid_off_stripe", 0))
+
+
+def confirmation_secret(state: EmulatorState, _value: Any, owner: dict[str, Any]) -> Any:
+    """``invoice.confirmation_secret`` (includable): the client secret of the invoice's
+    PaymentIntent while it can still be paid, else null."""
+    if owner.get("status") not in ("open", "uncollectible"):
+        return None
+    payment = payments.default_payment(state, owner["id"])
+    intent = state.store.get(PAYMENT_INTENTS, payment["payment"]["payment_intent"]) \
+        if payment else None
+    if intent is None:
+        return None
+    return {"client_secret": intent["client_secret"], "type": "payment_intent"}

@@ -183,16 +183,25 @@ def mark_uncollectible(state: EmulatorState, invoice_id: str) -> dict[str, Any]:
     return invoice
 
 
-def payment_method_for(state: EmulatorState, invoice: dict[str, Any],
-                        given: str | None) -> str | None:
-    if given:
-        return given
-    if invoice.get("default_payment_method"):
-        return invoice["default_payment_method"]
+def payment_method_for(state: EmulatorState, invoice: dict[str, Any], given: str | None,
+                       source: str | None = None) -> str | None:
+    """The test payment method to charge: the one given, else the source given, else the
+    invoice's defaults, else the customer's (default payment method, default source, last
+    attached). A card source pays like the test payment method of its token."""
     customer = state.store.get(CUSTOMERS, invoice["customer"]) or {}
     settings = customer.get("invoice_settings") or {}
     attached = customer.get("_payment_methods") or []
-    return settings.get("default_payment_method") or (attached[-1] if attached else None)
+    for method, card_id in ((given, None), (None, source),
+                            (invoice.get("default_payment_method"), None),
+                            (None, invoice.get("default_source")),
+                            (settings.get("default_payment_method"), None),
+                            (None, customer.get("default_source"))):
+        if method:
+            return method
+        card = source_of(customer, card_id) if card_id else None
+        if card is not None:
+            return str(card["_pays_like"])
+    return attached[-1] if attached else None
 
 
 def pay_invoice(state: EmulatorState, invoice_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -220,7 +229,8 @@ def pay_invoice(state: EmulatorState, invoice_id: str, fields: dict[str, Any]) -
     method_id = None
     method = None
     if not fields.get("paid_out_of_band"):
-        method_id = payment_method_for(state, invoice, fields.get("payment_method"))
+        method_id = payment_method_for(state, invoice, fields.get("payment_method"),
+                                       fields.get("source"))
         if method_id is None and invoice["amount_remaining"] > 0:
             raise InvalidRequestError(NO_PAYMENT_METHOD, param="payment_method")
         method = payments.test_payment_method(method_id) if method_id else None
@@ -236,7 +246,9 @@ def pay_invoice(state: EmulatorState, invoice_id: str, fields: dict[str, Any]) -
     now = state.now(invoice["test_clock"])
     if method is None or method_id is None:
         payments.cancel_default_payment(state, invoice, "automatic", now)
-        _mark_paid(state, invoice, now)
+        paid = _mark_paid(state, invoice, now)
+        # Out of band: shown only when asked for (includable ``amount_paid_off_stripe``).
+        invoice["_amount_paid_off_stripe"] = int(invoice.get("_amount_paid_off_stripe", 0)) + paid
         save_invoice(state, invoice)
         emit_event(state, "invoice.paid", invoice)
         return invoice

@@ -34,6 +34,7 @@ from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.invoice import INVOICES
 from stripe_emulator.models.invoice_item import INVOICE_ITEMS, MAX_ITEMS_PER_INVOICE
 from stripe_emulator.models.invoice_line import item_id_of, line_for_item
+from stripe_emulator.models.invoice_totals import public_line
 
 DAY_SECONDS = 86_400
 AUTO_FINALIZE_WORK = "invoice.auto_finalize"
@@ -297,4 +298,4 @@ def list_lines(state: EmulatorState, invoice_id: str, params: dict[str, Any],
         start = ids.index(start_after) + 1 if start_after else 0
         page = lines[start:start + limit]
         has_more = start + limit < len(lines)
-    return list_object(copy.deepcopy(page), url, has_more)
+    return list_object(copy.deepcopy([public_line(line) for line in page]), url, has_more)

@@ -66,7 +66,7 @@ def _product_for(state: EmulatorState, fields: dict[str, Any]) -> str:
     if state.store.get(PRODUCTS, product["id"]) is not None:
         raise InvalidRequestError("Product already exists.", code="resource_already_exists",
                                   param="product_data[id]")
-    for key in ("active", "statement_descriptor", "tax_code", "unit_label"):
+    for key in ("active", "statement_descriptor", "tax_code", "tax_details", "unit_label"):
         if data.get(key) is not None:
             product[key] = data[key]
     product["metadata"] = apply_metadata({}, data.get("metadata"))
@@ -93,9 +93,76 @@ def _claim_lookup_key(state: EmulatorState, price: dict[str, Any], key: str | No
     price["lookup_key"] = key
 
 
+def _tiers(raw: list[dict[str, Any]] | None, param: str) -> list[dict[str, Any]]:
+    """Stripe's tier objects from the ``tiers`` parameter (ascending, the last up to inf)."""
+    if not raw:
+        raise ParameterError(f"Missing required param: {param}.", code="parameter_missing",
+                             param=param)
+    tiers: list[dict[str, Any]] = []
+    for index, tier in enumerate(raw):
+        name = f"{param}[{index}]"
+        up_to = None if tier["up_to"] == "inf" else int(tier["up_to"])
+        last = index == len(raw) - 1
+        if (up_to is None) != last or (up_to is not None and tiers
+                                       and up_to <= int(tiers[-1]["up_to"])):
+            raise InvalidRequestError(
+                "Tiers must be in ascending order of `up_to`, and only the last tier may (and "
+                "must) use `up_to=inf`.", param=f"{name}[up_to]")
+        exclusive(tier, "unit_amount", "unit_amount_decimal")
+        exclusive(tier, "flat_amount", "flat_amount_decimal")
+        unit = tier.get("unit_amount_decimal") or _text(tier.get("unit_amount"))
+        flat = tier.get("flat_amount_decimal") or _text(tier.get("flat_amount"))
+        if unit is None and flat is None:
+            raise ParameterError(f"Missing required param: {name}[unit_amount].",
+                                 code="parameter_missing", param=f"{name}[unit_amount]")
+        tiers.append(model.tier(up_to=up_to, unit_amount_decimal=unit,
+                                flat_amount_decimal=flat))
+    return tiers
+
+
+def _text(number: int | None) -> str | None:
+    return None if number is None else str(number)
+
+
+def _currency_options(fields: dict[str, Any], currency: str, tiered: bool) -> dict[str, Any]:
+    """The ``currency_options`` given, by lowercase currency (the price's own excluded)."""
+    options: dict[str, Any] = {}
+    for code, option in (fields.get("currency_options") or {}).items():
+        name = f"currency_options[{code}]"
+        other = validate_currency(code, name)
+        if other == currency:
+            continue  # the price's own currency is described by the price itself
+        if tiered:
+            amount, tiers = None, _tiers(option.get("tiers"), f"{name}[tiers]")
+        else:
+            exclusive(option, "unit_amount", "unit_amount_decimal", "custom_unit_amount")
+            amount = option.get("unit_amount_decimal") or _text(option.get("unit_amount"))
+            tiers = None
+            if amount is None and option.get("custom_unit_amount") is None:
+                raise ParameterError(f"Missing required param: {name}[unit_amount].",
+                                     code="parameter_missing", param=f"{name}[unit_amount]")
+        options[other] = model.currency_option(
+            unit_amount_decimal=amount, tax_behavior=option.get("tax_behavior"), tiers=tiers,
+            custom_unit_amount=option.get("custom_unit_amount"))
+    return options
+
+
 def create_price(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
     currency = validate_currency(fields["currency"])
-    amount = _amount_decimal(fields)
+    tiered = fields.get("billing_scheme") == "tiered"
+    if tiered:
+        exclusive(fields, "unit_amount", "unit_amount_decimal", "custom_unit_amount", "tiers")
+        if not fields.get("tiers_mode"):
+            raise ParameterError("Missing required param: tiers_mode.",
+                                 code="parameter_missing", param="tiers_mode")
+        tiers, amount = _tiers(fields.get("tiers"), "tiers"), None
+    else:
+        for name in ("tiers", "tiers_mode"):
+            if fields.get(name):
+                raise InvalidRequestError(f"`{name}` can only be used with "
+                                          "`billing_scheme=tiered`.", param=name)
+        tiers, amount = None, _amount_decimal(fields)
+    options = _currency_options(fields, currency, tiered)
     product_id = _product_for(state, fields)
     custom = fields.get("custom_unit_amount")
     price = model.new_price(
@@ -108,6 +175,9 @@ def create_price(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]
     for key in ("active", "nickname"):
         if fields.get(key) is not None:
             price[key] = fields[key]
+    if tiered:
+        price.update(billing_scheme="tiered", tiers_mode=fields["tiers_mode"], _tiers=tiers)
+    price["_currency_options"] = options
     if fields.get("tax_behavior"):
         price["tax_behavior"] = fields["tax_behavior"]
     if fields.get("transform_quantity"):
@@ -123,11 +193,13 @@ def create_price(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]
 
 def mint_inline_price(state: EmulatorState, *, currency: str, unit_amount_decimal: str,
                       product: str | None = None, product_name: str | None = None,
-                      test_clock: str | None = None) -> dict[str, Any]:
+                      test_clock: str | None = None, tax_behavior: str | None = None,
+                      tax_code: str | None = None) -> dict[str, Any]:
     """A one-off inline price (as Stripe mints for amount-only invoice items).
 
-    Without ``product`` an inline product named ``product_name`` is made too. Inline
-    prices and products are hidden from lists and searches and emit no events.
+    Without ``product`` an inline product named ``product_name`` (with ``tax_code``) is
+    made too. Inline prices and products are hidden from lists and searches and emit no
+    events. ``tax_behavior`` (an item's, for Stripe Tax) is kept on the price.
     """
     now = state.now(test_clock)
     if product is None:
@@ -135,6 +207,7 @@ def mint_inline_price(state: EmulatorState, *, currency: str, unit_amount_decima
                            name=product_name or "Invoice item", product_type="service")
         made["_inline"] = True
         made["active"] = False
+        made["tax_code"] = tax_code
         state.store.insert(PRODUCTS, made)
         product = made["id"]
     price = model.new_price(price_id=new_id("price"), created=now, currency=currency,
@@ -142,6 +215,7 @@ def mint_inline_price(state: EmulatorState, *, currency: str, unit_amount_decima
                             recurring=None)
     price["active"] = False
     price["_inline"] = True
+    price["tax_behavior"] = tax_behavior or "unspecified"
     state.store.insert(PRICES, price)
     return price
 
@@ -175,6 +249,10 @@ def update_price(state: EmulatorState, price_id: str, fields: dict[str, Any]) ->
     if "lookup_key" in fields:
         _claim_lookup_key(state, price, fields["lookup_key"],
                           bool(fields.get("transfer_lookup_key")))
+    if fields.get("currency_options"):
+        price["_currency_options"] = {
+            **(price.get("_currency_options") or {}),
+            **_currency_options(fields, price["currency"], price["billing_scheme"] == "tiered")}
     state.store.update(PRICES, price)
     if before != price:
         emit_event(state, "price.updated", price, previous=before)

@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from stripe_emulator.backend import expandables, invoice_automation
+from stripe_emulator.backend import coupons, customer_details, expandables, invoice_automation
 from stripe_emulator.backend.invoice_lifecycle import AUTO_COLLECT_WORK, SETTLE_WORK
 from stripe_emulator.backend.invoicing import AUTO_FINALIZE_WORK
 from stripe_emulator.backend.state import (
@@ -41,16 +41,40 @@ JOBS: Mapping[str, WorkHandler] = MappingProxyType({
 
 EXPANDABLE_FIELDS: Mapping[tuple[str, str], Loader] = MappingProxyType({
     ("customer", "test_clock"): expandables.test_clock,
+    ("customer", "cash_balance"): customer_details.cash_balance,
+    ("customer", "default_source"): customer_details.default_source,
+    ("customer", "invoice_credit_balance"): customer_details.invoice_credit_balance,
+    ("customer", "sources"): customer_details.sources,
+    ("customer", "subscriptions"): customer_details.subscriptions,
+    ("customer", "tax"): customer_details.tax,
+    ("customer", "tax_ids"): customer_details.tax_ids,
+    ("coupon", "applies_to"): coupons.applies_to,
+    ("coupon", "currency_options"): coupons.currency_options,
+    ("discount", "customer"): expandables.customer,
+    ("discount", "source.coupon"): coupons.coupon,
+    ("invoice", "amount_paid_off_stripe"): expandables.amount_paid_off_stripe,
+    ("invoice", "confirmation_secret"): expandables.confirmation_secret,
     ("invoice", "customer"): expandables.customer,
+    ("invoice", "discounts"): coupons.discounts,
     ("invoice", "payments"): expandables.invoice_payments,
+    ("invoice", "test_clock"): expandables.test_clock,
+    ("invoice", "total_discount_amounts.discount"): coupons.discount,
+    ("invoice", "total_pretax_credit_amounts.discount"): coupons.discount,
     ("invoiceitem", "customer"): expandables.customer,
+    ("invoiceitem", "discounts"): coupons.discounts,
     ("invoiceitem", "invoice"): expandables.invoice,
     ("invoiceitem", "pricing.price_details.price"): expandables.line_price,
+    ("invoiceitem", "test_clock"): expandables.test_clock,
+    ("line_item", "discount_amounts.discount"): coupons.discount,
+    ("line_item", "discounts"): coupons.discounts,
+    ("line_item", "pretax_credit_amounts.discount"): coupons.discount,
     ("line_item", "pricing.price_details.price"): expandables.line_price,
     ("invoice_payment", "invoice"): expandables.invoice,
     ("invoice_payment", "payment.payment_intent"): expandables.payment_intent,
     ("payment_intent", "customer"): expandables.customer,
+    ("price", "currency_options"): expandables.price_currency_options,
     ("price", "product"): expandables.product,
+    ("price", "tiers"): expandables.price_tiers,
     ("product", "default_price"): expandables.price,
 })
 

@@ -7,6 +7,10 @@ happen to have been imported. Paths use dots (``customer``,
 ``data.customer``, ``lines.data.pricing.price_details.price``), at most 4
 levels; on lists and search results they start with ``data.``. A path that
 names an object or list already present just descends into it (``lines``).
+A field holding a list of ids (``discounts``) expands to the objects, and a
+path through a list of hashes (``total_discount_amounts.discount``) applies to
+each of them. Includable fields (absent until asked for, e.g. a customer's
+``tax_ids``) are registered like references; their loader builds the value.
 """
 
 from __future__ import annotations
@@ -73,25 +77,34 @@ class ExpandTable:
             prefix = ".".join(segments[:cut])
             if prefix not in registered:
                 continue
-            parent = _navigate(obj, segments[: cut - 1])
-            if parent is None:
-                return
             leaf = segments[cut - 1]
-            current = parent.get(leaf)
-            if current is None or isinstance(current, str) or leaf not in parent:
-                parent[leaf] = registered[prefix](state, current, obj)
-            if isinstance(parent[leaf], dict):
-                self._apply(parent[leaf], segments[cut:], state, path)
+            for parent in _parents(obj, segments[: cut - 1]):
+                current = parent.get(leaf)
+                if leaf not in parent or current is None or isinstance(current, str) or (
+                        isinstance(current, list) and any(isinstance(v, str) for v in current)):
+                    parent[leaf] = registered[prefix](state, current, obj)
+                self._descend(parent[leaf], segments[cut:], state, path)
             return
         value = obj.get(segments[0])
-        if isinstance(value, dict):
-            self._apply(value, segments[1:], state, path)
+        if isinstance(value, dict | list):
+            self._descend(value, segments[1:], state, path)
             return
         raise ParameterError(f"This property cannot be expanded ({path}).", param="expand")
 
+    def _descend(self, value: Any, segments: list[str], state: Any, path: str) -> None:
+        """Go on expanding inside ``value``: an object, or each object of a list."""
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                self._apply(item, segments, state, path)
 
-def _navigate(obj: dict[str, Any], segments: list[str]) -> dict[str, Any] | None:
-    node: Any = obj
+
+def _parents(obj: dict[str, Any], segments: list[str]) -> list[dict[str, Any]]:
+    """The objects at ``segments`` below ``obj``, fanning out over lists on the way."""
+    nodes: list[Any] = [obj]
     for segment in segments:
-        node = node.get(segment) if isinstance(node, dict) else None
-    return node if isinstance(node, dict) else None
+        found: list[Any] = []
+        for node in nodes:
+            value = node.get(segment) if isinstance(node, dict) else None
+            found.extend(value if isinstance(value, list) else [value])
+        nodes = found
+    return [node for node in nodes if isinstance(node, dict)]

@@ -2,7 +2,7 @@
 
 A :class:`Schema` maps names to fields (:class:`Str`, :class:`Int`,
 :class:`Bool`, :class:`Enum`, :class:`Decimal`, :class:`Hash`,
-:class:`Metadata`, :class:`Array`, :class:`Range`). ``Schema.parse`` refuses
+:class:`Metadata`, :class:`Array`, :class:`Map`, :class:`Range`). ``Schema.parse`` refuses
 unknown parameters (``parameter_unknown``, nested names in brackets such as
 ``address[foo]``), missing required ones (``parameter_missing``) and bad values
 (naming the parameter), and returns typed values. ``expand`` is always allowed.
@@ -20,7 +20,7 @@ from decimal import Decimal as _Decimal
 from decimal import InvalidOperation
 from typing import Any
 
-from stripe_emulator.lib.errors import ParameterError
+from stripe_emulator.lib.errors import ParameterError, UnsupportedParameterError
 
 
 def _empty_refusal(name: str) -> ParameterError:
@@ -243,6 +243,36 @@ class Array(Field):
         return [self.item.clean(v, f"{name}[{i}]") for i, v in enumerate(value)]
 
 
+@dataclass(kw_only=True)
+class Map(Field):
+    """A hash keyed by the caller (``currency_options[eur][…]``), each value a ``value``."""
+
+    value: Field = field(default_factory=Str)
+    key_pattern: str = r"\w+"
+    key_hint: str = "bad key"
+
+    def convert(self, value: Any, name: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ParameterError(f"Invalid hash: {name}", code="parameter_invalid_hash",
+                                 param=name)
+        for key in value:
+            if not re.fullmatch(self.key_pattern, key):
+                raise ParameterError(f"Invalid {name}[{key}]: {self.key_hint}",
+                                     param=f"{name}[{key}]")
+        return {k: self.value.clean(v, f"{name}[{k}]") for k, v in value.items()}
+
+
+@dataclass(kw_only=True)
+class Unsupported(Field):
+    """A parameter Stripe accepts that the emulator cannot emulate: any value is refused
+    with a message naming it and saying why (never ``parameter_unknown``, never ignored)."""
+
+    reason: str = ""
+
+    def clean(self, value: Any, name: str) -> Any:
+        raise UnsupportedParameterError(name, self.reason)
+
+
 _RANGE_KEYS = ("gt", "gte", "lt", "lte")
 
 
@@ -329,3 +359,15 @@ ADDRESS = Hash(
     fields={k: Str(nullable=True, max_length=5000)
             for k in ("city", "country", "line1", "line2", "postal_code", "state")},
 )
+
+#: ``discounts`` of invoices, items and lines: ``''`` removes them all.
+DISCOUNTS = Array(nullable=True, max_items=20, item=Hash(fields={
+    "coupon": Str(), "discount": Str(), "promotion_code": Str()}))
+
+#: Why account-billing parameters (``customer_account``) are refused.
+NO_ACCOUNTS = ("the emulator bills customers (`customer`), not Accounts v2 "
+               "(`customer_account`).")
+#: Why subscription parameters are refused.
+NO_SUBSCRIPTIONS = "the emulator has no subscriptions."
+#: Why Connect parameters are refused.
+NO_CONNECT = "the emulator has no Connect (connected accounts, application fees, transfers)."

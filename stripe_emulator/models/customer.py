@@ -86,3 +86,54 @@ def render(customer: dict[str, Any]) -> dict[str, Any]:
     if customer.get("_deleted"):
         return deleted_stub("customer", customer["id"])
     return public(customer)
+
+
+def new_tax_id(*, tax_id: str, created: int, customer: str, tax_type: str,
+               value: str) -> dict[str, Any]:
+    """A customer's ``tax_id`` (``txi_…``); the country follows the type (EU VAT: the value)."""
+    country = tax_type[:2].upper()
+    if tax_type in ("eu_vat", "eu_oss_vat") and len(value) >= 2 and value[:2].isalpha():
+        country = {"EL": "GR"}.get(value[:2].upper(), value[:2].upper())
+    return {
+        "id": tax_id,
+        "object": "tax_id",
+        "country": country,
+        "created": created,
+        "customer": customer,
+        "customer_account": None,
+        "livemode": False,
+        "owner": {"account": None, "application": None, "customer": customer,
+                  "customer_account": None, "type": "customer"},
+        "type": tax_type,
+        "value": value,
+        # Test mode never reaches a tax authority: verification stays pending.
+        "verification": {"status": "pending", "verified_address": None, "verified_name": None},
+    }
+
+
+def new_card(*, card_id: str, customer: str, brand: str, last4: str,
+             funding: str) -> dict[str, Any]:
+    """A card source made from a test token (``tok_visa``…), attached to ``customer``."""
+    return {
+        "id": card_id,
+        "object": "card",
+        "address_city": None, "address_country": None, "address_line1": None,
+        "address_line1_check": None, "address_line2": None, "address_state": None,
+        "address_zip": None, "address_zip_check": None,
+        "allow_redisplay": "unspecified",
+        "brand": brand,
+        "country": "US",
+        "customer": customer,
+        "cvc_check": "pass",
+        "dynamic_last4": None,
+        "exp_month": 12,
+        "exp_year": 2034,
+        "fingerprint": f"fp_{last4}{brand[:3].lower()}",
+        "funding": funding,
+        "last4": last4,
+        "metadata": {},
+        "name": None,
+        "regulated_status": "unregulated",
+        "tokenization_method": None,
+        "wallet": None,
+    }

@@ -14,6 +14,7 @@ from typing import Any
 
 from stripe_emulator.lib.search import SearchField, metadata_field
 from stripe_emulator.lib.storage import Column, TableSpec, register_table
+from stripe_emulator.models import invoice_totals
 from stripe_emulator.models.base import deleted_stub, full_address, public
 
 INVOICES = register_table(
@@ -170,24 +171,20 @@ def copy_customer_snapshot(invoice: dict[str, Any], customer: dict[str, Any]) ->
         "name": shipping.get("name"), "phone": shipping.get("phone"),
         "tracking_number": None}
     invoice["customer_tax_exempt"] = customer.get("tax_exempt") or "none"
+    invoice["customer_tax_ids"] = [{"type": t["type"], "value": t["value"]}
+                                   for t in customer.get("_tax_ids") or []]
 
 
 def recompute_totals(invoice: dict[str, Any]) -> None:
-    """Totals from the lines (no tax, no discounts), and the embedded first lines.
-
-    ``amount_due`` = max(0, total + starting_balance); once money was paid,
-    ``amount_remaining`` = ``amount_due`` − ``amount_paid``.
-    """
+    """Discounts, taxes and totals from the lines (``models.invoice_totals``), the period,
+    and the embedded first lines."""
     lines = invoice["_lines"]
-    subtotal = sum(int(line["amount"]) for line in lines)
-    invoice["subtotal"] = invoice["subtotal_excluding_tax"] = subtotal
-    invoice["total"] = invoice["total_excluding_tax"] = subtotal
-    invoice["amount_due"] = max(0, subtotal + int(invoice["starting_balance"]))
-    invoice["amount_remaining"] = max(0, invoice["amount_due"] - invoice["amount_paid"])
+    invoice_totals.compute(invoice)
     if lines:
         invoice["period_start"] = min(line["period"]["start"] for line in lines)
         invoice["period_end"] = max(line["period"]["end"] for line in lines)
-    invoice["lines"] = lines_list(invoice["id"], lines[:EMBEDDED_LINES],
+    invoice["lines"] = lines_list(invoice["id"], [invoice_totals.public_line(line)
+                                                  for line in lines[:EMBEDDED_LINES]],
                                   has_more=len(lines) > EMBEDDED_LINES)
 
 

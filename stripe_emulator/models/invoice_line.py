@@ -16,7 +16,7 @@ def line_for_item(line_id: str, item: dict[str, Any], invoice_id: str) -> dict[s
         "description": item["description"],
         "discount_amounts": [],
         "discountable": item["discountable"],
-        "discounts": [],
+        "discounts": list(item.get("discounts") or []),
         "invoice": invoice_id,
         "livemode": False,
         "metadata": dict(item["metadata"]),
@@ -38,6 +38,9 @@ def line_for_item(line_id: str, item: dict[str, Any], invoice_id: str) -> dict[s
         "subscription": None,
         "subtotal": item["amount"],
         "taxes": [],
+        # What the totals need of the item (never shown: ``invoice_totals.public_line``).
+        "_tax_rates": [dict(rate) for rate in item.get("tax_rates") or []],
+        "_discounts": copy.deepcopy(item.get("_discounts") or []),
     }
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from stripe_emulator.backend.customers import create_customer
-from stripe_emulator.backend.registry import build_registry, open_state
+from stripe_emulator.backend.registry import EXPANDABLE_FIELDS, build_registry, open_state
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.backend.test_clocks import advance_test_clock, create_test_clock
 from stripe_emulator.lib.scheduler import UnknownJobKindError
@@ -185,20 +185,16 @@ def test_extra_jobs_cannot_replace_built_in_work():
 
 
 def test_every_expandable_field_is_owned_by_the_state(emulator):
-    assert emulator.state.registry.expandables.fields() == {
-        ("customer", "test_clock"),
-        ("invoice", "customer"),
-        ("invoice", "payments"),
-        ("invoiceitem", "customer"),
-        ("invoiceitem", "invoice"),
-        ("invoiceitem", "pricing.price_details.price"),
-        ("line_item", "pricing.price_details.price"),
-        ("invoice_payment", "invoice"),
-        ("invoice_payment", "payment.payment_intent"),
-        ("payment_intent", "customer"),
-        ("price", "product"),
-        ("product", "default_price"),
-    }
+    fields = emulator.state.registry.expandables.fields()
+    assert fields == frozenset(EXPANDABLE_FIELDS)
+    assert {
+        ("customer", "test_clock"), ("customer", "tax_ids"), ("customer", "cash_balance"),
+        ("invoice", "customer"), ("invoice", "payments"), ("invoice", "discounts"),
+        ("invoiceitem", "pricing.price_details.price"), ("line_item", "discounts"),
+        ("invoice_payment", "payment.payment_intent"), ("price", "product"),
+        ("price", "currency_options"), ("price", "tiers"), ("product", "default_price"),
+        ("discount", "source.coupon"),
+    } <= fields
 
 
 def test_item_payment_and_intent_references_expand_over_http(stripe_client):
