@@ -26,7 +26,9 @@ LIST_INVOICE_PAYMENTS = Schema(
     status=Enum(choices=("canceled", "open", "paid")),
     created=Range(),
 )
-LIST_PAYMENT_INTENTS = Schema(**LIST_FIELDS, customer=Str(), created=Range())
+LIST_PAYMENT_INTENTS = Schema(**LIST_FIELDS, customer=Str(), created=Range(),
+                              customer_account=Str())
+RETRIEVE_PAYMENT_INTENT = Schema(client_secret=Str())
 
 def list_invoice_payments(call: ApiCall) -> dict[str, Any]:
     return payments.list_invoice_payments(call.state, call.params(LIST_INVOICE_PAYMENTS),
@@ -44,8 +46,9 @@ def list_payment_intents(call: ApiCall) -> dict[str, Any]:
 
 
 def retrieve_payment_intent(call: ApiCall) -> dict[str, Any]:
-    call.params(NONE)
-    return render(payments.retrieve_payment_intent(call.state, call.path_params["id"]))
+    fields = call.params(RETRIEVE_PAYMENT_INTENT)
+    return render(payments.retrieve_payment_intent(call.state, call.path_params["id"],
+                                                   fields.get("client_secret")))
 
 
 ROUTES: list[Route] = [

@@ -6,7 +6,11 @@ from typing import Any
 
 from stripe_emulator.backend import invoice_lifecycle, invoicing
 from stripe_emulator.lib.params import (
+    DISCOUNTS,
     LIST_FIELDS,
+    NO_ACCOUNTS,
+    NO_CONNECT,
+    NO_SUBSCRIPTIONS,
     SEARCH_FIELDS,
     Array,
     Bool,
@@ -15,8 +19,10 @@ from stripe_emulator.lib.params import (
     Int,
     Metadata,
     Range,
+    Raw,
     Schema,
     Str,
+    Unsupported,
 )
 from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
 from stripe_emulator.models.invoice import render
@@ -30,7 +36,52 @@ _CUSTOM_FIELDS = Array(nullable=True, max_items=4, item=Hash(fields={
     "value": Str(required=True, max_length=140),
 }))
 
+_ADDRESS = Hash(fields={k: Str(max_length=5000) for k in
+                        ("city", "country", "line1", "line2", "postal_code", "state")})
+_AUTOMATIC_TAX = Hash(fields={"enabled": Bool(required=True), "liability": Hash(fields={
+    "account": Str(), "type": Enum(required=True, choices=("account", "self"))})})
+_RATE_DATA = Hash(fields={
+    "delivery_estimate": Raw(),
+    "display_name": Str(required=True, max_length=100),
+    "fixed_amount": Hash(fields={"amount": Int(required=True, minimum=0),
+                                 "currency": Str(required=True), "currency_options": Raw()}),
+    "metadata": Metadata(),
+    "tax_behavior": Enum(choices=("exclusive", "inclusive", "unspecified")),
+    "tax_code": Str(),
+    "type": Enum(choices=("fixed_amount",)),
+})
+
 _EDITABLE = {
+    "account_tax_ids": Array(nullable=True, item=Str(), max_items=5),
+    "application_fee_amount": Unsupported(reason=NO_CONNECT),
+    "automatic_tax": _AUTOMATIC_TAX,
+    "automatically_finalizes_at": Int(minimum=0),
+    "default_source": Str(nullable=True),
+    "default_tax_rates": Array(nullable=True, item=Str(), max_items=5),
+    "discounts": DISCOUNTS,
+    "effective_at": Int(nullable=True, minimum=0),
+    "issuer": Hash(fields={"account": Str(), "type": Enum(required=True,
+                                                          choices=("account", "self"))}),
+    "number": Str(nullable=True, max_length=26),
+    "on_behalf_of": Unsupported(reason=NO_CONNECT),
+    "payment_settings": Hash(fields={
+        "default_mandate": Str(nullable=True),
+        "payment_method_options": Raw(),
+        "payment_method_types": Array(nullable=True, item=Str()),
+    }),
+    "rendering": Hash(fields={
+        "amount_tax_display": Enum(nullable=True,
+                                   choices=("exclude_tax", "include_inclusive_tax")),
+        "pdf": Hash(fields={"page_size": Enum(choices=("a4", "auto", "letter"))}),
+        "template": Str(),
+        "template_version": Int(nullable=True, minimum=0),
+    }),
+    "shipping_cost": Hash(nullable=True, fields={"shipping_rate": Str(),
+                                                 "shipping_rate_data": _RATE_DATA}),
+    "shipping_details": Hash(nullable=True, fields={
+        "address": _ADDRESS, "name": Str(required=True, max_length=5000),
+        "phone": Str(nullable=True, max_length=5000)}),
+    "transfer_data": Unsupported(reason=NO_CONNECT),
     "auto_advance": Bool(),
     "collection_method": COLLECTION_METHOD,
     "custom_fields": _CUSTOM_FIELDS,
@@ -46,8 +97,12 @@ _EDITABLE = {
 CREATE = Schema(
     **_EDITABLE,
     customer=Str(required=True),
+    customer_account=Unsupported(reason=NO_ACCOUNTS),
     currency=Str(),
+    from_invoice=Hash(fields={"action": Enum(required=True, choices=("revision",)),
+                              "invoice": Str(required=True)}),
     pending_invoice_items_behavior=Enum(choices=("exclude", "include")),
+    subscription=Unsupported(reason=NO_SUBSCRIPTIONS),
 )
 UPDATE = Schema(**_EDITABLE)
 NONE = Schema()
@@ -56,7 +111,7 @@ PAY = Schema(forgive=Bool(), mandate=Str(nullable=True), off_session=Bool(),
              paid_out_of_band=Bool(), payment_method=Str(), source=Str())
 LIST = Schema(**LIST_FIELDS, customer=Str(), status=STATUS,
               collection_method=COLLECTION_METHOD, created=Range(), due_date=Range(),
-              subscription=Str())
+              subscription=Str(), customer_account=Str())
 LINES = Schema(**LIST_FIELDS)
 SEARCH = Schema(**SEARCH_FIELDS)
 

@@ -9,7 +9,8 @@ from stripe_emulator.lib.params import LIST_FIELDS, Int, Schema, Str
 from stripe_emulator.lib.routing import ApiCall, Route, delete, get, post
 from stripe_emulator.models.base import public
 
-CREATE = Schema(frozen_time=Int(required=True, minimum=0), name=Str(max_length=300))
+CREATE = Schema(frozen_time=Int(required=True, minimum=0), name=Str(max_length=300),
+                customer=Str())
 ADVANCE = Schema(frozen_time=Int(required=True, minimum=0))
 RETRIEVE = Schema()
 LIST = Schema(**LIST_FIELDS)

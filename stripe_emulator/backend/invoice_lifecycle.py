@@ -79,6 +79,8 @@ def finalize_draft(state: EmulatorState, invoice: dict[str, Any]) -> None:
     invoice["ending_balance"] = min(0, int(invoice["total"]) + starting)
     if starting:
         customer["balance"] = invoice["ending_balance"]
+    if invoice.get("from_invoice") and invoice["number"] is None:
+        _replace_original(state, invoice, now)
     if invoice["number"] is None:
         invoice["number"] = _next_number(state, customer)
     state.store.update(CUSTOMERS, customer)
@@ -103,6 +105,28 @@ def finalize_draft(state: EmulatorState, invoice: dict[str, Any]) -> None:
         _mark_paid(state, invoice, now)
         state.store.update(INVOICES, invoice)
         emit_event(state, "invoice.paid", invoice)
+
+
+def _replace_original(state: EmulatorState, revision: dict[str, Any], now: int) -> None:
+    """Finalizing a revision voids the invoice it revises, which now points at it; the
+    revision takes that invoice's number with a revision suffix (``ABC-0001-1``)."""
+    original = state.store.get(INVOICES, revision["from_invoice"]["invoice"])
+    if original is None:
+        return
+    count = int(original.get("_revisions", 0)) + 1
+    original["_revisions"] = count
+    revision["number"] = f"{original['number']}-{count}"
+    original["latest_revision"] = revision["id"]
+    if original["status"] in ("open", "uncollectible"):
+        original.update(status="void", auto_advance=False, status_details=None,
+                        next_payment_attempt=None)
+        original["status_transitions"]["voided_at"] = now
+        payments.cancel_default_payment(state, original, "void_invoice", now)
+        state.scheduler.cancel(AUTO_COLLECT_WORK, original["id"])
+        state.store.update(INVOICES, original)
+        emit_event(state, "invoice.voided", original)
+    else:
+        state.store.update(INVOICES, original)
 
 
 def _mark_paid(state: EmulatorState, invoice: dict[str, Any], now: int) -> int:

@@ -13,14 +13,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from stripe_emulator.backend.customers import referenced_customer, source_of
+from stripe_emulator.backend.customers import referenced_customer
 from stripe_emulator.backend.events import emit_event
-from stripe_emulator.backend.payments import test_payment_method
+from stripe_emulator.backend.invoice_options import (
+    apply_options,
+    check_references,
+    finalize_at,
+    start_revision,
+)
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.currencies import validate_currency
 from stripe_emulator.lib.errors import (
     InvalidRequestError,
-    MissingReferenceError,
     ParameterError,
     ResourceMissingError,
 )
@@ -140,8 +144,10 @@ def _schedule_auto_finalize(state: EmulatorState, invoice: dict[str, Any]) -> No
     if invoice["status"] != "draft" or not invoice["auto_advance"]:
         invoice["automatically_finalizes_at"] = None
         invoice["next_payment_attempt"] = None
+        invoice.pop("_finalize_at", None)
         return
-    due = int(invoice["created"]) + model.AUTO_FINALIZE_AFTER_SECONDS
+    due = invoice.get("_finalize_at") or int(invoice["created"]) + \
+        model.AUTO_FINALIZE_AFTER_SECONDS
     invoice["automatically_finalizes_at"] = due
     invoice["next_payment_attempt"] = (
         due if invoice["collection_method"] == "charge_automatically" else None)
@@ -159,7 +165,8 @@ def _pending_items(state: EmulatorState, customer_id: str) -> list[dict[str, Any
 
 def create_invoice(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
     customer = referenced_customer(state, fields["customer"])
-    _check_references(state, customer, fields)
+    original = start_revision(state, fields)
+    check_references(state, customer, fields)
     clock = customer.get("test_clock")
     now = state.now(clock)
     method = fields.get("collection_method") or "charge_automatically"
@@ -182,6 +189,10 @@ def create_invoice(state: EmulatorState, fields: dict[str, Any]) -> dict[str, An
         invoice["due_date"] = now + fields["days_until_due"] * DAY_SECONDS
     elif fields.get("due_date") is not None:
         invoice["due_date"] = fields["due_date"]
+    if original is not None:
+        _copy_for_revision(state, original, invoice, fields)
+    apply_options(state, invoice, fields, now)
+    finalize_at(invoice, fields, now)
     swept = [item for item in pending if item["currency"] == currency]
     for item in swept[:MAX_ITEMS_PER_INVOICE]:
         attach_item(state, invoice, item)
@@ -193,19 +204,27 @@ def create_invoice(state: EmulatorState, fields: dict[str, Any]) -> dict[str, An
     return invoice
 
 
-def _check_references(state: EmulatorState, customer: dict[str, Any],
-                      fields: dict[str, Any]) -> None:
-    """Refuse (400 ``resource_missing``) objects named by parameters that do not exist."""
-    if fields.get("default_payment_method"):
-        test_payment_method(fields["default_payment_method"], param="default_payment_method")
-    if fields.get("default_source") and source_of(customer, fields["default_source"]) is None:
-        raise MissingReferenceError("source", fields["default_source"], param="default_source")
+def _copy_for_revision(state: EmulatorState, original: dict[str, Any],
+                       invoice: dict[str, Any], fields: dict[str, Any]) -> None:
+    """A revision starts as a copy of the invoice it revises (lines as new items)."""
+    invoice["from_invoice"] = {"action": "revision", "invoice": original["id"]}
+    invoice["currency"] = original["currency"]
+    invoice["_currency_fixed"] = True
+    for name in ("custom_fields", "default_tax_rates", "description", "discounts", "footer",
+                 "_discounts"):
+        if name.lstrip("_") not in fields:
+            invoice[name] = model.clone({"v": original.get(name)})["v"]
+    for item in state.store.select(INVOICE_ITEMS, Where().eq("invoice", original["id"])):
+        copy_item = model.clone(item)
+        copy_item.update(id=new_id("ii"), invoice=None)
+        attach_item(state, invoice, copy_item)
+        state.store.insert(INVOICE_ITEMS, copy_item)
 
 
 def update_invoice(state: EmulatorState, invoice_id: str,
                    fields: dict[str, Any]) -> dict[str, Any]:
     invoice = require_invoice(state, invoice_id)
-    _check_references(state, state.store.get(CUSTOMERS, invoice["customer"]) or {}, fields)
+    check_references(state, state.store.get(CUSTOMERS, invoice["customer"]) or {}, fields)
     before = model.clone(invoice)
     status = invoice["status"]
     if status != "draft":
@@ -213,7 +232,8 @@ def update_invoice(state: EmulatorState, invoice_id: str,
             if name in ("expand", "metadata"):
                 continue
             allowed = (name == "auto_advance" and status == "open") or (
-                name == "default_payment_method" and status in ("open", "uncollectible"))
+                name in ("default_payment_method", "default_source")
+                and status in ("open", "uncollectible"))
             if not allowed:
                 raise InvalidRequestError(FINALIZED_NOT_UPDATABLE, param=name)
     for name in ("custom_fields", "default_payment_method", "description", "footer",
@@ -222,12 +242,18 @@ def update_invoice(state: EmulatorState, invoice_id: str,
             invoice[name] = fields[name]
     if "metadata" in fields:
         invoice["metadata"] = apply_metadata(invoice["metadata"], fields["metadata"])
-    if status == "draft":
-        _update_collection(state, invoice, fields)
+    if "default_source" in fields:
+        invoice["default_source"] = fields["default_source"]
     if fields.get("auto_advance") is not None:
         invoice["auto_advance"] = fields["auto_advance"]
-        if status == "draft":
+    if status == "draft":
+        _update_collection(state, invoice, fields)
+        now = state.now(invoice["test_clock"])
+        apply_options(state, invoice, fields, now)
+        finalize_at(invoice, fields, now)
+        if {"auto_advance", "automatically_finalizes_at"} & fields.keys():
             _schedule_auto_finalize(state, invoice)
+        refresh_draft(state, invoice)
     save_invoice(state, invoice, before)
     return invoice
 
@@ -266,8 +292,8 @@ def list_invoices(state: EmulatorState, params: dict[str, Any], url: str) -> dic
             where.eq(name, params[name])
     where.range("created", params.get("created"))
     where.range("due_date", params.get("due_date"))
-    if params.get("subscription"):
-        where.raw("0")  # the emulator makes no subscription invoices
+    if params.get("subscription") or params.get("customer_account"):
+        where.raw("0")  # the emulator makes no subscription invoices, bills no accounts
     return list_page(state.store, INVOICES, where, params, url, model.render_fresh)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.lib.errors import MissingReferenceError
+from stripe_emulator.lib.errors import InvalidRequestError, MissingReferenceError
 from stripe_emulator.lib.ids import new_id, random_token
 from stripe_emulator.lib.pagination import list_object, list_page
 from stripe_emulator.lib.storage import Where
@@ -172,8 +172,15 @@ def cancel_default_payment(state: EmulatorState, invoice: dict[str, Any], reason
         emit_event(state, "payment_intent.canceled", intent)
 
 
-def retrieve_payment_intent(state: EmulatorState, intent_id: str) -> dict[str, Any]:
-    return state.store.require(PAYMENT_INTENTS, intent_id)
+def retrieve_payment_intent(state: EmulatorState, intent_id: str,
+                            client_secret: str | None = None) -> dict[str, Any]:
+    """The intent; a ``client_secret`` given (as publishable-key callers must) must match."""
+    intent = state.store.require(PAYMENT_INTENTS, intent_id)
+    if client_secret is not None and client_secret != intent["client_secret"]:
+        raise InvalidRequestError("The client_secret provided does not match the "
+                                  "client_secret associated with the PaymentIntent.",
+                                  param="client_secret")
+    return intent
 
 
 def list_payment_intents(state: EmulatorState, params: dict[str, Any],
@@ -181,6 +188,8 @@ def list_payment_intents(state: EmulatorState, params: dict[str, Any],
     where = Where()
     if params.get("customer"):
         where.eq("customer", params["customer"])
+    if params.get("customer_account"):
+        where.raw("0")  # the emulator bills customers, never Accounts v2
     where.range("created", params.get("created"))
     return list_page(state.store, PAYMENT_INTENTS, where, params, url, model.render)
 

@@ -16,7 +16,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from stripe_emulator.backend.customers import delete_customer
+from stripe_emulator.backend.customers import (
+    delete_customer,
+    referenced_customer,
+    save_customer,
+)
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.errors import InvalidRequestError
@@ -29,10 +33,21 @@ from stripe_emulator.models.test_clock import MAX_ADVANCE_SECONDS, TEST_CLOCKS, 
 
 
 def create_test_clock(state: EmulatorState, fields: dict[str, Any]) -> dict[str, Any]:
+    """A new clock; with ``customer``, that existing customer joins it (for good)."""
+    customer = referenced_customer(state, fields["customer"]) if fields.get("customer") \
+        else None
+    if customer is not None and customer.get("test_clock"):
+        raise InvalidRequestError(
+            f"Customer {customer['id']} is already attached to test clock "
+            f"{customer['test_clock']}.", param="customer")
     clock = new_test_clock(clock_id=new_id("clock"), created=state.now(),
                            frozen_time=fields["frozen_time"], name=fields.get("name"))
     state.store.insert(TEST_CLOCKS, clock)
     emit_event(state, "test_helpers.test_clock.created", clock)
+    if customer is not None:
+        before = copy.deepcopy(customer)
+        customer["test_clock"] = clock["id"]
+        save_customer(state, customer, before)
     return clock
 
 

@@ -263,6 +263,14 @@ class Map(Field):
 
 
 @dataclass(kw_only=True)
+class Raw(Field):
+    """Any value, kept as decoded (deep option trees the emulator only stores and shows)."""
+
+    def clean(self, value: Any, name: str) -> Any:
+        return value
+
+
+@dataclass(kw_only=True)
 class Unsupported(Field):
     """A parameter Stripe accepts that the emulator cannot emulate: any value is refused
     with a message naming it and saying why (never ``parameter_unknown``, never ignored)."""

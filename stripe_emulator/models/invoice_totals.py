@@ -19,7 +19,8 @@ Per line (``amount`` = quantity × unit price, before discounts and taxes):
 
 Invoice: ``subtotal`` = Σ (amount − the lines' own discounts) (inclusive tax inside);
 ``subtotal_excluding_tax`` = the same without inclusive tax; ``total`` = subtotal −
-invoice discounts + exclusive tax; ``total_excluding_tax`` = total − every tax;
+invoice discounts + exclusive tax + ``amount_shipping``; ``total_excluding_tax`` = total
+− every tax;
 ``total_discount_amounts``, ``total_pretax_credit_amounts`` and ``total_taxes``
 aggregate the lines' per discount and per tax rate; ``amount_due`` = max(0, total +
 starting balance); ``amount_remaining`` = amount due − amount paid.
@@ -164,7 +165,7 @@ def compute(invoice: dict[str, Any]) -> None:
                  ("amount", "taxable_amount"))
         for credit in line["pretax_credit_amounts"]:
             _add(discount_totals, credit["discount"], credit, ("amount",))
-    total = subtotal - invoice_discounts + exclusive_tax
+    total = subtotal - invoice_discounts + exclusive_tax + int(invoice.get("amount_shipping") or 0)
     invoice.update(
         subtotal=subtotal, subtotal_excluding_tax=subtotal_excluding, total=total,
         total_excluding_tax=total - all_tax,
