@@ -104,9 +104,10 @@ def _server_routes() -> list[Any]:
     ]
 
 
-def _warm_caches() -> None:
+def _warm_caches(backfill: threading.Thread) -> None:
     from ui import warm_up
 
+    backfill.join(timeout=600)  # warm with the whole book, not a half-copied one
     try:
         warm_up.warm_default_views()
     except Exception:  # only a head start: the page loads (and reports errors) itself
@@ -124,7 +125,12 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
         # The payment-event worker; with polling it also reads /v1/events (Stripe cannot
         # reach this dashboard).
         services.events.start_background(poll=services.settings.poll_events)
-        threading.Thread(target=_warm_caches, name="warm-caches", daemon=True).start()
+        # The read model: list what is not listed yet (own thread), then catch up with
+        # Stripe's events every 10 minutes.
+        backfill = services.upkeep.start()
+        threading.Thread(
+            target=_warm_caches, args=(backfill,), name="warm-caches", daemon=True
+        ).start()
     except ConfigurationError:
         raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start
     except Exception:  # e.g. Stripe unreachable: the pages say so in words

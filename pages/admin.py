@@ -1,4 +1,4 @@
-"""Admin: which Stripe the dashboard talks to, whether payment events arrive, the audit log."""
+"""Admin: which Stripe the dashboard talks to, the local copy, payment events, the audit log."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -8,6 +8,7 @@ from services.core.access import Action
 from ui import runtime, tables
 from ui.gate import require_page
 from ui.layout import as_of
+from ui.read_model_panel import read_model_panel
 from ui.reads import read_or_stop
 
 WEBHOOK_PATH = "/webhooks/stripe"
@@ -31,6 +32,10 @@ st.dataframe(
     },
     hide_index=True, key="admin_connection",
 )
+
+# -- read model -----------------------------------------------------------------------------
+st.subheader("Local copy of Stripe (what every view reads)")
+read_model_panel(services)
 
 # -- webhook ------------------------------------------------------------------------------
 st.subheader("Payment events (webhook)")

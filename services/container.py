@@ -22,6 +22,7 @@ from services.customers.records import Customers
 from services.invoicing.lifecycle import Invoicing
 from services.payments.events import PaymentEvents
 from services.readmodel.sync import ReadModelSync
+from services.readmodel.upkeep import ReadModelUpkeep
 from services.reporting.lookup import Lookup
 from services.reporting.receivables import Reports
 
@@ -40,6 +41,7 @@ class Services:
     connection: Connection
     events: PaymentEvents
     read_model: ReadModelSync
+    upkeep: ReadModelUpkeep
 
     @property
     def mode(self) -> Mode:
@@ -55,11 +57,18 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
     read_model = ReadModelSync(
         client,
         engine,
-        requests_per_second=settings.stripe_read_rate,
+        requests_per_second=settings.read_rate,
         include_test_clocks=outside_live,
     )
     writes = WriteRecorder(audit, on_written=read_model.store_written)
     customers = Customers(client, writes, include_test_clocks=outside_live)
+    events = PaymentEvents(
+        engine,
+        client,
+        settings.webhook_secret,
+        smtp_url=settings.smtp_url,
+        read_model=read_model,
+    )
     return Services(
         settings=settings,
         client=client,
@@ -67,16 +76,11 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         catalog=Catalog(client, writes),
         customers=customers,
         invoices=Invoicing(client, writes),
-        reports=Reports(client),
+        reports=Reports(engine),
         lookup=Lookup(client, customers),
         audit=audit,
         connection=Connection(client, settings),
-        events=PaymentEvents(
-            engine,
-            client,
-            settings.webhook_secret,
-            smtp_url=settings.smtp_url,
-            read_model=read_model,
-        ),
+        events=events,
         read_model=read_model,
+        upkeep=ReadModelUpkeep(read_model, events),
     )

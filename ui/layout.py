@@ -3,18 +3,19 @@
 - :func:`sidebar` — the user and role, the lookup box, logout (on every page).
 - :func:`flash` — queue a success message that survives the rerun after a write;
   :func:`show_flashes` shows the queue as toasts (the gate calls it each run).
-- :func:`as_of` — "As of hh:mm:ss" with a Refresh button that clears the caches
-  the view reads.
+- :func:`as_of` — "As of hh:mm:ss" and how far Stripe's events are applied, with a
+  Refresh button that catches up with Stripe's events and clears the view's caches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
-from ui import auth, navigation
+from services.core.errors import DashboardError
+from ui import auth, navigation, runtime
 
 _FLASHES = "_ui_flashes"
 LOOKUP_PAGE = "pages/lookup.py"
@@ -56,10 +57,45 @@ def sidebar(user: auth.CurrentUser) -> None:
 
 
 def as_of(loaded_at: datetime, *, refresh: Callable[[], None], key: str) -> None:
-    """Say how fresh the data is, with a Refresh button that reloads it."""
+    """Say how fresh the data is, with a Refresh button that first applies Stripe's
+    newest events to the read model, then reloads the view."""
     left, right = st.columns([4, 1], vertical_alignment="center")
-    left.caption(f"As of {loaded_at:%H:%M:%S}")
+    left.caption(f"As of {loaded_at:%H:%M:%S}{_freshness_note()}")
     right.button(
-        "Refresh", key=f"refresh_{key}", on_click=refresh, icon=":material/refresh:",
-        width="stretch",
+        "Refresh", key=f"refresh_{key}", on_click=_refresh_from_stripe, args=(refresh,),
+        icon=":material/refresh:", width="stretch",
     )
+    if not _read_model_ready():
+        st.warning(
+            "Still copying the account from Stripe: lists and totals are incomplete until "
+            "it finishes (progress on the Admin page).",
+            icon=":material/hourglass_top:",
+        )
+
+
+def _freshness_note() -> str:
+    try:
+        freshness = runtime.services().upkeep.freshness()
+    except Exception:  # no services (a page test without Stripe): say nothing more
+        return ""
+    if freshness.last_event_at is None:
+        return ""
+    moment = datetime.fromtimestamp(freshness.last_event_at, tz=UTC).astimezone()
+    return f" · Stripe events applied up to {moment:%Y-%m-%d %H:%M:%S}"
+
+
+def _read_model_ready() -> bool:
+    try:
+        services = runtime.services()
+    except Exception:
+        return True  # the page reports the missing services itself
+    freshness = services.upkeep.freshness()
+    return freshness.backfill_done or not freshness.objects
+
+
+def _refresh_from_stripe(reload: Callable[[], None]) -> None:
+    try:
+        runtime.services().upkeep.catch_up()
+    except DashboardError as err:
+        flash(f"Could not read Stripe's newest events: {err}", icon=":material/error:")
+    reload()

@@ -54,9 +54,9 @@ class Settings:
     smtp_url: str | None = None
     #: Also read ``GET /v1/events`` (for a dashboard Stripe's webhooks cannot reach).
     poll_events: bool = False
-    #: Requests per second the read model's backfill and catch-up may make (Stripe
-    #: allows 25/s in test mode and 100/s live; the default stays under both).
-    stripe_read_rate: float = 20.0
+    #: Requests per second the read model's backfill and catch-up may make; None: 20
+    #: against Stripe (25/s allowed in test mode, 100/s live), 1000 on the emulator.
+    stripe_read_rate: float | None = None
 
     def __post_init__(self) -> None:
         key = self.stripe_api_key
@@ -79,7 +79,7 @@ class Settings:
                 "STRIPE_API_BASE must be an http:// or https:// address.",
                 field="STRIPE_API_BASE",
             )
-        if not 0 < self.stripe_read_rate <= 1000:
+        if self.stripe_read_rate is not None and not 0 < self.stripe_read_rate <= 1000:
             raise ConfigurationError(
                 "STRIPE_READ_RATE must be a number of requests per second between 1 and 1000.",
                 field="STRIPE_READ_RATE",
@@ -101,7 +101,7 @@ class Settings:
             allow_live_mode=_flag(values, "ALLOW_LIVE_MODE"),
             smtp_url=_text(values, "SMTP_URL"),
             poll_events=_flag(values, "STRIPE_EVENT_POLLING"),
-            stripe_read_rate=_number(values, "STRIPE_READ_RATE", 20.0),
+            stripe_read_rate=_number(values, "STRIPE_READ_RATE"),
         )
 
     @property
@@ -119,6 +119,13 @@ class Settings:
         """True when no key was given: ``app.py`` must start the embedded emulator."""
         return self.stripe_api_key is None
 
+    @property
+    def read_rate(self) -> float:
+        """Requests per second for the read model's reads (see ``stripe_read_rate``)."""
+        if self.stripe_read_rate is not None:
+            return self.stripe_read_rate
+        return 1000.0 if self.mode is Mode.EMULATOR else 20.0
+
     def with_emulator(self, api_base: str) -> Settings:
         """These settings pointed at a running emulator at ``api_base``."""
         return replace(self, stripe_api_key=EMULATOR_API_KEY, stripe_api_base=api_base)
@@ -132,10 +139,10 @@ def _text(values: Mapping[str, object], name: str) -> str | None:
     return text or None
 
 
-def _number(values: Mapping[str, object], name: str, default: float) -> float:
+def _number(values: Mapping[str, object], name: str) -> float | None:
     text = _text(values, name)
     if text is None:
-        return default
+        return None
     try:
         return float(text)
     except ValueError as err:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ from services.payments.handlers import (
 from services.payments.invoice_directory import StripeInvoiceDirectory
 from services.payments.notices import InvoiceSummary, payment_failed
 from services.payments.outbox import DEFAULT_RETRY_DELAYS, Outbox
-from services.payments.poller import EventPoller
+from services.payments.poller import CURSOR_NAME, EventPoller
 from services.payments.registration import register_emulator_endpoint
 from services.payments.tables import (
     FAILED,
@@ -270,7 +270,13 @@ class PaymentEvents:
             # Everything that needs the network happens before the transaction.
             is_payment = event_type in HANDLED_TYPES
             prepared = self._handlers.prepare(event, self._directory) if is_payment else None
-            snapshots = self._read_model.snapshots_for_event(event) if self._read_model else []
+            snapshots = (
+                self._read_model.snapshots_for_event(
+                    event, received_at=store.received_at(self._engine, event_id)
+                )
+                if self._read_model
+                else []
+            )
             with write_transaction(self._engine) as conn:
                 if not store.claim_event(conn, event_id, HANDLED):
                     return HandlingResult(
@@ -325,6 +331,19 @@ class PaymentEvents:
         if self._poller is None:
             raise NotAllowedInState("Polling needs a Stripe connection", field="stripe_client")
         return self._poller.poll_once()
+
+    def every(self, task: Callable[[], object], seconds: float) -> None:
+        """Run ``task`` on the worker thread once every ``seconds`` (e.g. the catch-up)."""
+        self._worker.enable_catch_up(task, seconds)
+
+    def poll_cursor(self) -> int | None:
+        """The ``created`` time (Unix seconds) events were read up to, or None."""
+        return store.poll_cursor(self._engine, CURSOR_NAME)
+
+    def start_polling_at(self, event_id: str, created: int) -> None:
+        """Make the next poll read events from ``created`` on (if no cursor yet)."""
+        if self.poll_cursor() is None:
+            store.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())
 
     def deliver_outbox(self) -> int:
         """Send queued messages that are due (SMTP only); return how many were sent."""

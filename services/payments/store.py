@@ -282,6 +282,14 @@ def reopen_failed_event(engine: Engine, event_id: str) -> bool:
     return changed == 1
 
 
+def received_at(engine: Engine, event_id: str) -> datetime | None:
+    """When the event was recorded (naive UTC, as stored), or None."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(payment_events.c.received_at).where(payment_events.c.event_id == event_id)
+        ).scalar()
+
+
 def unhandled_event_ids(engine: Engine, limit: int) -> list[str]:
     """Ids of events still ``received``, oldest first."""
     with engine.connect() as conn:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -47,10 +48,19 @@ class HandlingWorker:
         self._idle = threading.Condition()
         self._unfinished = 0
         self._poll: Callable[[], int] | None = None
+        self._catch_up: Callable[[], object] | None = None
+        self._catch_up_every = 600.0
+        self._caught_up_at = 0.0
 
     def enable_polling(self, poll: Callable[[], int]) -> None:
         """Also call ``poll`` on every sweep (the event poller)."""
         self._poll = poll
+
+    def enable_catch_up(self, catch_up: Callable[[], object], every_seconds: float) -> None:
+        """Also call ``catch_up`` once every ``every_seconds`` (first on the next sweep)."""
+        self._catch_up = catch_up
+        self._catch_up_every = every_seconds
+        self._caught_up_at = time.monotonic()  # first run one period from now
 
     def submit(self, event_id: str, event: Mapping[str, Any] | None = None) -> None:
         """Queue ``event_id`` (and its payload, if at hand) for handling."""
@@ -122,6 +132,13 @@ class HandlingWorker:
                 self._poll()
             except Exception:  # Stripe unreachable: try again on the next sweep
                 log.exception("polling for events failed")
+        due = time.monotonic() - self._caught_up_at >= self._catch_up_every
+        if self._catch_up is not None and due:
+            self._caught_up_at = time.monotonic()
+            try:
+                self._catch_up()
+            except Exception:  # Stripe unreachable: the next period tries again
+                log.exception("catching up with Stripe's events failed")
         self._deliver()
 
     def _deliver(self) -> None:

@@ -46,7 +46,7 @@ def _upsert_newer(conn: Connection, table: Table, row: dict[str, Any]) -> bool:
     """Insert ``row`` or replace the stored one if ``row`` is newer; True when written."""
     insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
     values = insert(table).values(row)
-    changes = {name: values.excluded[name] for name in row if name != "id"}
+    changes = {name: values.excluded[name] for name in row if name not in ("id", "first_seen")}
     statement = values.on_conflict_do_update(
         index_elements=["id"],
         set_=changes,
@@ -63,6 +63,7 @@ def store_object(
     *,
     lines: Sequence[Mapping[str, Any]] | None = None,
     payments: Sequence[Mapping[str, Any]] | None = None,
+    first_seen: int | None = None,
 ) -> bool:
     """Store ``obj`` (a ``kind`` object as Stripe sent it) unless a newer copy is stored.
 
@@ -74,8 +75,10 @@ def store_object(
     table = OBJECT_TABLES[kind]
     row = {**ROWS[kind](obj), "data": _json(obj), "version": version}
     embedded = obj.get("lines") or {}
-    if kind == "invoice" and lines is not None:
-        row["lines_complete"] = True
+    if kind == "invoice":
+        row["first_seen"] = version if first_seen is None else first_seen
+        if lines is not None:
+            row["lines_complete"] = True
     if not _upsert_newer(conn, table, row):
         return False
     if kind == "invoice":
@@ -99,6 +102,7 @@ def mark_deleted(conn: Connection, kind: str, object_id: str, version: int) -> b
                            "deleted": True, "livemode": False}
     if table is invoices:
         row["created"] = 0
+        row["first_seen"] = version
     written = _upsert_newer(conn, table, row)
     if written and table is invoices:
         conn.execute(delete(invoice_lines).where(invoice_lines.c.invoice_id == object_id))

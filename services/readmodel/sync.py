@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
@@ -67,6 +68,7 @@ class Snapshot:
     version: int
     obj: Mapping[str, Any] | None
     lines: list[Mapping[str, Any]] | None = None
+    first_seen: int | None = None  # ordering among same-second invoices (see tables)
 
 
 @dataclass
@@ -99,6 +101,7 @@ class ReadModelSync:
     ) -> None:
         self._client = client
         self._engine = engine
+        self.engine = engine
         self._include_test_clocks = include_test_clocks
         per_second = max(1, int(requests_per_second))
         self._limiter = Limiter(Rate(per_second, Duration.SECOND))
@@ -207,20 +210,35 @@ class ReadModelSync:
         if snapshots:
             self.save(snapshots)
 
-    def snapshots_for_event(self, event: Mapping[str, Any]) -> list[Snapshot]:
-        """Re-read what ``event`` changed (network; before the handling transaction)."""
+    def snapshots_for_event(
+        self, event: Mapping[str, Any], *, received_at: datetime | None = None
+    ) -> list[Snapshot]:
+        """Re-read what ``event`` changed (network; before the handling transaction).
+
+        ``received_at`` is when the dashboard received the event: a stored copy read
+        after that already shows the change, so the object is not read again (a burst
+        of events about one invoice costs one or two reads, not one each).
+        """
         event_type = str(event.get("type"))
         obj = (event.get("data") or {}).get("object") or {}
         kind = event_type.split(".", 1)[0]
         if event_type not in OBJECT_EVENT_TYPES:
             return []
-        if event_type.endswith(".deleted") and kind in ("customer", "product", "price",
-                                                        "invoice"):
+        if event_type.endswith(".deleted") and kind in OBJECT_TABLES:
             return [Snapshot(kind, str(obj.get("id")), store.now_version(), None)]
-        if kind in ("customer", "product", "price", "invoice"):
-            return [self.fetch(kind, str(obj.get("id")))]
-        invoice_id = self._invoice_named_by(kind, obj)
-        return [self.fetch("invoice", invoice_id)] if invoice_id else []
+        target = (kind, str(obj.get("id"))) if kind in OBJECT_TABLES else None
+        if target is None:
+            invoice_id = self._invoice_named_by(kind, obj)
+            target = ("invoice", invoice_id) if invoice_id else None
+        if target is None:
+            return []
+        if received_at is not None:
+            received = int(received_at.replace(tzinfo=received_at.tzinfo or UTC).timestamp()
+                           * 1_000_000)
+            stored = store.stored_version(self._engine, *target)
+            if stored is not None and stored >= received:
+                return []
+        return [self.fetch(*target)]
 
     def _invoice_named_by(self, kind: str, obj: Mapping[str, Any]) -> str | None:
         if kind in ("invoiceitem", "invoice_payment"):
@@ -234,6 +252,10 @@ class ReadModelSync:
             for payment in page.get("data") or []:
                 return object_id(payment.get("invoice"))
         return None
+
+    def invoice_pages(self) -> Iterator[list[dict[str, Any]]]:
+        """Every invoice in Stripe, a page at a time (for the reconciliation)."""
+        yield from self._pages("/v1/invoices", {})
 
     # -- backfill ---------------------------------------------------------------------------
 
@@ -283,10 +305,12 @@ class ReadModelSync:
             start = {**start, "expand": ["data.payments"]}
         for page in self._pages(f"/v1/{path}", start):
             version = store.now_version()
+            # A page is newest first: the earlier in the page, the later it was made.
             snapshots = [
                 Snapshot(kind, obj["id"], version, obj,
-                         self._all_lines(obj) if kind == "invoice" else None)
-                for obj in page
+                         self._all_lines(obj) if kind == "invoice" else None,
+                         first_seen=version - position)
+                for position, obj in enumerate(page)
             ]
             self.save(snapshots)
             listed += len(page)
@@ -299,15 +323,28 @@ class ReadModelSync:
         store.save_sync_row(self._engine, name, done=True, listed=listed,
                             finished_at=int(time.time()))
 
-    def _note_events_cursor(self) -> None:
-        """Remember the newest event now, so events during the backfill are caught up."""
+    def newest_event(self) -> dict[str, Any] | None:
+        """Stripe's newest event now, or None when there is none."""
         page = self._get("/v1/events", limit=1)
-        newest = (page.get("data") or [None])[0]
+        found = page.get("data") or []
+        return dict(found[0]) if found else None
+
+    def _note_events_cursor(self) -> None:
+        """Mark the read model as current up to the newest event as the backfill starts."""
+        newest = self.newest_event()
         with write_transaction(self._engine) as conn:
             if newest is None:
                 store.advance_events_cursor(conn, "", int(time.time()))
             else:
                 store.advance_events_cursor(conn, newest["id"], int(newest["created"]))
+
+    def mark_listed(self) -> None:
+        """Record every kind as listed, without listing (see ``begin_at_now``)."""
+        if store.sync_row(self._engine, store.EVENTS_CURSOR) is None:
+            self._note_events_cursor()
+        now = int(time.time())
+        for kind in BACKFILL_KINDS:
+            store.save_sync_row(self._engine, kind, done=True, started_at=now, finished_at=now)
 
     def restart_backfill(self) -> None:
         """Forget backfill progress, so the next backfill lists everything again."""
@@ -337,4 +374,4 @@ def save_snapshot(conn: Any, snapshot: Snapshot) -> bool:
     if snapshot.obj is None:
         return store.mark_deleted(conn, snapshot.kind, snapshot.object_id, snapshot.version)
     return store.store_object(conn, snapshot.kind, snapshot.obj, snapshot.version,
-                              lines=snapshot.lines)
+                              lines=snapshot.lines, first_seen=snapshot.first_seen)

@@ -94,6 +94,9 @@ invoices = Table(
     Column("po_number_folded", String(500), index=True),
     Column("description", Text),
     Column("lines_complete", Boolean, nullable=False, default=True),
+    # Order among invoices created in the same second (Stripe lists the later first):
+    # when the copy was first stored, kept on later updates.
+    Column("first_seen", BigInteger, nullable=False, default=0),
     *_object_columns(),
 )
 

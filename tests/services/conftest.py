@@ -30,10 +30,19 @@ def unique(label: str) -> str:
     return f"{label} {uuid.uuid4().hex[:10]}"
 
 
-def services_for(base_url: str, database_url: str) -> Services:
-    """The real services on the emulator at ``base_url`` and the app database given."""
+def services_for(base_url: str, database_url: str, *, backfill: bool = False) -> Services:
+    """The real services on the emulator at ``base_url`` and the app database given.
+
+    The read model starts from now (the shared emulator holds other tests' objects;
+    a test sees its own through its writes and events) unless ``backfill`` is asked.
+    """
     settings = Settings.from_mapping({"DATABASE_URL": database_url}).with_emulator(base_url)
-    return build_services(settings)
+    services = build_services(settings)
+    if backfill:
+        services.upkeep.backfill()
+    else:
+        services.upkeep.begin_at_now()
+    return services
 
 
 @pytest.fixture

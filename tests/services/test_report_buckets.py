@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.reporting.receivables import _range, aging_bucket
+from services.readmodel.invoice_queries import day_start
+from services.reporting.receivables import aging_bucket
 
 
 @pytest.mark.parametrize(
@@ -18,9 +19,6 @@ def test_aging_bucket_edges(days: int, bucket: str) -> None:
     assert aging_bucket(days) == bucket
 
 
-def test_date_ranges_are_inclusive_whole_utc_days() -> None:
-    bounds = _range(date(2026, 3, 1), date(2026, 3, 31))
-    assert bounds["gte"] == int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())
-    assert bounds["lt"] == int(datetime(2026, 4, 1, tzinfo=UTC).timestamp())
-    assert _range(None, None) == {}
-    assert set(_range(None, date(2026, 1, 1))) == {"lt"}
+def test_a_day_starts_at_utc_midnight() -> None:
+    assert day_start(date(2026, 3, 1)) == int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())
+    assert day_start(date(2026, 4, 1)) - day_start(date(2026, 3, 31)) == 86_400

@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.Column("po_number_folded", sa.String(length=500), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("lines_complete", sa.Boolean(), nullable=False),
+        sa.Column("first_seen", sa.BigInteger(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("deleted", sa.Boolean(), nullable=False),
