@@ -26,10 +26,11 @@ from stripe_emulator.backend.invoicing import (
 )
 from stripe_emulator.backend.item_pricing import PRICING_FIELDS, Priced, missing, price_item
 from stripe_emulator.backend.state import EmulatorState
-from stripe_emulator.backend.tax_rates import tax_rates_for
+from stripe_emulator.backend.tax_rates import manual_tax_amounts, tax_rates_for
 from stripe_emulator.lib.errors import InvalidRequestError
 from stripe_emulator.lib.ids import new_id
 from stripe_emulator.lib.pagination import list_page
+from stripe_emulator.lib.params import nested
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models import invoice_item as model
 from stripe_emulator.models.base import apply_metadata
@@ -59,10 +60,13 @@ def apply_terms(state: EmulatorState, item: dict[str, Any], fields: dict[str, An
     if fields.get("period") is not None:
         item["period"] = {"end": fields["period"]["end"], "start": fields["period"]["start"]}
     if "tax_rates" in fields:
-        item["tax_rates"] = tax_rates_for(state, fields["tax_rates"], f"{prefix}tax_rates")
+        item["tax_rates"] = tax_rates_for(state, fields["tax_rates"], nested(prefix, "tax_rates"))
     if "discounts" in fields:
-        apply_discounts(state, fields["discounts"], f"{prefix}discounts", owner=item,
+        apply_discounts(state, fields["discounts"], nested(prefix, "discounts"), owner=item,
                         now=state.now(item["test_clock"]))
+    if "tax_amounts" in fields:
+        item["_tax_amounts"] = manual_tax_amounts(state, fields["tax_amounts"],
+                                                  nested(prefix, "tax_amounts"))
     if "invoicing_rules" in fields:
         item["invoicing_rules"] = None  # only '' (remove) is accepted: no rules can be set
     # Stripe leaves ``net_amount`` null on discountable items (their discounts are per line).
@@ -138,7 +142,7 @@ def change_item(state: EmulatorState, item: dict[str, Any], fields: dict[str, An
         priced = price_item(state, fields, item["test_clock"], current=item, prefix=prefix)
         if item["invoice"] is not None and priced.price["currency"] != item["currency"]:
             raise InvalidRequestError("You cannot combine currencies on a single invoice.",
-                                      param=f"{prefix}currency")
+                                      param=nested(prefix, "currency"))
         _set_pricing(item, priced)
     apply_terms(state, item, fields, prefix)
 

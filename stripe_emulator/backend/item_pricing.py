@@ -19,7 +19,7 @@ from stripe_emulator.backend.prices import mint_inline_price
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.currencies import validate_currency
 from stripe_emulator.lib.errors import InvalidRequestError, ParameterError
-from stripe_emulator.lib.params import exclusive
+from stripe_emulator.lib.params import exclusive, nested
 from stripe_emulator.models.price import PRICES, tiered_amount
 from stripe_emulator.models.product import PRODUCTS
 
@@ -117,24 +117,30 @@ def price_item(state: EmulatorState, fields: dict[str, Any], clock: str | None,
     tax_behavior = fields.get("tax_behavior")
     if (fields.get("pricing") or {}).get("price"):
         price = catalog_price(state, fields["pricing"]["price"], currency,
-                              f"{prefix}pricing[price]")
+                              nested(prefix, "pricing[price]"))
     elif fields.get("price_data") is not None:
         data = fields["price_data"]
-        state.store.require_reference(PRODUCTS, data["product"],
-                                      param=f"{prefix}price_data[product]")
+        exclusive(data, "product", "product_data")
+        if data.get("product"):
+            state.store.require_reference(PRODUCTS, data["product"],
+                                          param=nested(prefix, "price_data[product]"))
+        elif data.get("product_data") is None:
+            raise missing(nested(prefix, "price_data[product]"))
         exclusive(data, "unit_amount", "unit_amount_decimal")
         unit = data.get("unit_amount_decimal") or (
             str(data["unit_amount"]) if data.get("unit_amount") is not None else None)
         if unit is None:
-            raise missing(f"{prefix}price_data[unit_amount]")
+            raise missing(nested(prefix, "price_data[unit_amount]"))
+        product_data = data.get("product_data") or {}
         price = mint_inline_price(state, currency=validate_currency(
-            data["currency"], f"{prefix}price_data[currency]"), unit_amount_decimal=unit,
-            product=data["product"], test_clock=clock,
-            tax_behavior=data.get("tax_behavior") or tax_behavior)
+            data["currency"], nested(prefix, "price_data[currency]")), unit_amount_decimal=unit,
+            product=data.get("product"), product_name=product_data.get("name"),
+            test_clock=clock, tax_behavior=data.get("tax_behavior") or tax_behavior,
+            tax_code=product_data.get("tax_code"))
     elif fields.get("unit_amount_decimal") is not None or fields.get("amount") is not None:
         item_currency = currency or (current or {}).get("currency") or default_currency
         if item_currency is None:
-            raise missing(f"{prefix}currency")
+            raise missing(nested(prefix, "currency"))
         unit = fields.get("unit_amount_decimal") or str(fields["amount"])
         price = mint_inline_price(state, currency=validate_currency(item_currency),
                                   unit_amount_decimal=unit, product_name=description,
@@ -148,6 +154,6 @@ def price_item(state: EmulatorState, fields: dict[str, Any], clock: str | None,
         if quantity is None:
             quantity = Decimal(current["quantity_decimal"])
     else:
-        raise missing(f"{prefix}amount")
+        raise missing(nested(prefix, "amount"))
     quantity = Decimal(1) if quantity is None else quantity
     return Priced(price, quantity, amount_of(price, quantity))

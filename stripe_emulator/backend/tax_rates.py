@@ -4,6 +4,7 @@ the lookup the invoice backends use to apply rates (:func:`tax_rates_for`)."""
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -91,3 +92,35 @@ def tax_rates_for(state: EmulatorState, ids: list[str] | None, param: str) -> li
                                       param=name)
         rates.append(model.render(rate))
     return rates
+
+
+def manual_tax_amounts(state: EmulatorState, given: list[dict[str, Any]] | None,
+                       param: str) -> list[dict[str, Any]] | None:
+    """``tax_amounts`` of a line: amounts given as they are, each with the tax rate Stripe
+    finds or makes (archived, reused when ``tax_rate_data`` is the same) for it."""
+    if given is None:
+        return None
+    result = []
+    for index, entry in enumerate(given):
+        data = entry["tax_rate_data"]
+        key = json.dumps({k: data.get(k) for k in sorted(data)}, sort_keys=True)
+        found = state.store.select(TAX_RATES, Where().eq("active", False).raw(
+            "json_extract(data, '$._manual_key') = ?", [key]), limit=1)
+        if found:
+            rate = found[0]
+        else:
+            rate = model.new_tax_rate(tax_rate_id=new_id("txr"), created=state.now(),
+                                      display_name=data["display_name"],
+                                      percentage=_percentage(data["percentage"]),
+                                      inclusive=data["inclusive"])
+            _apply_labels(rate, {k: v for k, v in data.items() if k in model.LABEL_FIELDS})
+            rate.update(active=False, jurisdiction_level=data.get("jurisdiction_level"),
+                        _manual_key=key)
+            state.store.insert(TAX_RATES, rate)
+        if entry["taxable_amount"] < 0 or entry["amount"] < 0:
+            raise InvalidRequestError("Tax amounts cannot be negative.",
+                                      param=f"{param}[{index}]")
+        result.append({"amount": entry["amount"], "taxable_amount": entry["taxable_amount"],
+                       "taxability_reason": entry.get("taxability_reason") or "standard_rated",
+                       "rate": model.render(rate)})
+    return result

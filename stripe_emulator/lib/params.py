@@ -338,6 +338,15 @@ class Schema:
         return _parse_fields(self.fields, raw, prefix=None)
 
 
+def nested(prefix: str, name: str) -> str:
+    """``name`` inside the parameter ``prefix``: ``nested("lines[0]", "pricing[price]")`` is
+    ``lines[0][pricing][price]`` (just ``name`` without a prefix)."""
+    if not prefix:
+        return name
+    head, bracket, tail = name.partition("[")
+    return f"{prefix}[{head}]{bracket}{tail}"
+
+
 def exclusive(fields: dict[str, Any], *names: str) -> None:
     """Refuse more than one of ``names`` given (``parameters_exclusive``, naming the last)."""
     given = [n for n in names if fields.get(n) is not None]

@@ -41,6 +41,7 @@ def line_for_item(line_id: str, item: dict[str, Any], invoice_id: str) -> dict[s
         # What the totals need of the item (never shown: ``invoice_totals.public_line``).
         "_tax_rates": [dict(rate) for rate in item.get("tax_rates") or []],
         "_discounts": copy.deepcopy(item.get("_discounts") or []),
+        "_tax_amounts": copy.deepcopy(item.get("_tax_amounts")),
     }
 
 

@@ -25,9 +25,12 @@ invoice discounts + exclusive tax + ``amount_shipping``; ``total_excluding_tax``
 aggregate the lines' per discount and per tax rate; ``amount_due`` = max(0, total +
 starting balance); ``amount_remaining`` = amount due − amount paid.
 
-Pure functions over the invoice dict: the lines carry their item's tax rates and
-discount terms in private keys (``_tax_rates``, ``_discounts``), the invoice its
-own (``default_tax_rates``, ``_discounts``).
+A line given ``tax_amounts`` (manual tax amounts, ``add_lines``/``update_lines``) shows
+those amounts as they are instead.
+
+Pure functions over the invoice dict: the lines carry their item's tax rates, discount
+terms and manual tax amounts in private keys (``_tax_rates``, ``_discounts``,
+``_tax_amounts``), the invoice its own (``default_tax_rates``, ``_discounts``).
 """
 
 from __future__ import annotations
@@ -99,6 +102,18 @@ def line_taxes(left: int, rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     } for rate in rates]
 
 
+def manual_taxes(given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``taxes`` from the tax amounts a line was given (``tax_amounts``), as they were."""
+    return [{
+        "amount": entry["amount"],
+        "tax_behavior": "inclusive" if entry["rate"]["inclusive"] else "exclusive",
+        "tax_rate_details": {"tax_rate": entry["rate"]["id"]},
+        "taxability_reason": entry["taxability_reason"],
+        "taxable_amount": entry["taxable_amount"],
+        "type": "tax_rate_details",
+    } for entry in given]
+
+
 def _rates_of(invoice: dict[str, Any], line: dict[str, Any]) -> list[dict[str, Any]]:
     return line.get("_tax_rates") or invoice.get("default_tax_rates") or []
 
@@ -147,16 +162,18 @@ def compute(invoice: dict[str, Any]) -> None:
         own = sum(off for _, off, is_own in offs if is_own)
         left = amount - sum(off for _, off, _ in offs)
         rates = _rates_of(invoice, line)
+        given = line.get("_tax_amounts")
         line["subtotal"] = amount
         line["discount_amounts"] = [{"amount": off, "discount": d} for d, off, _ in offs]
         line["pretax_credit_amounts"] = [
             {"amount": off, "credit_balance_transaction": None, "discount": d,
              "type": "discount"} for d, off, _ in offs]
-        line["taxes"] = line_taxes(left, rates)
+        line["taxes"] = line_taxes(left, rates) if given is None else manual_taxes(given)
         subtotal += amount - own
         subtotal_excluding += amount - own - sum(
-            t["amount"] for t in line_taxes(amount - own, rates) if t["tax_behavior"] ==
-            "inclusive")
+            t["amount"] for t in (line["taxes"] if given is not None
+                                  else line_taxes(amount - own, rates))
+            if t["tax_behavior"] == "inclusive")
         invoice_discounts += sum(off for _, off, is_own in offs if not is_own)
         for tax in line["taxes"]:
             all_tax += tax["amount"]
