@@ -214,7 +214,10 @@ def _copy_for_revision(state: EmulatorState, original: dict[str, Any],
                  "_discounts"):
         if name.lstrip("_") not in fields:
             invoice[name] = model.clone({"v": original.get(name)})["v"]
-    for item in state.store.select(INVOICE_ITEMS, Where().eq("invoice", original["id"])):
+    for line in original["_lines"]:  # in the original's line order
+        item = state.store.get(INVOICE_ITEMS, item_id_of(line))
+        if item is None:
+            continue
         copy_item = model.clone(item)
         copy_item.update(id=new_id("ii"), invoice=None)
         attach_item(state, invoice, copy_item)
