@@ -1,7 +1,8 @@
 """The hosted invoice page and its PDF, where ``hosted_invoice_url``/``invoice_pdf`` point.
 
 ``GET /i/acct_emulator/test_<invoice id>`` answers an HTML page (number,
-customer, lines, totals, status) and ``…/pdf`` a one-page PDF of the same,
+customer, lines, discounts, taxes, totals, status) and ``…/pdf`` the invoice PDF
+(``api.invoice_pdf``, laid out like Stripe's),
 without an API key (like Stripe's public links). Only finalized invoices
 have these links; a draft or unknown id answers 404.
 """
@@ -11,18 +12,15 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from stripe_emulator.lib.currencies import exponent
+from stripe_emulator.api.invoice_pdf import invoice_pdf
+from stripe_emulator.lib.currencies import format_money
 from stripe_emulator.lib.routing import ApiCall, PageAnswer, Route, page
 from stripe_emulator.models.invoice import INVOICES
 
 
 def money(amount: int, currency: str) -> str:
     """``12.34 USD`` from minor units (exact: integer arithmetic only)."""
-    digits = exponent(currency)
-    sign = "-" if amount < 0 else ""
-    whole, minor = divmod(abs(int(amount)), 10 ** digits) if digits else (abs(int(amount)), 0)
-    fraction = f".{minor:0{digits}d}" if digits else ""
-    return f"{sign}{whole:,}{fraction} {currency.upper()}"
+    return format_money(amount, currency)
 
 
 def _invoice_for(state: Any, token: str) -> dict[str, Any] | None:
@@ -42,6 +40,10 @@ def _summary(invoice: dict[str, Any]) -> list[tuple[str, str]]:
         ("Billed to", invoice["customer_name"] or invoice["customer_email"] or
          invoice["customer"]),
         ("Subtotal", money(invoice["subtotal"], currency)),
+        *[(f"Discount {d['discount']}", money(-int(d["amount"]), currency))
+          for d in invoice.get("total_discount_amounts") or []],
+        *[(f"Tax {t['tax_rate_details']['tax_rate']} ({t['tax_behavior']})",
+           money(int(t["amount"]), currency)) for t in invoice.get("total_taxes") or []],
         ("Total", money(invoice["total"], currency)),
         ("Amount paid", money(invoice["amount_paid"], currency)),
         ("Amount remaining", money(invoice["amount_remaining"], currency)),
@@ -66,39 +68,6 @@ def invoice_html(invoice: dict[str, Any]) -> str:
         f"<th>Amount</th></tr>{lines}</table>"
         f"<p><a href='{esc(invoice['invoice_pdf'] or '')}'>Download PDF</a></p></body></html>"
     )
-
-
-def _pdf_text(value: str) -> str:
-    plain = value.encode("latin-1", "replace").decode("latin-1")
-    return plain.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def invoice_pdf(invoice: dict[str, Any]) -> bytes:
-    """A one-page PDF (Helvetica text) listing the invoice's facts and lines."""
-    rows = [f"Invoice {invoice['number'] or invoice['id']}", ""]
-    rows += [f"{k}: {v}" for k, v in _summary(invoice)] + ["", "Lines:"]
-    rows += [f"  {d}  x{q}  {a}" for d, q, a in _line_rows(invoice)[:40]]
-    text = "BT /F1 11 Tf 50 790 Td 14 TL " + " ".join(
-        f"({_pdf_text(r)}) '" for r in rows) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(text.encode('latin-1'))} >>\nstream\n{text}\nendstream",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
-            f"startxref\n{xref}\n%%EOF\n").encode()
-    return out
 
 
 def hosted_page(call: ApiCall) -> PageAnswer:

@@ -37,3 +37,12 @@ def exponent(currency: str) -> int:
     if currency in ZERO_DECIMAL:
         return 0
     return 3 if currency in THREE_DECIMAL else 2
+
+
+def format_money(amount: int, currency: str) -> str:
+    """``1,234.56 USD`` from minor units (exact: integer arithmetic only)."""
+    digits = exponent(currency)
+    sign = "-" if amount < 0 else ""
+    whole, minor = divmod(abs(int(amount)), 10 ** digits) if digits else (abs(int(amount)), 0)
+    fraction = f".{minor:0{digits}d}" if digits else ""
+    return f"{sign}{whole:,}{fraction} {currency.upper()}"

@@ -72,7 +72,7 @@ def render(coupon: dict[str, Any], now: int) -> dict[str, Any]:
 
 def terms(coupon: dict[str, Any]) -> dict[str, Any]:
     """What an invoice keeps of a coupon to compute its discount amounts."""
-    return {"id": coupon["id"], "percent_off": coupon["percent_off"],
+    return {"id": coupon["id"], "name": coupon["name"], "percent_off": coupon["percent_off"],
             "amount_off": coupon["amount_off"], "currency": coupon["currency"],
             "currency_options": dict(coupon.get("_currency_options") or {}),
             "applies_to": coupon.get("_applies_to")}

@@ -1,0 +1,231 @@
+"""The invoice PDF (``invoice_pdf``), laid out like Stripe's, made with fpdf2.
+
+What Stripe's PDF shows, in its order: the invoice number and dates (issue, due),
+who bills and who is billed (address, email, shipping), the amount due and when, with
+the "Pay online" link (the hosted invoice page); the memo; one row per line
+(description and period, quantity, unit price, tax rates, amount); then subtotal, each
+discount, total excluding tax, each tax (rate and the amount it is on), shipping, total,
+applied balance, amount paid and amount due; custom fields and footer. The page size
+follows ``rendering.pdf.page_size`` (``auto``: Letter for North America, else A4), and
+``rendering.amount_tax_display=exclude_tax`` shows line amounts without inclusive tax.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from stripe_emulator.lib.currencies import format_money
+
+_LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE"})
+_COLUMNS = ((88, "Description", "L"), (16, "Qty", "R"), (30, "Unit price", "R"),
+            (22, "Tax", "R"), (30, "Amount", "R"))
+
+
+def _text(value: Any) -> str:
+    """What the PDF's core font can show (Latin-1; anything else becomes ``?``)."""
+    return str(value).encode("latin-1", "replace").decode("latin-1")
+
+
+def _date(timestamp: int | None) -> str:
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%B %d, %Y")
+
+
+def _page_format(invoice: dict[str, Any]) -> str:
+    size = ((invoice.get("rendering") or {}).get("pdf") or {}).get("page_size") or "auto"
+    if size == "auto":
+        country = (invoice.get("customer_address") or {}).get("country") or "US"
+        return "Letter" if str(country).upper() in _LETTER_COUNTRIES else "A4"
+    return "A4" if size == "a4" else "Letter"
+
+
+def _percent(value: Any) -> str:
+    return f"{Decimal(str(value)).normalize():f}%"
+
+
+def _rates(invoice: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every tax rate the invoice uses, by id (with manual tax amounts' rates)."""
+    found = {rate["id"]: rate for rate in invoice.get("default_tax_rates") or []}
+    for line in invoice["_lines"]:
+        found.update({rate["id"]: rate for rate in line.get("_tax_rates") or []})
+        found.update({e["rate"]["id"]: e["rate"] for e in line.get("_tax_amounts") or []})
+    return found
+
+
+def _discount_names(invoice: dict[str, Any]) -> dict[str, str]:
+    entries = list(invoice.get("_discounts") or [])
+    for line in invoice["_lines"]:
+        entries.extend(line.get("_discounts") or [])
+    names = {}
+    for entry in entries:
+        terms = entry["coupon"]
+        off = _percent(terms["percent_off"]) if terms.get("percent_off") is not None else \
+            format_money(int(terms["amount_off"] or 0), terms.get("currency") or "usd")
+        names[entry["id"]] = f"{terms.get('name') or terms['id']} ({off} off)"
+    return names
+
+
+class _InvoicePdf:
+    def __init__(self, invoice: dict[str, Any]) -> None:
+        self.invoice = invoice
+        self.currency = invoice["currency"]
+        self.pdf = FPDF(format=_page_format(invoice))
+        self.pdf.set_title(_text(f"Invoice {invoice['number'] or invoice['id']}"))
+        self.pdf.set_auto_page_break(auto=True, margin=15)
+        self.pdf.add_page()
+
+    def money(self, amount: int) -> str:
+        return format_money(amount, self.currency)
+
+    def line(self, text: str, *, size: int = 10, bold: bool = False, link: str = "") -> None:
+        self.pdf.set_font("Helvetica", "B" if bold else "", size)
+        self.pdf.cell(0, size * 0.55, _text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                      link=link)
+
+    def pair(self, label: str, value: str, *, bold: bool = False) -> None:
+        self.pdf.set_font("Helvetica", "B" if bold else "", 10)
+        self.pdf.cell(130, 6, _text(label), align="R")
+        self.pdf.cell(56, 6, _text(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def gap(self, height: float = 4) -> None:
+        self.pdf.ln(height)
+
+    def header(self) -> None:
+        invoice = self.invoice
+        self.line("Invoice", size=20, bold=True)
+        self.gap()
+        self.line(f"Invoice number  {invoice['number'] or invoice['id']}")
+        issued = invoice.get("effective_at") or invoice["status_transitions"]["finalized_at"]
+        self.line(f"Date of issue  {_date(issued or invoice['created'])}")
+        if invoice.get("due_date"):
+            self.line(f"Date due  {_date(invoice['due_date'])}")
+        self.gap()
+        self.line(invoice.get("account_name") or "", bold=True)
+        self.gap(2)
+        self.line("Bill to", bold=True)
+        for text in self._party(invoice.get("customer_name"), invoice.get("customer_address"),
+                                invoice.get("customer_email"), invoice.get("customer_phone")):
+            self.line(text)
+        for tax_id in invoice.get("customer_tax_ids") or []:
+            self.line(f"{tax_id['type'].upper().replace('_', ' ')} {tax_id['value']}")
+        shipping = invoice.get("shipping_details") or invoice.get("customer_shipping")
+        if shipping:
+            self.gap(2)
+            self.line("Ship to", bold=True)
+            for text in self._party(shipping.get("name"), shipping.get("address"), None,
+                                    shipping.get("phone")):
+                self.line(text)
+
+    @staticmethod
+    def _party(name: Any, address: dict[str, Any] | None, email: Any, phone: Any) -> list[str]:
+        address = address or {}
+        city = " ".join(str(address[k]) for k in ("postal_code", "city", "state")
+                        if address.get(k))
+        rows = [name, address.get("line1"), address.get("line2"), city, address.get("country"),
+                email, phone]
+        return [str(row) for row in rows if row]
+
+    def amount_due(self) -> None:
+        invoice = self.invoice
+        self.gap()
+        if invoice["status"] == "paid":
+            paid_at = invoice["status_transitions"]["paid_at"]
+            self.line(f"{self.money(invoice['amount_paid'])} paid on {_date(paid_at)}",
+                      size=14, bold=True)
+        else:
+            when = f" due {_date(invoice['due_date'])}" if invoice.get("due_date") else " due"
+            self.line(f"{self.money(invoice['amount_due'])}{when}", size=14, bold=True)
+        if invoice.get("hosted_invoice_url") and invoice["status"] in ("open", "uncollectible"):
+            self.line("Pay online", bold=True, link=invoice["hosted_invoice_url"])
+            self.line(invoice["hosted_invoice_url"], size=8, link=invoice["hosted_invoice_url"])
+        if invoice.get("description"):
+            self.gap(2)
+            self.line(invoice["description"])
+
+    def lines(self, rates: dict[str, dict[str, Any]]) -> None:
+        self.gap()
+        self.pdf.set_font("Helvetica", "B", 9)
+        for width, title, align in _COLUMNS:
+            self.pdf.cell(width, 7, title, border="B", align=align)
+        self.pdf.ln(7)
+        exclude_tax = (self.invoice.get("rendering") or {}).get("amount_tax_display") == \
+            "exclude_tax"
+        for line in self.invoice["_lines"]:
+            self._row(line, rates, exclude_tax)
+
+    def _row(self, line: dict[str, Any], rates: dict[str, dict[str, Any]],
+             exclude_tax: bool) -> None:
+        amount = int(line["amount"])
+        if exclude_tax:
+            amount -= sum(t["amount"] for t in line.get("taxes") or []
+                          if t["tax_behavior"] == "inclusive")
+        unit = (line.get("pricing") or {}).get("unit_amount_decimal")
+        unit_text = self.money(int(Decimal(unit))) if unit is not None and \
+            Decimal(unit) % 1 == 0 else (f"{unit} {self.currency.upper()}" if unit else "")
+        taxes = ", ".join(_percent(rates[t["tax_rate_details"]["tax_rate"]]["percentage"])
+                          for t in line.get("taxes") or []
+                          if t["tax_rate_details"]["tax_rate"] in rates)
+        description = line.get("description") or "Item"
+        period = line.get("period") or {}
+        if period.get("start") != period.get("end"):
+            description += f" ({_date(period['start'])} - {_date(period['end'])})"
+        self.pdf.set_font("Helvetica", "", 9)
+        cells = (_text(description)[:60], str(line.get("quantity_decimal") or line["quantity"]),
+                 unit_text, taxes, self.money(amount))
+        for (width, _, align), text in zip(_COLUMNS, cells, strict=True):
+            self.pdf.cell(width, 6, text, align=align)
+        self.pdf.ln(6)
+
+    def totals(self, rates: dict[str, dict[str, Any]]) -> None:
+        invoice = self.invoice
+        self.gap()
+        self.pair("Subtotal", self.money(invoice["subtotal"]))
+        names = _discount_names(invoice)
+        for entry in invoice.get("total_discount_amounts") or []:
+            label = names.get(entry["discount"], entry["discount"])
+            self.pair(label, self.money(-int(entry["amount"])))
+        if invoice.get("total_taxes"):
+            self.pair("Total excluding tax", self.money(invoice["total_excluding_tax"]))
+        for tax in invoice.get("total_taxes") or []:
+            rate = rates.get(tax["tax_rate_details"]["tax_rate"], {})
+            kind = " incl." if tax["tax_behavior"] == "inclusive" else ""
+            label = (f"{rate.get('display_name', 'Tax')} ({_percent(rate.get('percentage', 0))}"
+                     f"{kind} on {self.money(tax['taxable_amount'])})")
+            self.pair(label, self.money(tax["amount"]))
+        if invoice.get("amount_shipping"):
+            self.pair(invoice.get("_shipping_name") or "Shipping",
+                      self.money(invoice["amount_shipping"]))
+        self.pair("Total", self.money(invoice["total"]), bold=True)
+        if invoice.get("starting_balance"):
+            self.pair("Applied balance", self.money(invoice["starting_balance"]))
+        self.pair("Amount paid", self.money(invoice["amount_paid"]))
+        self.pair("Amount due", self.money(invoice["amount_remaining"]), bold=True)
+
+    def closing(self) -> None:
+        invoice = self.invoice
+        self.gap()
+        for field in invoice.get("custom_fields") or []:
+            self.line(f"{field['name']}: {field['value']}", size=9)
+        if invoice.get("footer"):
+            self.gap(2)
+            self.line(invoice["footer"], size=9)
+        if invoice["status"] == "void":
+            self.line("This invoice was voided.", size=9, bold=True)
+
+
+def invoice_pdf(invoice: dict[str, Any]) -> bytes:
+    """The PDF of a finalized ``invoice`` (the stored object, private keys included)."""
+    document = _InvoicePdf(invoice)
+    rates = _rates(invoice)
+    document.header()
+    document.amount_due()
+    document.lines(rates)
+    document.totals(rates)
+    document.closing()
+    return bytes(document.pdf.output())
