@@ -82,6 +82,39 @@ CASES: dict[str, tuple[str, Case, str]] = {
 }
 
 
+#: References on the parameters added since (tax rates, coupons, line endpoints, clocks…).
+MORE_CASES: dict[str, tuple[str, Case, str]] = {
+    "invoice default_source": ("default_source", lambda c, w: c.v1.invoices.update(
+        w["invoice"], {"default_source": "card_missing"}), "card_missing"),
+    "invoice from_invoice": ("from_invoice[invoice]", lambda c, w: c.v1.invoices.create(
+        {"customer": w["customer"], "from_invoice": {"action": "revision",
+                                                     "invoice": "in_missing"}}),
+        "in_missing"),
+    "invoice default_tax_rates": ("default_tax_rates[0]", lambda c, w: c.v1.invoices.update(
+        w["invoice"], {"default_tax_rates": ["txr_missing"]}), "txr_missing"),
+    "invoice discounts coupon": ("discounts[0][coupon]", lambda c, w: c.v1.invoices.update(
+        w["invoice"], {"discounts": [{"coupon": "coupon_missing"}]}), "coupon_missing"),
+    "invoice discounts discount": ("discounts[0][discount]", lambda c, w: c.v1.invoices.update(
+        w["invoice"], {"discounts": [{"discount": "di_missing"}]}), "di_missing"),
+    "item tax_rates": ("tax_rates[0]", lambda c, w: c.v1.invoice_items.update(
+        w["item"], {"tax_rates": ["txr_missing"]}), "txr_missing"),
+    "add_lines invoice_item": ("lines[0][invoice_item]", lambda c, w: c.v1.invoices.add_lines(
+        w["invoice"], {"lines": [{"invoice_item": "ii_missing"}]}), "ii_missing"),
+    "add_lines pricing[price]": ("lines[0][pricing][price]", lambda c, w:
+                                 c.v1.invoices.add_lines(w["invoice"], {"lines": [
+                                     {"pricing": {"price": "price_missing"}}]}),
+                                 "price_missing"),
+    "test clock customer": ("customer", lambda c, w: c.v1.test_helpers.test_clocks.create(
+        {"frozen_time": 1_700_000_000, "customer": "cus_missing"}), "cus_missing"),
+    "customer source token": ("source", lambda c, w: c.v1.customers.update(
+        w["customer"], {"source": "tok_missing"}), "tok_missing"),
+    "coupon applies_to product": ("applies_to[products][0]", lambda c, w: c.v1.coupons.create(
+        {"percent_off": 5, "applies_to": {"products": ["prod_missing"]}}), "prod_missing"),
+    "preview customer": ("customer", lambda c, w: c.v1.invoices.create_preview(
+        {"customer": "cus_missing"}), "cus_missing"),
+}
+
+
 def _latest_event(client: stripe.StripeClient) -> str:
     return client.v1.events.list({"limit": 1}).data[0].id
 
@@ -111,6 +144,12 @@ def assert_missing_reference(client: stripe.StripeClient, world: dict[str, Any],
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_missing_reference_is_a_400_naming_the_parameter(stripe_client, world, case):
     param, call, missing_id = CASES[case]
+    assert_missing_reference(stripe_client, world, param, call, missing_id)
+
+
+@pytest.mark.parametrize("case", sorted(MORE_CASES))
+def test_every_newer_reference_is_a_400_too(stripe_client, world, case):
+    param, call, missing_id = MORE_CASES[case]
     assert_missing_reference(stripe_client, world, param, call, missing_id)
 
 
