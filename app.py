@@ -99,7 +99,7 @@ def run_dashboard() -> None:
 def _server_routes() -> list[Any]:
     """GET /healthz and POST /webhooks/stripe, served next to the dashboard."""
     return [
-        http_routes.health_route(),
+        http_routes.health_route(lambda: runtime.services().health),
         http_routes.webhook_route(lambda: runtime.services().events),
     ]
 

@@ -21,7 +21,6 @@ from typing import IO
 ROOT = Path(__file__).resolve().parents[1]
 HEALTH_PATH = "/healthz"
 STREAMLIT_FLAGS = (
-    "--server.address=127.0.0.1",
     "--server.headless=true",
     "--browser.gatherUsageStats=false",
     "--server.fileWatcherType=none",
@@ -42,6 +41,7 @@ def start_server(
 
     Standard output is discarded; standard error goes to ``log`` (discarded if None).
     """
+    # No --server.address: the server listens where the project's config says (loopback).
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}",
          *STREAMLIT_FLAGS],

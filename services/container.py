@@ -16,6 +16,7 @@ from services.core.audit import AuditLog
 from services.core.client import make_stripe_client
 from services.core.connection import Connection
 from services.core.database import make_engine
+from services.core.health import HealthCheck
 from services.core.settings import Mode, Settings
 from services.core.writes import WriteRecorder
 from services.customers.records import Customers
@@ -42,6 +43,7 @@ class Services:
     events: PaymentEvents
     read_model: ReadModelSync
     upkeep: ReadModelUpkeep
+    health: HealthCheck
 
     @property
     def mode(self) -> Mode:
@@ -83,4 +85,5 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         events=events,
         read_model=read_model,
         upkeep=ReadModelUpkeep(read_model, events),
+        health=HealthCheck(engine, client),
     )

@@ -35,6 +35,7 @@ MIN_COOKIE_KEY_CHARS = 43  # secrets.token_urlsafe(32) is 43 characters, token_h
 MAX_COOKIE_EXPIRY_DAYS = 1.0
 DEFAULT_COOKIE_NAME = "invoicing_dashboard_auth"
 DEFAULT_USERS_FILE = "config/users.yaml"
+SECRETS_FILE = Path(".streamlit/secrets.toml")  # Streamlit's own place, from the project root
 
 
 def _secrets() -> dict[str, Any]:

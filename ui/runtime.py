@@ -89,6 +89,9 @@ def _login_setup(
         if against_stripe:
             users.refuse_demo_against_stripe(directory)
             key = cfg.check_cookie_key()
+            users.require_private(path, "login.users_file")
+            if config.SECRETS_FILE.exists():
+                users.require_private(config.SECRETS_FILE, "secrets.toml")
         elif not key or key == config.EXAMPLE_COOKIE_KEY or len(key) < config.MIN_COOKIE_KEY_CHARS:
             key = users.ensure_demo_users(Path(data_dir))[1]
     elif against_stripe:

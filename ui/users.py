@@ -15,7 +15,9 @@ those demo users.
 
 from __future__ import annotations
 
+import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,9 +96,36 @@ def load_users(path: Path) -> UserDirectory:
     return UserDirectory(credentials, path, is_demo=bool(document.get("demo")))
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Create ``path`` readable and writable by its owner only (0600), never wider."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+
+
+def private_data_dir(data_dir: Path) -> Path:
+    """``data_dir``, created (or tightened) to 0700: it holds secrets and Stripe data."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    return data_dir
+
+
+def require_private(path: Path, setting: str) -> None:
+    """Refuse a secrets file that others than its owner may read (``chmod 600`` fixes it)."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigurationError(
+            f"{path} can be read by other users of this machine (mode "
+            f"{stat.S_IMODE(mode):03o}); run `chmod 600 {path}` before connecting to Stripe",
+            field=setting,
+        )
+
+
 def ensure_demo_users(data_dir: Path) -> tuple[Path, str]:
-    """Write the demo users file and a random cookie key under ``data_dir`` if missing."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    """Write the demo users file and a random cookie key under ``data_dir`` if missing
+    (the folder 0700, both files 0600)."""
+    private_data_dir(data_dir)
     users_path = data_dir / DEMO_USERS_FILE
     key_path = data_dir / DEMO_COOKIE_KEY_FILE
     if not users_path.exists():
@@ -110,9 +139,9 @@ def ensure_demo_users(data_dir: Path) -> tuple[Path, str]:
             for name, password in DEMO_PASSWORDS.items()
         }
         document = {"demo": True, "credentials": {"usernames": usernames}}
-        users_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        _write_private(users_path, yaml.safe_dump(document, sort_keys=False))
     if not key_path.exists():
-        key_path.write_text(secrets.token_hex(32), encoding="utf-8")
+        _write_private(key_path, secrets.token_hex(32))
     return users_path, key_path.read_text(encoding="utf-8").strip()
 
 

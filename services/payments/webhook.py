@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/stripe"
 SIGNATURE_TOLERANCE_SECONDS = 300
+# Stripe's largest events are tens of kilobytes; anything far larger is not Stripe.
+MAX_BODY_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,19 @@ def _signature_header(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def _signed_in_the_future(header: str | None) -> bool:
+    """Whether the signature's ``t=`` is later than now plus the tolerance.
+
+    stripe-python checks only that a signature is not too old; a signature dated in
+    the future would otherwise stay replayable for as long as its date is ahead.
+    """
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value) > time.time() + SIGNATURE_TOLERANCE_SECONDS
+    return False
+
+
 def receive_delivery(
     receiver: WebhookReceiver, body: bytes, headers: Mapping[str, str]
 ) -> WebhookReply:
@@ -74,18 +90,23 @@ def receive_delivery(
 
     ``body`` is the request body exactly as received; ``headers`` the request headers
     (any case). 200 for a new or repeated event (``{"received": True, "duplicate": …}``),
-    400 for a bad signature or a body that is not a Stripe event, 500 when the event
-    could not be recorded, 503 when no webhook secret is configured. Never raises for
-    bad input.
+    400 for a bad signature (also one dated in the future) or a body that is not a
+    Stripe event, 413 for a body over ``MAX_BODY_BYTES``, 500 when the event could not
+    be recorded, 503 when no webhook secret is configured. Never raises for bad input.
     """
     secret = receiver.webhook_secret
     if not secret:
         # Not our caller's fault: 503 makes Stripe deliver again once configured.
         return _refuse(503, "The webhook secret (STRIPE_WEBHOOK_SECRET) is not configured")
+    if len(body) > MAX_BODY_BYTES:
+        return _refuse(413, f"The body is larger than {MAX_BODY_BYTES:,} bytes")
+    header = _signature_header(headers)
+    if _signed_in_the_future(header):
+        return _refuse(400, "Stripe-Signature rejected: its timestamp is in the future")
     try:
         text = body.decode("utf-8")
         stripe.WebhookSignature.verify_header(
-            text, _signature_header(headers), secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+            text, header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
     except UnicodeDecodeError:
         return _refuse(400, "The body is not UTF-8 text")

@@ -56,6 +56,8 @@ def test_signed_delivery_is_recorded_and_handled(client, events: PaymentEvents):
         ("no v1 scheme", lambda body: f.sign(body).replace("v1=", "v0="), False),
         ("wrong secret", lambda body: f.sign(body, "whsec_someone_else"), False),
         ("stale", lambda body: f.sign(body, timestamp=int(time.time()) - 301), False),
+        ("dated an hour ahead", lambda body: f.sign(body, timestamp=int(time.time()) + 3600),
+         False),
         ("tampered body", lambda body: f.sign(body), True),
     ],
 )
@@ -151,3 +153,29 @@ def test_a_database_failure_answers_500_so_stripe_delivers_again(client, events,
 
     assert response.status_code == 500
     assert "deliver it again" in response.json()["error"]["message"]
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, events: PaymentEvents):
+    from services.payments.webhook import MAX_BODY_BYTES
+
+    huge = "x" * (MAX_BODY_BYTES + 1)
+    declared = _post(client, huge, f.sign(huge))
+    assert declared.status_code == 413
+
+    def chunks():  # no Content-Length: the server must stop reading at the limit
+        for _ in range(MAX_BODY_BYTES // 65_536 + 2):
+            yield b"y" * 65_536
+
+    streamed = client.post("/webhooks/stripe", content=chunks(),
+                           headers={"Stripe-Signature": "t=1,v1=0"})
+    assert streamed.status_code == 413
+    assert events.activity().empty
+
+
+def test_a_body_just_under_the_limit_is_still_checked_normally(client, events: PaymentEvents):
+    from services.payments.webhook import MAX_BODY_BYTES
+
+    evt = f.paid("in_big", created=int(time.time()))
+    evt["data"]["object"]["description"] = "z" * (MAX_BODY_BYTES - 20_000)
+    body = f.body_of(evt)
+    assert _post(client, body, f.sign(body)).status_code == 200

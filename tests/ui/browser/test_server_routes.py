@@ -43,3 +43,25 @@ def test_refuses_to_start_against_stripe_with_the_demo_users(tmp_path) -> None:
             stop_server(server)
     assert returncode != 0
     assert "demo users only exist for the emulator" in log_path.read_text()
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """The IPv4/IPv6 addresses a local TCP socket listens on at ``port`` (Linux /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                local, state = line.split()[1], line.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                    found.add(address)
+    return found
+
+
+def test_the_dashboard_listens_on_loopback_only_by_default(dashboard: Dashboard) -> None:
+    port = int(dashboard.url.rsplit(":", 1)[1])
+    addresses = _listening_addresses(port)
+    assert addresses, "nothing listens on the dashboard's port"
+    loopback = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1
+    assert addresses <= loopback, addresses
