@@ -1,19 +1,102 @@
-"""Server-side record of logouts, so a copied login cookie stops working.
+"""The login cookie's token, and the server-side record of logouts that makes a copy useless.
 
-streamlit-authenticator's login cookie is a signed token that stays valid until
-it expires, even after the user logs out. The dashboard therefore keeps, per
-user, the moment of their last logout ("not before"): a session or cookie that
-started before that moment is refused. One small table on the shared
+The login cookie holds streamlit-authenticator's token: a JWT
+``{"username": ..., "exp_date": <epoch seconds>}`` signed HS256 with the cookie key.
+:func:`read_login_token` is the one place that reads it, and it is strict: the
+token is attacker input (anyone can send any cookie), so anything but a well-formed,
+HS256-signed, unexpired token of the expected shape — ``alg: none``, another
+algorithm, a bad signature, garbage, missing or mistyped claims, a lifetime longer
+than configured — means "no login", never an exception. (The library's own reader
+crashed every page for a cookie signed with another algorithm.)
+:func:`issue_login_token` makes tokens in the same format, so cookies written by
+either keep working.
+
+The token stays valid until it expires, even after the user logs out. The dashboard
+therefore keeps, per user, the moment of their last logout ("not before"): a session
+or cookie that started before that moment is refused. One small table on the shared
 :data:`services.core.database.metadata`; no Streamlit here.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
+from dataclasses import dataclass
+from typing import Any
 
+import jwt
 from sqlalchemy import Column, Engine, Float, String, Table, select
 
 from services.core.database import ensure_schema, insert_ignore, metadata, write_transaction
+
+LOG = logging.getLogger(__name__)
+
+SIGNING_ALGORITHM = "HS256"  # the only algorithm accepted, whatever the token's header says
+MAX_TOKEN_CHARS = 4096  # a real token is ~150 characters; browsers cap a cookie at 4 KB
+CLOCK_SKEW = 300.0  # seconds of disagreement between dashboard servers' clocks tolerated
+_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class LoginToken:
+    """A verified login cookie: who, and when the login was made and ends (epoch seconds)."""
+
+    username: str
+    issued_at: float
+    expires_at: float
+
+
+def issue_login_token(
+    username: str, key: str, expiry_days: float, now: float | None = None
+) -> tuple[str, LoginToken]:
+    """A signed token for ``username`` in streamlit-authenticator's format, and what it says."""
+    if not username:
+        raise ValueError("username: a login token must name its user")
+    issued = time.time() if now is None else now
+    expires = issued + expiry_days * _DAY
+    claims = {"username": username, "exp_date": expires}
+    token = jwt.encode(claims, key, algorithm=SIGNING_ALGORITHM)
+    return token, LoginToken(username, issued, expires)
+
+
+def read_login_token(
+    raw: object, key: str, expiry_days: float, now: float | None = None
+) -> LoginToken | None:
+    """The login in cookie text ``raw``, or ``None`` for any defect (never raises).
+
+    Refused: not text or oversized; a header whose ``alg`` is not HS256 (``none``,
+    HS512, RS256 with the key as a "public key", ...); a bad signature; claims that
+    are not ``{"username": non-empty text, "exp_date": a finite number}``; expired;
+    or valid for longer than ``expiry_days`` from now (a token from a longer
+    configured expiry, or a forged lifetime).
+    """
+    moment = time.time() if now is None else now
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_TOKEN_CHARS:
+        return None
+    try:
+        # PyJWT would refuse another algorithm too, but with an exception type the
+        # library did not catch; checking the header first states the rule plainly.
+        if jwt.get_unverified_header(raw).get("alg") != SIGNING_ALGORITHM:
+            return None
+        claims: Any = jwt.decode(raw, key, algorithms=[SIGNING_ALGORITHM])
+    except Exception as err:  # any defect of attacker-controlled text: not logged in
+        LOG.info("login cookie refused: %s", type(err).__name__)
+        return None
+    if not isinstance(claims, dict):
+        return None
+    username, expires = claims.get("username"), claims.get("exp_date")
+    if not isinstance(username, str) or not username.strip() or len(username) > 200:
+        return None
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        return None
+    expires = float(expires)
+    if not math.isfinite(expires) or expires <= moment:
+        return None
+    if expires > moment + expiry_days * _DAY + CLOCK_SKEW:
+        return None
+    return LoginToken(username, expires - expiry_days * _DAY, expires)
+
 
 login_revocations = Table(
     "login_revocations",
