@@ -3,32 +3,28 @@
 Create a product, give it prices (one-time or recurring, the amount as the user
 typed it), list products with their prices (as dataclasses or one table row per
 price) and archive what is no longer sold. Prices cannot be deleted or
-changed in Stripe, only archived.
+changed in Stripe, only archived. Writes go to Stripe; reads answer from the read
+model (:mod:`services.readmodel.catalog_queries`), so the Catalog page and the
+New-invoice price picker make no Stripe request.
 """
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import stripe
-from stripe.params import (
-    PriceCreateParams,
-    PriceListParams,
-    ProductCreateParams,
-    ProductListParams,
-)
+from stripe.params import PriceCreateParams, ProductCreateParams
 
 from services.core.access import Action, Actor
-from services.core.errors import InvalidInput
+from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key
 from services.core.models import Price, Product, price_from_stripe, product_from_stripe
 from services.core.money import normalise_currency, parse_amount
-from services.core.stripe_errors import stripe_call
 from services.core.writes import WriteRecorder
+from services.readmodel.catalog_queries import catalog_products
+from services.readmodel.copies import copy_or_reread
+from services.readmodel.sync import ReadModelSync
 
 RECURRING_INTERVALS = ("day", "week", "month", "year")
-PAGE_SIZE = 100
 
 PRODUCT_TABLE_COLUMNS = [
     "product_id", "product", "description", "product_active", "price_id", "price",
@@ -37,11 +33,14 @@ PRODUCT_TABLE_COLUMNS = [
 
 
 class Catalog:
-    """Products and prices in Stripe."""
+    """Products and prices: written to Stripe, read from the read model."""
 
-    def __init__(self, client: stripe.StripeClient, writes: WriteRecorder) -> None:
+    def __init__(
+        self, client: stripe.StripeClient, writes: WriteRecorder, read_model: ReadModelSync
+    ) -> None:
         self._client = client
         self._writes = writes
+        self._read_model = read_model
 
     def create_product(
         self, actor: Actor, *, name: str, description: str | None, form_nonce: str
@@ -101,21 +100,8 @@ class Catalog:
         return price_from_stripe(created)
 
     def products(self, include_archived: bool = False) -> list[Product]:
-        """Products (newest first), each with its prices."""
-        product_params: ProductListParams = {"limit": PAGE_SIZE}
-        if not include_archived:
-            product_params["active"] = True
-        raw_products = stripe_call(
-            lambda: list(
-                self._client.v1.products.list(
-                    params=product_params
-                ).auto_paging_iter()
-            )
-        )
-        by_product: dict[str, list[Price]] = {}
-        for price in self._prices(include_archived):
-            by_product.setdefault(price.product_id, []).append(price)
-        return [product_from_stripe(raw, tuple(by_product.get(raw.id, ()))) for raw in raw_products]
+        """Products (newest first), each with its prices; archived ones only when asked."""
+        return catalog_products(self._read_model.engine, include_archived=include_archived)
 
     def products_table(self, include_archived: bool = False) -> pd.DataFrame:
         """One row per price (a product without prices gets one row with no price)."""
@@ -148,8 +134,12 @@ class Catalog:
         return frame
 
     def get_price(self, price_id: str) -> Price:
-        """One price by id."""
-        return price_from_stripe(stripe_call(lambda: self._client.v1.prices.retrieve(price_id)))
+        """One price by id, archived or not; :class:`NotFound` for unknown ones (a price
+        not stored yet is re-read from Stripe once)."""
+        data = copy_or_reread(self._read_model, "price", price_id)
+        if data is None:
+            raise NotFound(f"There is no price {price_id}.", field="price_id")
+        return price_from_stripe(data)
 
     def archive_product(self, actor: Actor, product_id: str, *, form_nonce: str) -> Product:
         """Stop offering a product (it stays on existing invoices)."""
@@ -176,18 +166,6 @@ class Catalog:
                 )
             )
         return price_from_stripe(updated)
-
-    def _prices(self, include_archived: bool) -> list[Price]:
-        states = (True, False) if include_archived else (True,)
-        prices: list[Price] = []
-        for active in states:
-            listing = stripe_call(partial(self._list_prices, active))
-            prices.extend(price_from_stripe(raw) for raw in listing)
-        return prices
-
-    def _list_prices(self, active: bool) -> list[stripe.Price]:
-        params: PriceListParams = {"limit": PAGE_SIZE, "active": active}
-        return list(self._client.v1.prices.list(params=params).auto_paging_iter())
 
 
 def _price_params(

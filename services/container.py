@@ -63,7 +63,7 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         include_test_clocks=outside_live,
     )
     writes = WriteRecorder(audit, on_written=read_model.store_written)
-    customers = Customers(client, writes, include_test_clocks=outside_live)
+    customers = Customers(client, writes, read_model, include_test_clocks=outside_live)
     events = PaymentEvents(
         engine,
         client,
@@ -75,9 +75,9 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         settings=settings,
         client=client,
         engine=engine,
-        catalog=Catalog(client, writes),
+        catalog=Catalog(client, writes, read_model),
         customers=customers,
-        invoices=Invoicing(client, writes),
+        invoices=Invoicing(client, writes, read_model),
         reports=Reports(engine),
         lookup=Lookup(client, customers),
         audit=audit,

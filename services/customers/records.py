@@ -1,8 +1,9 @@
 """Customers: who invoices are addressed to; the customer id keys everything else.
 
-Create and update with the email checked before Stripe sees it, fetch one,
-find by email (exact list filter plus case-insensitive search) or by name
-(Stripe search), and page through all of them.
+Create and update in Stripe, with the email checked before Stripe sees it. Every
+read (one customer, find by email or name, pages, the whole table) answers from the
+read model (:mod:`services.readmodel.customer_queries`), so the pages that show
+customers make no Stripe request; a customer not stored yet is re-read once.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 import stripe
-from stripe.params import CustomerListParams
 
 from services.core.access import Action, Actor
 from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key
-from services.core.models import Address, Customer, as_mapping, customer_from_stripe
-from services.core.stripe_errors import stripe_call
+from services.core.models import Address, Customer, customer_from_stripe
 from services.core.writes import WriteRecorder
+from services.readmodel.copies import copy_or_reread
+from services.readmodel.customer_queries import (
+    customer_page,
+    customers_named,
+    customers_with_email,
+    newest_customers,
+)
+from services.readmodel.sync import ReadModelSync
 
 PAGE_SIZE = 100
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -49,17 +56,20 @@ def search_literal(text: str) -> str:
 
 
 class Customers:
-    """Customers in Stripe."""
+    """Customers: written to Stripe, read from the read model."""
 
     def __init__(
         self,
         client: stripe.StripeClient,
         writes: WriteRecorder,
+        read_model: ReadModelSync,
         *,
         include_test_clocks: bool = False,
     ) -> None:
         self._client = client
         self._writes = writes
+        self._read_model = read_model
+        self._engine = read_model.engine
         # Stripe leaves customers on test clocks out of plain lists; in test mode (and the
         # emulator's demo book, which is backdated with clocks) they are real customers too.
         self._include_test_clocks = include_test_clocks
@@ -121,12 +131,20 @@ class Customers:
             )
         return customer_from_stripe(updated)
 
+    # -- reading (the read model; no Stripe request once the object is stored) ----------
     def get(self, customer_id: str) -> Customer:
-        """One customer; :class:`NotFound` for unknown or deleted ones."""
-        raw = stripe_call(lambda: self._client.v1.customers.retrieve(customer_id))
-        if as_mapping(raw).get("deleted"):
-            raise NotFound(f"Customer {customer_id} was deleted.", field="customer_id")
-        return customer_from_stripe(raw)
+        """One customer; :class:`NotFound` for unknown or deleted ones.
+
+        Read from the read model; a customer not stored yet (made a moment ago
+        elsewhere) is re-read from Stripe once.
+        """
+        data = copy_or_reread(self._read_model, "customer", customer_id)
+        if data is None:
+            raise NotFound(
+                f"There is no customer {customer_id} (it may have been deleted).",
+                field="customer_id",
+            )
+        return customer_from_stripe(data)
 
     def find(self, text: str, limit: int = 20) -> list[Customer]:
         """Customers whose email is ``text`` (any case) or whose name contains it."""
@@ -135,28 +153,15 @@ class Customers:
             return []
         if looks_like_email(query):
             return self.find_by_email(query, limit)
-        return self.search(_name_query(query), limit)
+        return customers_named(
+            self._engine, query, limit=limit, include_test_clocks=self._include_test_clocks
+        )
 
     def find_by_email(self, email: str, limit: int = 20) -> list[Customer]:
-        """Exact-email matches (the list filter is case-sensitive, search is not)."""
-        found: dict[str, Customer] = {}
-        listed = stripe_call(
-            lambda: self._client.v1.customers.list(params={"email": email, "limit": limit})
+        """Exact-email matches, in any case, newest first."""
+        return customers_with_email(
+            self._engine, email, limit=limit, include_test_clocks=self._include_test_clocks
         )
-        for raw in listed.data:
-            found[raw.id] = customer_from_stripe(raw)
-        for customer in self.search(f"email:{search_literal(email)}", limit):
-            found.setdefault(customer.id, customer)
-        return list(found.values())[:limit]
-
-    def search(self, query: str, limit: int = 20) -> list[Customer]:
-        """Customers matching a Stripe search ``query`` (e.g. ``name~"acme"``)."""
-        result = stripe_call(
-            lambda: self._client.v1.customers.search(
-                params={"query": query, "limit": min(max(limit, 1), 100)}
-            )
-        )
-        return [customer_from_stripe(raw) for raw in result.data][:limit]
 
     def page(
         self,
@@ -166,64 +171,34 @@ class Customers:
         test_clock: str | None = None,
     ) -> CustomerPage:
         """One page of customers, newest first (those on ``test_clock`` when given)."""
-        params: CustomerListParams = {"limit": min(max(limit, 1), 100)}
-        if starting_after:
-            params["starting_after"] = starting_after
-        if test_clock:
-            params["test_clock"] = test_clock
-        listed = stripe_call(
-            lambda: self._client.v1.customers.list(params=params)
+        customers, more = customer_page(
+            self._engine,
+            limit=min(max(limit, 1), PAGE_SIZE),
+            starting_after=starting_after,
+            test_clock=test_clock,
+            include_test_clocks=self._include_test_clocks,
         )
-        customers = [customer_from_stripe(raw) for raw in listed.data]
-        cursor = customers[-1].id if listed.has_more and customers else None
-        return CustomerPage(customers, cursor)
+        return CustomerPage(customers, customers[-1].id if more and customers else None)
 
     def table(self, limit: int = 1000) -> pd.DataFrame:
-        """Up to ``limit`` customers as a table, newest first (test-clock ones included
-        in test mode)."""
-        rows: list[dict[str, object]] = []
-        for clock in (None, *self._test_clock_ids()):
-            rows.extend(self._table_rows(limit - len(rows), test_clock=clock))
-            if len(rows) >= limit:
-                break
-        table = pd.DataFrame(rows, columns=CUSTOMER_TABLE_COLUMNS)
-        return table.sort_values("created", ascending=False, kind="stable", ignore_index=True)
-
-    def _test_clock_ids(self) -> list[str]:
-        if not self._include_test_clocks:
-            return []
-        clocks = stripe_call(
-            lambda: self._client.v1.test_helpers.test_clocks.list(params={"limit": 100})
+        """Up to ``limit`` customers as a table, newest first (those on test clocks
+        included outside live mode)."""
+        found = newest_customers(
+            self._engine, limit=limit, include_test_clocks=self._include_test_clocks
         )
-        return [clock.id for clock in clocks.auto_paging_iter()]
-
-    def _table_rows(self, limit: int, *, test_clock: str | None) -> list[dict[str, object]]:
-        rows: list[dict[str, object]] = []
-        cursor: str | None = None
-        while len(rows) < limit:
-            page = self.page(min(PAGE_SIZE, limit - len(rows)), cursor, test_clock=test_clock)
-            rows.extend(
-                {
-                    "customer_id": c.id,
-                    "name": c.name,
-                    "email": c.email,
-                    "description": c.description,
-                    "address": c.address.one_line if c.address else None,
-                    "currency": c.currency,
-                    "created": c.created,
-                }
-                for c in page.customers
-            )
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-        return rows
-
-
-def _name_query(text: str) -> str:
-    # `~` (substring) needs at least three characters; shorter text matches whole words.
-    operator = "~" if len(text) >= 3 else ":"
-    return f"name{operator}{search_literal(text)}"
+        rows = [
+            {
+                "customer_id": c.id,
+                "name": c.name,
+                "email": c.email,
+                "description": c.description,
+                "address": c.address.one_line if c.address else None,
+                "currency": c.currency,
+                "created": c.created,
+            }
+            for c in found
+        ]
+        return pd.DataFrame(rows, columns=CUSTOMER_TABLE_COLUMNS)
 
 
 def _customer_params(

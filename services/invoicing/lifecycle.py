@@ -7,6 +7,17 @@ items) derives each call's key from the form's key, so submitting the same form
 again finishes an interrupted write and never doubles anything. A repeated
 submission of a lifecycle action (same form, same key) skips the status check
 and lets Stripe replay its first answer instead of refusing the double click.
+
+Two ways to read an invoice, kept apart on purpose:
+
+- :meth:`Invoicing.get` is for **display** (the Invoice page, New invoice's result):
+  it answers from the read model (:mod:`services.readmodel.invoice_detail`) with no
+  Stripe request, re-reading once an invoice not stored yet.
+- :meth:`Invoicing._current` is for **writes**: every check a write makes before
+  acting (status guards, the item limit, the item to remove, the invoice to
+  duplicate) and what a write returns read Stripe live, so a stale copy can never
+  allow or refuse a write wrongly. The totals preview is display and reads prices
+  from the read model; creating the draft checks them live again.
 """
 
 from __future__ import annotations
@@ -19,7 +30,14 @@ import stripe
 from services.core.access import Action, Actor, Role
 from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key, sub_key
-from services.core.models import DraftItem, Invoice, as_mapping, invoice_from_stripe
+from services.core.models import (
+    DraftItem,
+    Invoice,
+    Price,
+    as_mapping,
+    invoice_from_stripe,
+    price_from_stripe,
+)
 from services.core.money import parse_amount
 from services.core.stripe_errors import stripe_call
 from services.core.writes import WriteRecorder
@@ -31,19 +49,58 @@ from services.invoicing.drafts import (
 )
 from services.invoicing.rules import Totals, check_draft_items, require_status, totals
 from services.invoicing.rules import available_actions as _available_actions
+from services.readmodel.copies import copy_or_reread
+from services.readmodel.invoice_detail import invoice_with_lines
+from services.readmodel.sync import ReadModelSync
 
 
 class Invoicing:
     """One-off invoices sent by email (``collection_method=send_invoice``)."""
 
-    def __init__(self, client: stripe.StripeClient, writes: WriteRecorder) -> None:
+    def __init__(
+        self, client: stripe.StripeClient, writes: WriteRecorder, read_model: ReadModelSync
+    ) -> None:
         self._client = client
         self._writes = writes
+        self._read_model = read_model
         self._drafts = DraftBuilder(client)
 
-    # -- reading ---------------------------------------------------------------------
+    # -- reading for display (the read model) ---------------------------------------------
     def get(self, invoice_id: str) -> Invoice:
-        """One invoice with all its lines; :class:`NotFound` if it does not exist."""
+        """One invoice with all its lines, for display; :class:`NotFound` for unknown or
+        deleted ones. From the read model (re-read once when not stored yet): never use
+        it to decide whether a write may go ahead (:meth:`_current` does)."""
+        invoice = invoice_with_lines(self._read_model, invoice_id)
+        if invoice is None:
+            raise NotFound(
+                f"There is no invoice {invoice_id} (it may have been deleted).",
+                field="invoice_id",
+            )
+        return invoice
+
+    def available_actions(self, invoice: Invoice, role: Role | str) -> list[Action]:
+        """What the invoice's status AND the role allow (for the page's buttons)."""
+        return _available_actions(invoice, role)
+
+    def preview_totals(self, items: Sequence[DraftItem], currency: str) -> Totals:
+        """What a draft with ``items`` will total in ``currency`` (prices as stored in
+        the read model; :meth:`create_draft` checks them in Stripe again)."""
+        code = currency_code(currency)
+        return totals(items, self._stored_prices(items), code)
+
+    def _stored_prices(self, items: Sequence[DraftItem]) -> dict[str, Price]:
+        found: dict[str, Price] = {}
+        for price_id in sorted({item.price_id for item in items if item.price_id}):
+            data = copy_or_reread(self._read_model, "price", price_id)
+            if data is None:
+                raise InvalidInput(f"There is no price {price_id} in Stripe.", field="price_id")
+            found[price_id] = price_from_stripe(data)
+        return found
+
+    # -- reading for writes (Stripe, live) ------------------------------------------------
+    def _current(self, invoice_id: str) -> Invoice:
+        """The invoice as Stripe has it now, with all its lines: what a write checks
+        before acting and returns after it. :class:`NotFound` if it does not exist."""
         raw = stripe_call(lambda: self._client.v1.invoices.retrieve(invoice_id))
         if as_mapping(raw).get("deleted"):
             raise NotFound(f"Invoice {invoice_id} was deleted.", field="invoice_id")
@@ -58,15 +115,6 @@ class Invoicing:
             )
             return invoice_from_stripe(raw, lines)
         return invoice_from_stripe(raw)
-
-    def available_actions(self, invoice: Invoice, role: Role | str) -> list[Action]:
-        """What the invoice's status AND the role allow (for the page's buttons)."""
-        return _available_actions(invoice, role)
-
-    def preview_totals(self, items: Sequence[DraftItem], currency: str) -> Totals:
-        """What a draft with ``items`` will total in ``currency``."""
-        code = currency_code(currency)
-        return totals(items, self._drafts.prices(items), code)
 
     # -- drafts ----------------------------------------------------------------------
     def create_draft(
@@ -105,7 +153,7 @@ class Invoicing:
                 metadata={"po_number": (po_number or "").strip()},
                 currency=currency,
             )
-        return self.get(invoice_id)
+        return self._current(invoice_id)
 
     def duplicate(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> Invoice:
         """A new draft with the same customer, terms and items as ``invoice_id``."""
@@ -117,7 +165,7 @@ class Invoicing:
             key=key,
             reason=f"duplicate of {invoice_id}",
         ) as w:
-            source = self.get(invoice_id)
+            source = self._current(invoice_id)
             new_id = self._drafts.create(
                 w,
                 key,
@@ -129,7 +177,7 @@ class Invoicing:
                 metadata={"po_number": source.po_number or "", "duplicated_from": source.id},
                 currency=source.currency,
             )
-        return self.get(new_id)
+        return self._current(new_id)
 
     def add_price_item(
         self, actor: Actor, invoice_id: str, *, price_id: str, quantity: int, form_nonce: str
@@ -163,7 +211,7 @@ class Invoicing:
         with self._writes.write(
             actor, Action.EDIT_DRAFT, "remove_item", object_id=invoice_id, key=key
         ) as w:
-            invoice = self.get(invoice_id)
+            invoice = self._current(invoice_id)
             require_status(invoice, Action.EDIT_DRAFT)
             item_id = _item_on(invoice, invoice_item_id)
             w.reason = f"removed {item_id}"
@@ -172,7 +220,7 @@ class Invoicing:
                     item_id, options={"idempotency_key": key}
                 )
             )
-        return self.get(invoice_id)
+        return self._current(invoice_id)
 
     def delete_draft(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> None:
         """Delete a draft for good (finalized invoices are voided instead)."""
@@ -182,7 +230,7 @@ class Invoicing:
         with self._writes.write(
             actor, Action.DELETE_DRAFT, "delete_draft", object_id=invoice_id, key=key
         ) as w:
-            require_status(self.get(invoice_id), Action.DELETE_DRAFT)
+            require_status(self._current(invoice_id), Action.DELETE_DRAFT)
             w.call(
                 lambda: self._client.v1.invoices.delete(
                     invoice_id, options={"idempotency_key": key}
@@ -295,7 +343,7 @@ class Invoicing:
                     field=reason_field,
                 )
             if not repeated:
-                require_status(self.get(invoice_id), action)
+                require_status(self._current(invoice_id), action)
             if metadata_key is not None and clean_reason is not None:
                 note = clean_reason[:METADATA_VALUE_LIMIT]
                 w.call(
@@ -306,7 +354,7 @@ class Invoicing:
                     )
                 )
             w.call(lambda: stripe_request(sub_key(key, "action")))
-        return self.get(invoice_id)
+        return self._current(invoice_id)
 
     def _add_item(
         self,
@@ -321,7 +369,7 @@ class Invoicing:
         with self._writes.write(
             actor, Action.EDIT_DRAFT, "add_item", object_id=invoice_id, key=key
         ) as w:
-            invoice = self.get(invoice_id)
+            invoice = self._current(invoice_id)
             item = make_item(invoice)
             if not repeated:
                 require_status(invoice, Action.EDIT_DRAFT)
@@ -334,7 +382,7 @@ class Invoicing:
                     options={"idempotency_key": key},
                 )
             )
-        return self.get(invoice_id)
+        return self._current(invoice_id)
 
 
 def _item_on(invoice: Invoice, item_or_line_id: str) -> str:

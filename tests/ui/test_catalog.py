@@ -103,6 +103,9 @@ def test_price_needs_a_product(app_test, stripe_services):
 
 
 def test_archiving_a_product_asks_first_then_hides_it(app_test, stripe_services):
+    kept = stripe_services.catalog.create_product(
+        ADMIN, name=unique("Still Sold"), description=None, form_nonce=nonce()
+    )
     product = stripe_services.catalog.create_product(
         ADMIN, name=unique("Old Plan"), description=None, form_nonce=nonce()
     )
@@ -117,7 +120,10 @@ def test_archiving_a_product_asks_first_then_hides_it(app_test, stripe_services)
     assert not product_named(stripe_services, product.name)
     [archived] = product_named(stripe_services, product.name, include_archived=True)
     assert archived.active is False
-    assert product.name not in set(at.dataframe[0].value["product"])
+    shown = set(at.dataframe[0].value["product"])
+    assert product.name not in shown and kept.name in shown
+    at.toggle(key="catalog_show_archived").set_value(True).run()
+    assert product.name in set(at.dataframe[0].value["product"])  # shown when asked
 
 
 def test_archiving_a_price(app_test, stripe_services):
