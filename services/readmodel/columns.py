@@ -108,6 +108,7 @@ def invoice_row(obj: Mapping[str, Any]) -> dict[str, Any]:
         "hosted_invoice_url": obj.get("hosted_invoice_url"),
         "po_number": metadata.get("po_number"),
         "po_number_folded": fold(metadata.get("po_number")),
+        "metadata_folded": metadata_text(metadata),
         "description": obj.get("description"),
         "lines_complete": not lines.get("has_more", False),
     }
@@ -126,7 +127,21 @@ def line_row(invoice_id: str, position: int, obj: Mapping[str, Any]) -> dict[str
         "currency": obj.get("currency"),
         "quantity": obj.get("quantity"),
         "price_id": object_id(price_details.get("price")),
+        "invoice_item_id": invoice_item_of(obj),
     }
+
+
+def metadata_text(metadata: Mapping[str, Any] | None) -> str | None:
+    """Every metadata value folded, one per line in key order (None when there are none)."""
+    values = [fold(str(value)) for _, value in sorted((metadata or {}).items()) if value]
+    return "\n".join(value for value in values if value) or None
+
+
+def invoice_item_of(line: Mapping[str, Any]) -> str | None:
+    """The ``ii_…`` id of the invoice item an invoice line shows, if it shows one."""
+    parent = line.get("parent") or {}
+    details = parent.get("invoice_item_details") or {}
+    return object_id(details.get("invoice_item")) or object_id(line.get("invoice_item"))
 
 
 def payment_row(invoice_id: str, obj: Mapping[str, Any]) -> dict[str, Any]:

@@ -78,10 +78,10 @@ invoices = Table(
     Column("customer_email_folded", String(512)),
     Column("currency", String(3), index=True),
     Column("subtotal", BigInteger, nullable=False, default=0),
-    Column("total", BigInteger, nullable=False, default=0),
-    Column("amount_due", BigInteger, nullable=False, default=0),
+    Column("total", BigInteger, nullable=False, default=0, index=True),
+    Column("amount_due", BigInteger, nullable=False, default=0, index=True),
     Column("amount_paid", BigInteger, nullable=False, default=0),
-    Column("amount_remaining", BigInteger, nullable=False, default=0),
+    Column("amount_remaining", BigInteger, nullable=False, default=0, index=True),
     Column("created", BigInteger, nullable=False, index=True),
     Column("due_date", BigInteger, index=True),
     Column("finalized_at", BigInteger),
@@ -92,6 +92,8 @@ invoices = Table(
     Column("hosted_invoice_url", Text),
     Column("po_number", String(500)),
     Column("po_number_folded", String(500), index=True),
+    # Every metadata value, folded, one per line (the lookup finds invoices by them).
+    Column("metadata_folded", Text),
     Column("description", Text),
     Column("lines_complete", Boolean, nullable=False, default=True),
     # Order among invoices created in the same second (Stripe lists the later first):
@@ -112,6 +114,7 @@ invoice_lines = Table(
     Column("currency", String(3)),
     Column("quantity", BigInteger),
     Column("price_id", String(255)),
+    Column("invoice_item_id", String(255), index=True),  # ii_… the line shows
     Column("data", Text, nullable=False),
 )
 

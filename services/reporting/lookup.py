@@ -1,73 +1,66 @@
-"""One search box for everything: type an id, a number, an email, an amount or a name.
+"""One search box for everything, answered from the read model: no Stripe request.
 
-:func:`parse_query` (pure) decides what the text is; :class:`Lookup` asks
-Stripe the matching question and returns ranked :class:`LookupResult` rows:
+Type an id, an invoice number, an email, an amount, a name, a PO number or words
+from a line; :func:`parse_query` (``lookup_parsing``) says how the text can be read
+and :class:`Lookup` tries every reading against the local copy of Stripe
+(``services.readmodel.lookup_queries``), so an invoice finalized a moment ago is found
+by its number at once (Stripe's own search lags up to a minute). Results are ranked
+best first, at most :data:`RESULT_LIMIT`:
 
-* ``in_…``, ``cus_…``, ``prod_…``, ``price_…`` → that object, retrieved directly;
-* an invoice number (``7FE1103-0001``) → invoice search by ``number``;
-* an email → that customer and their invoices;
-* an amount (``1,234.50``, ``1234.5 EUR``, ``EUR 99``) → invoices with that total;
-* anything else → customers whose name contains the text.
+1. an id (``in_``, ``cus_``, ``prod_``, ``price_``; a line ``il_``/``ii_`` → its invoice);
+2. the whole invoice number, any case; a customer's exact email (then their invoices);
+   an exact PO number; an exact customer or product name; another exact metadata value;
+3. a name starting with the text; invoices whose total (then amount due or remaining)
+   is the amount typed, in a currency that fits it;
+4. invoice numbers starting with the text; an exact line description; the numeric tail
+   of an invoice number (only when at most :data:`TAIL_LIMIT` invoices end with it);
+5. text inside names, emails, metadata, line descriptions; names one typo away.
+
+Names and text compare without case or accents ("sohne" finds "Söhne"); a typo is one
+letter wrong, missing, extra or swapped with its neighbour, in words of
+:data:`TYPO_MIN_LETTERS` letters or more (RapidFuzz's optimal string alignment).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
-import stripe
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+from sqlalchemy import Connection, Engine
 
-from services.core.errors import NotFound
-from services.core.models import (
-    Customer,
-    Invoice,
-    as_mapping,
-    customer_from_stripe,
-    invoice_from_stripe,
-    price_from_stripe,
-    product_from_stripe,
+from services.core.models import price_from_stripe
+from services.core.money import format_amount
+from services.readmodel import lookup_queries as queries
+from services.readmodel.lookup_queries import InvoiceSummary, TextField
+from services.reporting.lookup_parsing import (
+    ID_KINDS,
+    AmountReading,
+    ParsedQuery,
+    amount_readings,
+    parse_query,
 )
-from services.core.money import currency_exponent, format_amount, parse_amount
-from services.core.stripe_errors import stripe_call
-from services.customers.records import Customers, looks_like_email, search_literal
 
-ID_KINDS = {"in_": "invoice", "cus_": "customer", "prod_": "product", "price_": "price"}
-_ID = re.compile(r"^(in|cus|prod|price)_[A-Za-z0-9]+$")
-_INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9]{1,12}-\d{4,}$")
-_AMOUNT = re.compile(
-    r"^(?:(?P<pre>[A-Za-z]{3})\s*)?(?P<number>\d[\d,\s]*(?:\.\d+)?|\.\d+)"
-    r"(?:\s*(?P<post>[A-Za-z]{3}))?$"
-)
+__all__ = ["ID_KINDS", "RESULT_LIMIT", "AmountReading", "Lookup", "LookupResult",
+           "ParsedQuery", "amount_readings", "parse_query"]
+
 RESULT_LIMIT = 20
+TAIL_LIMIT = 5  # a number tail shared by more invoices than this is too vague to list
+CONTAINS_MIN_CHARACTERS = 3  # shorter text is only matched whole
+TYPO_MIN_LETTERS = 5  # shorter words have too many neighbours one typo away
+TYPO_CANDIDATES = 1000
+_WORD = re.compile(r"\w+")
 
-
-@dataclass(frozen=True)
-class AmountReading:
-    """One way to read typed amount text: minor units of ``currency`` if one was
-    typed, else of any currency with ``exponent`` decimals."""
-
-    minor_units: int
-    currency: str | None
-    exponent: int
-
-    def fits(self, invoice_currency: str) -> bool:
-        if self.currency is not None:
-            return invoice_currency == self.currency
-        return currency_exponent(invoice_currency) == self.exponent
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """What the text looks like. Without a currency, ``12`` may be 12.00 of a
-    two-decimal currency, 12 of a zero-decimal one or 12.000 of a three-decimal
-    one: ``amounts`` holds every reading that is a valid amount."""
-
-    kind: str  # id | invoice_number | email | amount | name | empty
-    text: str
-    id_kind: str | None = None
-    amounts: tuple[AmountReading, ...] = ()
+# Scores: the page opens the best result at once from 0.95 (an id or an invoice number).
+ID, NUMBER = 1.0, 0.97
+EMAIL, PO_NUMBER, NAME, METADATA, EMAIL_INVOICE = 0.93, 0.91, 0.9, 0.86, 0.82
+NAME_START, AMOUNT_TOTAL, NAME_WORD_START, AMOUNT_DUE = 0.8, 0.76, 0.74, 0.72
+NUMBER_START, LINE, NUMBER_TAIL, NAME_INSIDE, NAME_WORDS = 0.7, 0.7, 0.66, 0.64, 0.62
+EMAIL_INSIDE, METADATA_INSIDE, LINE_INSIDE, NAME_TYPO, NUMBER_INSIDE = (
+    0.6, 0.58, 0.55, 0.5, 0.45)
+_NEWER = 1e-5  # among equal matches, newer first
 
 
 @dataclass(frozen=True)
@@ -79,154 +72,221 @@ class LookupResult:
     score: float
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Classify the search text (no Stripe call)."""
-    query = (text or "").strip()
-    if not query:
-        return ParsedQuery("empty", "")
-    if _ID.match(query):
-        prefix = query.split("_", 1)[0] + "_"
-        return ParsedQuery("id", query, id_kind=ID_KINDS[prefix])
-    if looks_like_email(query):
-        return ParsedQuery("email", query)
-    if _INVOICE_NUMBER.match(query):
-        return ParsedQuery("invoice_number", query.upper())
-    amounts = _amount_readings(query)
-    if amounts:
-        return ParsedQuery("amount", query, amounts=amounts)
-    return ParsedQuery("name", query)
+class _Found:
+    """The best score (and why) of every object matched so far."""
 
+    def __init__(self) -> None:
+        self.best: dict[tuple[str, str], tuple[float, str]] = {}
 
-def _amount_readings(query: str) -> tuple[AmountReading, ...]:
-    found = _AMOUNT.match(query)
-    if found is None or (found.group("pre") and found.group("post")):
-        return ()
-    code = (found.group("pre") or found.group("post") or "").lower() or None
-    number = found.group("number")
-    samples = ((code, None),) if code else (("usd", 2), ("jpy", 0), ("kwd", 3))
-    readings = []
-    for sample, exponent in samples:
-        try:
-            minor = parse_amount(number, sample)
-        except ValueError:
-            continue
-        if exponent is None:
-            readings.append(AmountReading(minor, sample, currency_exponent(sample)))
-        else:
-            readings.append(AmountReading(minor, None, exponent))
-    return tuple(readings)
+    def add(self, kind: str, object_id: str, score: float, why: str = "") -> None:
+        key = (kind, object_id)
+        if key not in self.best or self.best[key][0] < score:
+            self.best[key] = (score, why)
+
+    def add_all(self, kind: str, ids: Iterable[str], score: float, why: str = "") -> None:
+        for rank, object_id in enumerate(ids):
+            self.add(kind, object_id, score - rank * _NEWER, why)
+
+    def ranked(self, kind: str | None = None) -> list[tuple[str, str, float, str]]:
+        found = [(k, i, score, why) for (k, i), (score, why) in self.best.items()
+                 if kind is None or k == kind]
+        return sorted(found, key=lambda item: -item[2])
 
 
 class Lookup:
-    """Ranked answers to one query string."""
+    """Ranked answers to one query string, from the read model behind ``engine``."""
 
-    def __init__(self, client: stripe.StripeClient, customers: Customers) -> None:
-        self._client = client
-        self._customers = customers
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
     def search(self, text: str) -> list[LookupResult]:
         parsed = parse_query(text)
         if parsed.kind == "empty":
             return []
-        handler = {
-            "id": self._by_id,
-            "invoice_number": self._by_number,
-            "email": self._by_email,
-            "amount": self._by_amount,
-            "name": self._by_name,
-        }[parsed.kind]
-        results = handler(parsed)
-        best: dict[str, LookupResult] = {}
-        for result in results:
-            if result.object_id not in best or best[result.object_id].score < result.score:
-                best[result.object_id] = result
-        return sorted(best.values(), key=lambda r: (-r.score, r.title))[:RESULT_LIMIT]
-
-    def _by_id(self, parsed: ParsedQuery) -> list[LookupResult]:
-        retrieve: dict[str, Callable[[str], object]] = {
-            "invoice": self._client.v1.invoices.retrieve,
-            "customer": self._client.v1.customers.retrieve,
-            "product": self._client.v1.products.retrieve,
-            "price": self._client.v1.prices.retrieve,
-        }
-        try:
-            raw = stripe_call(partial(retrieve[parsed.id_kind or ""], parsed.text))
-        except NotFound:
-            return []
-        if as_mapping(raw).get("deleted"):
-            return []
-        if parsed.id_kind == "invoice":
-            return [_invoice_result(invoice_from_stripe(raw), 1.0)]
-        if parsed.id_kind == "customer":
-            return [_customer_result(customer_from_stripe(raw), 1.0)]
-        if parsed.id_kind == "product":
-            product = product_from_stripe(raw)
-            state = "active" if product.active else "archived"
-            return [LookupResult("product", product.id, product.name, f"Product · {state}", 1.0)]
-        price = price_from_stripe(raw)
-        title = price.nickname or price.display
-        return [LookupResult("price", price.id, title, f"Price · {price.display}", 1.0)]
-
-    def _by_number(self, parsed: ParsedQuery) -> list[LookupResult]:
-        found = self._search_invoices(f"number:{search_literal(parsed.text)}")
-        return [
-            _invoice_result(i, 0.95 if (i.number or "").upper() == parsed.text else 0.6)
-            for i in found
-        ]
-
-    def _by_email(self, parsed: ParsedQuery) -> list[LookupResult]:
-        results: list[LookupResult] = []
-        for customer in self._customers.find_by_email(parsed.text, limit=5):
-            results.append(_customer_result(customer, 0.9))
-            listing = stripe_call(
-                partial(
-                    self._client.v1.invoices.list,
-                    params={"customer": customer.id, "limit": RESULT_LIMIT},
-                )
-            )
-            for rank, raw in enumerate(listing.data):
-                results.append(_invoice_result(invoice_from_stripe(raw), 0.8 - rank * 0.001))
-        return results
-
-    def _by_amount(self, parsed: ParsedQuery) -> list[LookupResult]:
-        results: list[LookupResult] = []
-        for reading in parsed.amounts:
-            query = f"total:{reading.minor_units}"
-            if reading.currency is not None:
-                query += f" AND currency:{search_literal(reading.currency)}"
-            for invoice in self._search_invoices(query):
-                if reading.fits(invoice.currency):
-                    results.append(_invoice_result(invoice, 0.7))
-        return results
-
-    def _by_name(self, parsed: ParsedQuery) -> list[LookupResult]:
-        wanted = parsed.text.lower()
-        results = []
-        for customer in self._customers.find(parsed.text, limit=RESULT_LIMIT):
-            name = (customer.name or "").lower()
-            score = 0.85 if name == wanted else 0.75 if name.startswith(wanted) else 0.6
-            results.append(_customer_result(customer, score))
-        return results
-
-    def _search_invoices(self, query: str) -> list[Invoice]:
-        result = stripe_call(
-            lambda: self._client.v1.invoices.search(params={"query": query, "limit": RESULT_LIMIT})
-        )
-        return [invoice_from_stripe(raw) for raw in result.data]
+        found = _Found()
+        with self._engine.connect() as conn:
+            if parsed.kind == "id":
+                _by_id(conn, parsed, found)
+            else:
+                _by_email(conn, parsed, found)
+                _by_number(conn, parsed, found)
+                _by_amount(conn, parsed.amounts, found)
+                _by_text(conn, parsed.folded, found)
+                _by_name_with_typo(conn, parsed.folded, found)
+            return _results(conn, found)
 
 
-def _invoice_result(invoice: Invoice, score: float) -> LookupResult:
+def _by_id(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
+    kind = parsed.id_kind or ""
+    if kind in ("invoice_line", "invoice_item"):
+        invoice_id = queries.invoice_of_line(conn, parsed.text)
+        if invoice_id is not None:
+            found.add("invoice", invoice_id, ID, f"line {parsed.text}")
+    else:
+        found.add(kind, parsed.text, ID)
+
+
+def _by_email(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
+    if parsed.kind != "email":
+        return
+    owners = queries.customers_with_email(conn, parsed.folded)
+    found.add_all("customer", owners, EMAIL)
+    if owners:
+        invoices = queries.invoices_of_customers(conn, owners, limit=RESULT_LIMIT)
+        found.add_all("invoice", invoices, EMAIL_INVOICE)
+
+
+def _by_number(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
+    if parsed.invoice_numbers:
+        found.add_all("invoice", queries.invoices_numbered(conn, parsed.invoice_numbers), NUMBER)
+    if parsed.number_tail:
+        ending = f"-{parsed.number_tail}"
+        matches = queries.containing(conn, TextField.INVOICE_NUMBER, ending, limit=50)
+        tails = [match.object_id for match in matches if match.text.endswith(ending)]
+        if len(tails) <= TAIL_LIMIT:
+            found.add_all("invoice", tails, NUMBER_TAIL, f"number ends in {parsed.number_tail}")
+
+
+def _by_amount(conn: Connection, readings: tuple[AmountReading, ...], found: _Found) -> None:
+    if not readings:
+        return
+    wanted = {reading.minor_units for reading in readings}
+    for rank, invoice in enumerate(queries.invoices_with_amounts(conn, wanted)):
+        currency = invoice.currency or ""
+        fitting = [reading for reading in readings if currency and reading.fits(currency)]
+        if any(reading.minor_units == invoice.total for reading in fitting):
+            found.add("invoice", invoice.id, AMOUNT_TOTAL - rank * _NEWER)
+        elif any(reading.minor_units == invoice.amount_remaining for reading in fitting):
+            found.add("invoice", invoice.id, AMOUNT_DUE - rank * _NEWER, "amount remaining")
+        elif any(reading.minor_units == invoice.amount_due for reading in fitting):
+            found.add("invoice", invoice.id, AMOUNT_DUE - rank * _NEWER, "amount due")
+
+
+def _by_text(conn: Connection, folded: str, found: _Found) -> None:
+    """Exact names, PO numbers; with enough characters, text inside names, emails,
+    invoice numbers, metadata values and line descriptions."""
+    found.add_all("customer", queries.objects_named(conn, TextField.CUSTOMER_NAME, folded), NAME)
+    found.add_all("product", queries.objects_named(conn, TextField.PRODUCT_NAME, folded),
+                  NAME - 0.01)
+    found.add_all("invoice", queries.invoices_with_po_number(conn, folded), PO_NUMBER,
+                  "PO number")
+    if len(folded) < CONTAINS_MIN_CHARACTERS:
+        return
+    for field, kind in ((TextField.CUSTOMER_NAME, "customer"),
+                        (TextField.PRODUCT_NAME, "product")):
+        for match in _inside(conn, field, folded):
+            found.add(kind, match.object_id, _name_score(folded, match.text))
+    for match in _inside(conn, TextField.CUSTOMER_EMAIL, folded):
+        found.add("customer", match.object_id, EMAIL_INSIDE)
+    for match in _inside(conn, TextField.INVOICE_NUMBER, folded):
+        starts = match.text.startswith(folded)
+        found.add("invoice", match.object_id, NUMBER_START if starts else NUMBER_INSIDE)
+    for match in _inside(conn, TextField.INVOICE_METADATA, folded):
+        whole = folded in match.text.split("\n")
+        found.add("invoice", match.object_id, METADATA if whole else METADATA_INSIDE, "metadata")
+    for match in _inside(conn, TextField.LINE_DESCRIPTION, folded):
+        score = LINE if match.text == folded else LINE_INSIDE
+        found.add("invoice", match.invoice_id or "", score, "line description")
+
+
+def _inside(conn: Connection, field: TextField, folded: str) -> list[queries.TextMatch]:
+    """Newest stored first, those whose text really contains ``folded``."""
+    return [match for match in queries.containing(conn, field, folded) if folded in match.text]
+
+
+def _name_score(folded: str, name: str) -> float:
+    if name == folded:
+        return NAME
+    if name.startswith(folded):
+        return NAME_START
+    if any(word.startswith(folded) for word in _WORD.findall(name)):
+        return NAME_WORD_START
+    return NAME_INSIDE
+
+
+def _by_name_with_typo(conn: Connection, folded: str, found: _Found) -> None:
+    """Customer and product names whose words are the query's, one typo each allowed.
+
+    Candidates come from the text index: a word with one typo keeps, intact, either
+    the letters before its middle or those after it (whatever the typo), so every
+    name holding either half is read and then compared word by word.
+    """
+    typed = _WORD.findall(folded)
+    longest = max(typed, key=len, default="")
+    if len(longest) < TYPO_MIN_LETTERS or not any(ch.isalpha() for ch in longest):
+        return
+    middle = len(longest) // 2
+    halves = {longest[:middle], longest[middle + 1:]}
+    for field, kind in ((TextField.CUSTOMER_NAME, "customer"),
+                        (TextField.PRODUCT_NAME, "product")):
+        seen: set[str] = set()
+        for half in halves:
+            for match in queries.containing(conn, field, half, limit=TYPO_CANDIDATES):
+                if match.object_id in seen or half not in match.text:
+                    continue
+                seen.add(match.object_id)
+                score = _words_score(typed, _WORD.findall(match.text))
+                if score is not None:
+                    closeness = fuzz.ratio(folded, match.text) / 100
+                    found.add(kind, match.object_id, score + 0.04 * closeness)
+
+
+def _words_score(typed: list[str], words: list[str]) -> float | None:
+    """NAME_WORDS when every typed word starts a word of the name, NAME_TYPO when
+    some need one typo forgiven, None when a typed word matches no word."""
+    typos = 0
+    for wanted in typed:
+        if any(word.startswith(wanted) for word in words):
+            continue
+        if len(wanted) >= TYPO_MIN_LETTERS and any(
+            OSA.distance(wanted, word, score_cutoff=1) <= 1 for word in words
+        ):
+            typos += 1
+            continue
+        return None
+    return NAME_TYPO if typos else NAME_WORDS
+
+
+def _results(conn: Connection, found: _Found) -> list[LookupResult]:
+    """The best :data:`RESULT_LIMIT` matches still stored, with what they show."""
+    shortlist = found.ranked()[: RESULT_LIMIT * 2]
+
+    def ids(kind: str) -> list[str]:
+        return [object_id for k, object_id, _, _ in shortlist if k == kind]
+
+    invoices = queries.invoice_summaries(conn, ids("invoice"))
+    customers = queries.customer_summaries(conn, ids("customer"))
+    products = queries.product_summaries(conn, ids("product"))
+    results: list[LookupResult] = []
+    for kind, object_id, score, why in shortlist:
+        if kind == "invoice" and object_id in invoices:
+            results.append(_invoice_result(invoices[object_id], score, why))
+        elif kind == "customer" and object_id in customers:
+            customer = customers[object_id]
+            results.append(LookupResult(
+                "customer", object_id, customer.name or customer.detail or object_id,
+                f"Customer · {customer.detail or 'no email'}", score))  # fmt: skip
+        elif kind == "product" and object_id in products:
+            product = products[object_id]
+            results.append(LookupResult("product", object_id, product.name or object_id,
+                                        f"Product · {product.detail}", score))
+        elif kind == "price":
+            data = queries.stored_price(conn, object_id)
+            if data is not None:
+                price = price_from_stripe(data)
+                results.append(LookupResult("price", object_id, price.nickname or price.display,
+                                            f"Price · {price.display}", score))
+    results.sort(key=lambda result: (-result.score, result.title))
+    return results[:RESULT_LIMIT]
+
+
+def _invoice_result(invoice: InvoiceSummary, score: float, why: str) -> LookupResult:
     title = f"Invoice {invoice.number or invoice.id}"
     who = invoice.customer_name or invoice.customer_email or invoice.customer_id or ""
     amount = format_amount(invoice.total, invoice.currency) if invoice.currency else ""
-    return LookupResult("invoice", invoice.id, title, f"{who} · {amount} · {invoice.status}", score)
-
-
-def _customer_result(customer: Customer, score: float) -> LookupResult:
-    return LookupResult(
-        "customer",
-        customer.id,
-        customer.name or customer.email or customer.id,
-        f"Customer · {customer.email or 'no email'}",
-        score,
-    )
+    details = [who, amount, invoice.status]
+    if why == "PO number" and invoice.po_number:
+        details.append(f"PO {invoice.po_number}")
+    elif why:
+        details.append(why)
+    return LookupResult("invoice", invoice.id, title, " · ".join(details), score)
