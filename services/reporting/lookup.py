@@ -111,7 +111,7 @@ class Lookup:
                 _by_email(conn, parsed, found)
                 _by_number(conn, parsed, found)
                 _by_amount(conn, parsed.amounts, found)
-                _by_text(conn, parsed.folded, found)
+                _by_text(conn, parsed, found)
                 _by_name_with_typo(conn, parsed.folded, found)
             return _results(conn, found)
 
@@ -162,9 +162,11 @@ def _by_amount(conn: Connection, readings: tuple[AmountReading, ...], found: _Fo
             found.add("invoice", invoice.id, AMOUNT_DUE - rank * _NEWER, "amount due")
 
 
-def _by_text(conn: Connection, folded: str, found: _Found) -> None:
+def _by_text(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
     """Exact names, PO numbers; with enough characters, text inside names, emails,
-    invoice numbers, metadata values and line descriptions."""
+    invoice numbers (bare digits only as a number's tail), metadata values and line
+    descriptions."""
+    folded = parsed.folded
     found.add_all("customer", queries.objects_named(conn, TextField.CUSTOMER_NAME, folded), NAME)
     found.add_all("product", queries.objects_named(conn, TextField.PRODUCT_NAME, folded),
                   NAME - 0.01)
@@ -178,7 +180,7 @@ def _by_text(conn: Connection, folded: str, found: _Found) -> None:
             found.add(kind, match.object_id, _name_score(folded, match.text))
     for match in _inside(conn, TextField.CUSTOMER_EMAIL, folded):
         found.add("customer", match.object_id, EMAIL_INSIDE)
-    for match in _inside(conn, TextField.INVOICE_NUMBER, folded):
+    for match in [] if parsed.number_tail else _inside(conn, TextField.INVOICE_NUMBER, folded):
         starts = match.text.startswith(folded)
         found.add("invoice", match.object_id, NUMBER_START if starts else NUMBER_INSIDE)
     for match in _inside(conn, TextField.INVOICE_METADATA, folded):

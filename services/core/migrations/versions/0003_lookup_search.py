@@ -31,8 +31,8 @@ from sqlalchemy.exc import DBAPIError
 from services.readmodel.columns import invoice_item_of, metadata_text
 
 revision: str = "0003"
-# After the newest revision in the tree when this was written (0002 → 0006 → 0005 → 0003):
-# one line of revisions, so "head" stays one revision.
+# After the newest revision when this was written (0002 → 0005 → 0003): revisions stay one
+# line, so "head" is one revision.
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
