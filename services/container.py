@@ -17,6 +17,7 @@ from services.core.client import make_stripe_client
 from services.core.connection import Connection
 from services.core.database import make_engine
 from services.core.health import HealthCheck
+from services.core.intents import WriteIntents
 from services.core.settings import Mode, Settings
 from services.core.writes import WriteRecorder
 from services.customers.records import Customers
@@ -44,6 +45,7 @@ class Services:
     read_model: ReadModelSync
     upkeep: ReadModelUpkeep
     health: HealthCheck
+    intents: WriteIntents
 
     @property
     def mode(self) -> Mode:
@@ -62,7 +64,8 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         requests_per_second=settings.read_rate,
         include_test_clocks=outside_live,
     )
-    writes = WriteRecorder(audit, on_written=read_model.store_written)
+    intents = WriteIntents(engine)
+    writes = WriteRecorder(audit, on_written=read_model.store_written, intents=intents)
     customers = Customers(client, writes, read_model, include_test_clocks=outside_live)
     events = PaymentEvents(
         engine,
@@ -86,4 +89,5 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         read_model=read_model,
         upkeep=ReadModelUpkeep(read_model, events),
         health=HealthCheck(engine, client),
+        intents=intents,
     )

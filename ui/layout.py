@@ -54,6 +54,23 @@ def sidebar(user: auth.CurrentUser) -> None:
             "Log out", key="sidebar_logout", on_click=auth.request_logout,
             icon=":material/logout:",
         )
+        _unfinished_writes(user)
+
+
+def _unfinished_writes(user: auth.CurrentUser) -> None:
+    """Name the user's changes that never got Stripe's answer recorded (a crash)."""
+    try:
+        unfinished = runtime.services().intents.unfinished(user.username)
+    except Exception:  # no services or no database: the page itself says so
+        return
+    for write in unfinished[:3]:
+        reached = f" ({write.object_id})" if write.object_id else ""
+        st.warning(
+            f"Your change \"{write.operation.replace('_', ' ')}\"{reached} of "
+            f"{write.started_at.astimezone():%Y-%m-%d %H:%M} did not finish. Submit the same "
+            "form again to finish it (nothing is made twice), or check the object.",
+            icon=":material/warning:",
+        )
 
 
 def as_of(loaded_at: datetime, *, refresh: Callable[[], None], key: str) -> None:
