@@ -73,6 +73,7 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         settings.webhook_secret,
         smtp_url=settings.smtp_url,
         read_model=read_model,
+        audit=audit,
     )
     return Services(
         settings=settings,

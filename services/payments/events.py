@@ -25,7 +25,8 @@ import pandas as pd
 import stripe
 from sqlalchemy import Engine
 
-from services.core.access import Action, Actor, require
+from services.core.access import Actor
+from services.core.audit import AuditLog
 from services.core.clock import Clock, naive_utc, utc_now
 from services.core.database import ensure_schema, write_transaction
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound
@@ -38,15 +39,14 @@ from services.payments.handlers import (
     linked_invoice_id,
 )
 from services.payments.invoice_directory import StripeInvoiceDirectory
-from services.payments.notices import InvoiceSummary, payment_failed
 from services.payments.outbox import DEFAULT_RETRY_DELAYS, Outbox
 from services.payments.poller import CURSOR_NAME, EventPoller
 from services.payments.registration import register_emulator_endpoint
+from services.payments.resend import PaymentLinkResender
 from services.payments.tables import (
     FAILED,
     HANDLED,
     IGNORED,
-    NEEDS_ATTENTION,
     PAID,
     RECEIVED,
 )
@@ -107,6 +107,7 @@ class PaymentEvents:
         outbox_retry_delays: tuple[float, ...] | None = None,
         sweep_interval: float = 5.0,
         read_model: ReadModelSync | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.webhook_secret = webhook_secret
         self._read_model = read_model
@@ -125,6 +126,8 @@ class PaymentEvents:
         self._handlers = PaymentHandlers(self._outbox, clock)
         self._directory = StripeInvoiceDirectory(stripe_client) if stripe_client else None
         self._worker = HandlingWorker(self, sweep_interval=sweep_interval)
+        self._resender = PaymentLinkResender(engine, self._outbox, clock, self._worker.wake,
+                                             audit)
         self._poller = (
             EventPoller(stripe_client, engine, self, clock, types=self.poll_types)
             if stripe_client
@@ -360,39 +363,9 @@ class PaymentEvents:
     # -- actions ----------------------------------------------------------------------
 
     def resend_payment_link(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> None:
-        """Queue the "payment failed, please try again" email again for ``invoice_id``."""
-        require(actor, Action.RESEND_PAYMENT_NOTICE)
-        if not form_nonce:
-            raise InvalidInput("The form is missing its nonce", field="form_nonce")
-        state = store.state_row(self._engine, invoice_id)
-        if state is None:
-            raise NotFound(f"No payment events for invoice {invoice_id}", field="invoice_id")
-        if state.state != NEEDS_ATTENTION:
-            raise NotAllowedInState(
-                f"Invoice {invoice_id} does not need attention ({state.state})", field="invoice_id"
-            )
-        summary = InvoiceSummary(
-            invoice_id=invoice_id,
-            number=state.invoice_number,
-            customer_name=None,
-            amount=int(state.amount_due or 0),
-            currency=state.currency or "usd",
-            hosted_invoice_url=state.hosted_invoice_url,
-        )
-        subject, body = payment_failed(summary, reminder=True)
-        with write_transaction(self._engine) as conn:
-            queued = self._outbox.queue(
-                conn,
-                dedupe_key=f"resend:{invoice_id}:{form_nonce}",
-                kind="payment link resent",
-                recipient=state.customer_email,
-                subject=subject,
-                body=body,
-                invoice_id=invoice_id,
-            )
-            if queued:
-                store.note_resend(conn, invoice_id, actor.username, self._clock())
-        self._worker.wake()
+        """Queue the "payment failed, please try again" email again for ``invoice_id``
+        (audited; see :mod:`services.payments.resend`)."""
+        self._resender.resend(actor, invoice_id, form_nonce=form_nonce)
 
     # -- read models ------------------------------------------------------------------
 

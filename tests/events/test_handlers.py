@@ -180,3 +180,23 @@ def test_the_service_creates_its_tables_on_a_bare_database(app_database_url: str
 
     assert service.handle_event(f.paid("in_bare", created=T0)).outcome == "handled"
     assert len(service.fulfilments()) == 1
+
+
+def test_every_resend_and_every_refused_one_is_audited(engine):
+    from services.core.audit import AuditLog
+
+    audit = AuditLog(engine)
+    audited = PaymentEvents(engine, None, f.SECRET, audit=audit)
+    try:
+        audited.handle_event(f.payment_failed("in_audited", created=T0))
+        audited.resend_payment_link(CLERK, "in_audited", form_nonce="form-a")
+        with pytest.raises(PermissionDenied):
+            audited.resend_payment_link(Actor("vera", Role.VIEWER), "in_audited",
+                                        form_nonce="form-b")
+    finally:
+        audited.close()
+    rows = audit.history("in_audited")
+    assert list(zip(rows["username"], rows["action"], rows["outcome"], strict=True)) == [
+        ("carla", "resend_payment_link", "success"),
+        ("vera", "resend_payment_link", "failure"),
+    ]
