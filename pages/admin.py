@@ -8,6 +8,7 @@ from services.core.access import Action
 from ui import runtime, tables
 from ui.gate import require_page
 from ui.layout import as_of
+from ui.login_admin import login_throttles_panel
 from ui.read_model_panel import read_model_panel
 from ui.reads import read_or_stop
 
@@ -56,6 +57,9 @@ else:
     if not signed:
         st.warning("No webhook secret is set (STRIPE_WEBHOOK_SECRET): events cannot be "
                    "verified, so none are accepted.")
+
+# -- logins: failed attempts, waits, "Lift" (ui/login_admin.py) ---------------------------
+login_throttles_panel(user.actor)
 
 # -- audit log ----------------------------------------------------------------------------
 st.subheader("Audit log")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-import streamlit as st
-from streamlit_authenticator.models.cookie_model import CookieModel
 
 from services.core.errors import ConfigurationError
 from tests.ui.conftest import PASSWORDS, texts
+from tests.ui.test_login_cookies import COOKIE, browser, signed
 from ui import config, runtime, users
 
 GATED = "tests/ui/apps/gated_page.py"
@@ -43,13 +42,16 @@ def test_wrong_password_is_refused_in_words(app_test):
     assert [e.value for e in at.error] == ["Username or password is incorrect."]
 
 
-def test_too_many_failed_logins_lock_the_account_until_restart(app_test):
+def test_failed_logins_make_the_next_one_wait_instead_of_locking(app_test):
+    # Throttling (tests/ui/test_login_throttle.py): the wait ends by itself.
     at = app_test(GATED)
     for _ in range(5):
         login_via_form(at, "carl", "wrong")
     login_via_form(at, "carl", PASSWORDS["carl"][1])
     assert at.session_state["authentication_status"] is not True
-    assert "Maximum number of login attempts exceeded" in at.error[0].value
+    assert at.error[0].value == (
+        "Too many failed logins: try again in 15 seconds, or ask an admin to lift the wait."
+    )
 
 
 def test_role_that_may_not_use_the_page_is_refused(app_test):
@@ -67,21 +69,9 @@ def test_logout_from_the_sidebar_ends_the_session(app_test):
     assert runtime.logout_registry().not_before("adam") is not None
 
 
-def _cookie_issued_at(monkeypatch, username: str, issued: float) -> None:
-    """Make streamlit-authenticator read a valid signed cookie issued at ``issued``."""
-
-    def get_cookie(self):
-        if st.session_state.get("logout"):
-            return False
-        self.token = {"username": username, "exp_date": issued + 0.5 * 86400}
-        return self.token
-
-    monkeypatch.setattr(CookieModel, "get_cookie", get_cookie)
-
-
 def test_cookie_copied_before_logout_no_longer_logs_in(app_test, monkeypatch):
     logout_at = runtime.logout_registry().record_logout("anna")
-    _cookie_issued_at(monkeypatch, "anna", logout_at - 60)
+    browser(monkeypatch, {COOKIE: signed("anna", issued=logout_at - 60)})
     at = app_test(GATED).run()
     assert "Gated content" not in texts(at)
     assert [i.value for i in at.info] == ["You were logged out. Please log in again."]
@@ -89,7 +79,7 @@ def test_cookie_copied_before_logout_no_longer_logs_in(app_test, monkeypatch):
 
 def test_cookie_from_a_login_after_the_logout_still_works(app_test, monkeypatch):
     logout_at = runtime.logout_registry().record_logout("anna", at=time.time() - 120)
-    _cookie_issued_at(monkeypatch, "anna", logout_at + 60)
+    browser(monkeypatch, {COOKIE: signed("anna", issued=logout_at + 60)})
     at = app_test(GATED).run()
     assert "Gated content" in texts(at)
 
