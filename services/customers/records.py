@@ -50,11 +50,6 @@ def looks_like_email(text: str) -> bool:
     return bool(_EMAIL.match((text or "").strip()))
 
 
-def search_literal(text: str) -> str:
-    """``text`` quoted for Stripe's search language."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 class Customers:
     """Customers: written to Stripe, read from the read model."""
 
