@@ -14,7 +14,8 @@ KIND_LABELS = {"invoice": "Invoice", "customer": "Customer", "product": "Product
                "price": "Price"}
 READS_AS = {
     "id": "an id", "invoice_number": "an invoice number", "email": "an email address",
-    "amount": "an amount (invoices with that total)", "name": "a customer name",
+    "amount": "an amount (invoices with that total, or that much left to pay)",
+    "name": "a name or words (customers, products, PO numbers, metadata, invoice lines)",
 }
 
 OPENS = {"invoice": ("pages/invoice.py", "invoice"), "customer": ("pages/customers.py", "customer")}
@@ -43,7 +44,7 @@ if st.session_state.get(URL_SEEN) != from_url:
     st.session_state[URL_SEEN] = from_url
 text = st.text_input(
     "Search", key=BOX, on_change=search_changed,
-    placeholder="Invoice number, in_… / cus_… id, email, customer name or amount (1,234.50 EUR)",
+    placeholder="Invoice number, in_… / cus_… id, email, name, PO number or amount (€1.234,50)",
 ).strip()
 if not text:
     st.caption("Type what the customer tells you: their invoice number, email, name, "
@@ -62,7 +63,9 @@ def link_for(kind: str, object_id: str) -> str:
 loaded = read_or_stop(reads.lookup, text, what="matches")
 as_of(loaded.as_of, refresh=reads.lookup.clear, key="lookup")
 results = loaded.value
-st.caption(f"“{text}” reads as {READS_AS.get(parse_query(text).kind, 'text')}.")
+parsed = parse_query(text)
+also = " or the end of an invoice number" if parsed.number_tail and parsed.amounts else ""
+st.caption(f"“{text}” reads as {READS_AS.get(parsed.kind, 'text')}{also}.")
 if not results:
     st.info(f"Nothing matches “{text}”. Check the spelling, or try the email or the "
             "invoice number.")

@@ -92,17 +92,19 @@ class NamedObject:
     detail: str | None
 
 
-def like_pattern(folded: str) -> str:
-    """``%text%`` with LIKE's wildcards in ``folded`` made single-character ones
-    (the caller checks the real text; no ESCAPE, which FTS5 would not index)."""
-    return "%" + folded.replace("\\", "_").replace("%", "_") + "%"
+def like_pattern(folded: str, *, at_end: bool = False) -> str:
+    """``%text%`` (``%text`` when ``at_end``) with LIKE's wildcards in ``folded`` made
+    single-character ones (the caller checks the real text; no ESCAPE clause, which
+    FTS5 would not take to its index)."""
+    return "%" + folded.replace("\\", "_").replace("%", "_") + ("" if at_end else "%")
 
 
 def containing(
-    conn: Connection, field: TextField, folded: str, *, limit: int = CANDIDATE_LIMIT
+    conn: Connection, field: TextField, folded: str, *, limit: int = CANDIDATE_LIMIT,
+    at_end: bool = False,
 ) -> list[TextMatch]:
-    """Objects whose ``field`` may contain ``folded`` (newest stored first on SQLite),
-    live ones only, at most ``limit``."""
+    """Objects whose ``field`` may contain ``folded`` (end with it, when ``at_end``),
+    live ones only, at most ``limit`` (newest stored first on SQLite)."""
     stored, text = field.table, field.column
     selected: list[Any] = [stored.c.id, text]
     if stored is invoice_lines:
@@ -111,7 +113,7 @@ def containing(
     if "deleted" in stored.c:
         statement = statement.where(stored.c.deleted.is_(False))
     _, _, search_name, search_column = field.value
-    pattern = like_pattern(folded)
+    pattern = like_pattern(folded, at_end=at_end)
     if conn.dialect.name == "sqlite" and search_name is not None:
         search = table(search_name, column("rowid"), column(search_column))
         found = (

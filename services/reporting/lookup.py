@@ -141,7 +141,8 @@ def _by_number(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
         found.add_all("invoice", queries.invoices_numbered(conn, parsed.invoice_numbers), NUMBER)
     if parsed.number_tail:
         ending = f"-{parsed.number_tail}"
-        matches = queries.containing(conn, TextField.INVOICE_NUMBER, ending, limit=50)
+        matches = queries.containing(conn, TextField.INVOICE_NUMBER, ending, at_end=True,
+                                     limit=TAIL_LIMIT + 1)
         tails = [match.object_id for match in matches if match.text.endswith(ending)]
         if len(tails) <= TAIL_LIMIT:
             found.add_all("invoice", tails, NUMBER_TAIL, f"number ends in {parsed.number_tail}")

@@ -33,7 +33,7 @@ def test_customer_name_from_the_url_lists_the_customer_with_a_link(app_test, str
     found = results(at)
     assert list(found["object_id"]) == [customer.id]
     assert list(found["open"]) == [f"/customers?customer={customer.id}"]
-    assert "reads as a customer name" in texts(at)
+    assert "reads as a name or words" in texts(at)
 
 
 def test_typing_an_id_finds_that_object(app_test, stripe_services):
@@ -59,6 +59,20 @@ def test_invoice_number_email_and_amount_open_the_invoice(app_test, stripe_servi
         assert link in set(found["open"]), query
     at = app_test(PAGE, role="viewer", q=invoice.number).run()  # exact: opened in one click
     assert f"[Open Invoice {invoice.number}]({link})" in texts(at)
+
+
+def test_a_name_typed_without_accents_and_with_a_typo_finds_the_customer(
+    app_test, stripe_services
+):
+    name = unique("Bäckerei Zöllner")  # "Bäckerei Zöllner 1a2b3c"
+    customer = stripe_services.customers.create(
+        ADMIN, name=name, email="brot@zoellner.test", description=None, address=None,
+        form_nonce=nonce(),
+    )
+    typed = "backrei zollner " + name.split()[-1]
+    at = app_test(PAGE, role="viewer", q=typed).run()
+    assert not at.exception
+    assert list(results(at)["object_id"]) == [customer.id]
 
 
 def test_nothing_found_says_what_to_try(app_test, stripe_services):
