@@ -9,7 +9,7 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHES = ("emulator_bench", "services_bench", "events_bench", "ui_bench")
+BENCHES = ("emulator_bench", "services_bench", "events_bench", "ui_bench", "read_model_bench")
 
 
 def main() -> int:
