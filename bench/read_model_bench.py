@@ -20,9 +20,11 @@ Figures, in one table at the end:
    ⌈N/100⌉, line pages for long invoices, 429s answered by the emulator
    (``RunningEmulator.throttle.refused``) and 429s reaching the caller (a backfill that
    raises). Then the read model's paced, 429-retried invoice listing alone
-   (``ReadModelSync.invoice_pages``, what the reconciliation runs; nothing stored)
-   with no latency, so that pacing sets the speed, at 20/s and at 50/s (over Stripe's
-   25/s: 429s are refused and retried, and must still never reach the caller).
+   (``ReadModelSync.invoice_pages``, what the reconciliation runs; nothing stored) and
+   object re-reads (``ReadModelSync.fetch``, what each object event does) by one, two
+   and three dashboards at once, each paced at 20/s, with no latency so that pacing
+   sets the speed (two or three together exceed Stripe's 25/s: 429s are refused and
+   retried, and must still never reach the caller).
    ``--fill direct`` skips the backfill and fills the read model with
    ``services.readmodel.store.store_object`` from the emulator's own objects as the API
    renders them (for 100,000 invoices, whose backfill takes too long on a small box).
@@ -48,6 +50,7 @@ import random
 import re
 import statistics
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -89,6 +92,7 @@ API_KEY = "sk_test_emulator"
 DAY = 86_400
 #: Status of the n-th filled invoice: 40 % paid, 30 % open, 20 % draft, 5 % void, 5 % bad.
 STATUS_CYCLE = ("paid",) * 8 + ("open",) * 6 + ("draft",) * 4 + ("void", "uncollectible")
+REREADS = 200  # object re-reads per dashboard in the rate-limit run
 LONG_EVERY = 500  # one invoice in this many has LONG_LINES lines
 LONG_LINES = 25
 EMBEDDED_LINES = 10  # Stripe embeds the first 10 lines of an invoice
@@ -297,25 +301,35 @@ def fill_read_model_directly(services: Services, state: EmulatorState, size: int
                           0, 0, 0, 0, 0, 0, "no request: filled with store_object")
 
 
-def run_relist(label: str, emulator: RunningEmulator, counter: RequestCounter,
-               services: Services, rate: float, invoices: int) -> BackfillFigure:
-    """Every invoice page again through the read model's paced, 429-retried reads
-    (``ReadModelSync.invoice_pages``, what the reconciliation lists), nothing stored."""
-    sync = ReadModelSync(services.client, services.engine, requests_per_second=rate)
+def run_paced_reads(label: str, emulator: RunningEmulator, counter: RequestCounter,
+                    services: Services, rate: float, copies: int,
+                    read: Callable[[ReadModelSync], int], expected: int) -> BackfillFigure:
+    """``read`` (through a ``ReadModelSync`` paced at ``rate``, 429s retried) by ``copies``
+    dashboards at once: each paces itself, so together they can exceed Stripe's budget."""
     before, refused = counter.snapshot(), emulator.throttle.refused
+    errors: list[str] = []
+
+    def one_dashboard() -> None:
+        sync = ReadModelSync(services.client, services.engine, requests_per_second=rate)
+        try:
+            done = read(sync)
+            if done != expected:
+                errors.append(f"read {done:,} of {expected:,}")
+        except Exception as err:  # a 429 (or anything) that reached the caller
+            errors.append(f"{type(err).__name__}: {err}")
+
     started = time.perf_counter()
-    error, reached, listed = "", 0, 0
-    try:
-        listed = sum(len(page) for page in sync.invoice_pages())
-        if listed != invoices:
-            error = f"listed {listed:,} invoices"
-    except Exception as err:  # a 429 (or anything) that reached the caller
-        reached, error = 1, f"{type(err).__name__}: {err}"
+    threads = [threading.Thread(target=one_dashboard) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     made = counter.since(before)
     invoice_lists = made.get("GET /v1/invoices", 0)
-    return BackfillFigure(label, time.perf_counter() - started, invoices, invoice_lists, 0, 0,
+    return BackfillFigure(label, time.perf_counter() - started, expected, invoice_lists, 0, 0,
                           sum(made.values()) - invoice_lists,
-                          emulator.throttle.refused - refused, reached, error)
+                          emulator.throttle.refused - refused,
+                          sum(not e.startswith("read ") for e in errors), "; ".join(errors))
 
 
 def _timed(call: Callable[[], Any], counter: RequestCounter,
@@ -524,10 +538,21 @@ def main(argv: list[str] | None = None) -> None:
             if "relist" not in args.skip:
                 latency = emulator.throttle.latency_seconds
                 emulator.throttle.latency_seconds = 0
-                for rate in (20, 50):
-                    print(f"\n[1] Invoice relist at {rate} requests/s, no latency", flush=True)
-                    backfills.append(run_relist(f"relist {rate}/s, no latency", emulator,
-                                                counter, services, rate, args.invoices))
+                print("\n[1] Invoice relist at 20 requests/s, no latency", flush=True)
+                backfills.append(run_paced_reads(
+                    "relist 20/s, no latency", emulator, counter, services, 20, 1,
+                    lambda sync: sum(len(page) for page in sync.invoice_pages()),
+                    args.invoices))
+                targets = [c["id"] for c in emulator.state.store.select(
+                    CUSTOMERS, Where().eq("deleted", 0), limit=REREADS)]
+                for copies in (1, 2, 3):
+                    print(f"\n[1] {REREADS} re-reads by {copies} dashboard(s) at once, 20/s "
+                          "each, no latency", flush=True)
+                    backfills.append(run_paced_reads(
+                        f"re-reads {copies}× 20/s, no lat.", emulator, counter, services,
+                        20, copies,
+                        lambda sync: sum(sync.fetch("customer", cid).obj is not None
+                                         for cid in targets), len(targets)))
                 emulator.throttle.latency_seconds = latency
             if "views" not in args.skip:
                 print("\n[2] Page views, old way against the read model", flush=True)
@@ -578,9 +603,11 @@ def report(args: argparse.Namespace, backfills: list[BackfillFigure], views: lis
               f"{b.refused:>15} {b.reached_caller:>15}" + (f"  {b.error}" if b.error else ""))
     print(f"  ⌈N/100⌉ = {pages} invoice pages (target ≤ {pages * 1.05:.0f}); {long_invoices} "
           f"invoices have more than {EMBEDDED_LINES} lines (one line page each); 'other' = "
-          "events, products, prices, test clocks. A relist is the read model's paced, "
-          "429-retried invoice listing (what the reconciliation runs) with no latency, so "
-          "the pacing sets the speed; nothing is stored.")
+          "events, products, prices, test clocks (re-reads: GET /v1/customers/{id}). A "
+          "relist is the read model's paced, 429-retried invoice listing (what the "
+          "reconciliation runs), nothing stored; re-reads are ReadModelSync.fetch (what "
+          "each object event does) by 1 to 3 dashboards at once, each paced at 20/s (2 or "
+          "3 together exceed Stripe's 25/s). Both with no latency: pacing sets the speed.")
     if views:
         print("\n[2] PAGE VIEWS: Stripe requests per view and wall time p50")
         print(f"{'view':<44} {'old: requests':>14} {'old: p50':>10} {'read model: req':>16} "
