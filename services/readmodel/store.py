@@ -140,6 +140,20 @@ def stored_version(engine: Engine, kind: str, object_id: str) -> int | None:
         return conn.execute(select(table.c.version).where(table.c.id == object_id)).scalar()
 
 
+def draft_ids_of(engine: Engine, customer_id: str, limit: int) -> list[str]:
+    """Ids of ``customer_id``'s stored draft invoices, newest first (at most ``limit``)."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(invoices.c.id)
+                .where(invoices.c.customer_id == customer_id, invoices.c.status == "draft",
+                       invoices.c.deleted.is_(False))
+                .order_by(invoices.c.created.desc())
+                .limit(limit)
+            ).scalars()
+        )
+
+
 # -- sync bookkeeping ----------------------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 EVENT_RETENTION_SECONDS = 30 * 86400  # Stripe keeps events for 30 days
 BACKFILL_KINDS = ("product", "price", "customer", "invoice")
+DRAFTS_FOLLOWED = 50  # a customer's drafts re-read when the customer changes (newest first)
 
 # Event types that change an object of the read model, and which object to re-read.
 OBJECT_EVENT_TYPES = (
@@ -232,13 +233,26 @@ class ReadModelSync:
             target = ("invoice", invoice_id) if invoice_id else None
         if target is None:
             return []
-        if received_at is not None:
-            received = int(received_at.replace(tzinfo=received_at.tzinfo or UTC).timestamp()
-                           * 1_000_000)
-            stored = store.stored_version(self._engine, *target)
-            if stored is not None and stored >= received:
-                return []
-        return [self.fetch(*target)]
+        snapshots: list[Snapshot] = []
+        if not self._stored_after(target, received_at):
+            snapshots.append(self.fetch(*target))
+        if target[0] == "customer":
+            # Until it is finalized, a draft shows its customer's current name and email
+            # (Stripe sends no invoice event when the customer changes): read them again.
+            snapshots += [
+                self.fetch("invoice", draft)
+                for draft in store.draft_ids_of(self._engine, target[1], DRAFTS_FOLLOWED)
+            ]
+        return snapshots
+
+    def _stored_after(self, target: tuple[str, str], received_at: datetime | None) -> bool:
+        """Whether the stored copy of ``target`` was read after the event was received."""
+        if received_at is None:
+            return False
+        received = int(received_at.replace(tzinfo=received_at.tzinfo or UTC).timestamp()
+                       * 1_000_000)
+        stored = store.stored_version(self._engine, *target)
+        return stored is not None and stored >= received
 
     def _invoice_named_by(self, kind: str, obj: Mapping[str, Any]) -> str | None:
         if kind in ("invoiceitem", "invoice_payment"):
