@@ -22,6 +22,7 @@ import statistics
 import string
 import tempfile
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,6 +60,11 @@ class Book:
 
 def _token(length: int = 14) -> str:
     return "".join(random.choices(string.ascii_letters + string.digits, k=length))
+
+
+def _without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def synthetic_customer(index: int) -> dict[str, Any]:
@@ -141,10 +147,14 @@ def query_kinds(book: Book) -> dict[str, Callable[[], str]]:
     def customer() -> dict[str, Any]:
         return random.choice(book.customers)
 
+    accented = [c for c in book.customers if c["name"] != _without_accents(c["name"])]
+
     def typo(name: str) -> str:
-        word = name.split()[0]
+        """The name with one letter of its own word (the second) wrong."""
+        first, word, *rest = name.split()
         at = len(word) // 2
-        return word[:at] + ("x" if word[at] != "x" else "y") + word[at + 1 :]
+        wrong = word[:at] + ("x" if word[at].lower() != "x" else "y") + word[at + 1 :]
+        return " ".join([first, wrong, *rest])
 
     def amount() -> str:
         invoice = random.choice(book.invoices)
@@ -158,7 +168,7 @@ def query_kinds(book: Book) -> dict[str, Callable[[], str]]:
         "email, exact": lambda: customer()["email"].upper(),
         "email, partial": lambda: customer()["email"].split("@")[1].split(".")[0],
         "customer name": lambda: customer()["name"],
-        "name, no accents": lambda: "muller " + customer()["name"].split()[1].lower(),
+        "name, no accents": lambda: _without_accents(random.choice(accented)["name"]).lower(),
         "name, one typo": lambda: typo(customer()["name"]),
         "amount": amount,
         "PO number": lambda: random.choice(with_po)["metadata"]["po_number"].lower(),

@@ -20,16 +20,27 @@ in what was typed (``%``, ``_``) never widens a match.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, column, literal_column, or_, select, table
+from sqlalchemy import (
+    Column,
+    Connection,
+    Table,
+    column,
+    literal_column,
+    or_,
+    select,
+    table,
+    union,
+)
 
 from services.readmodel.tables import customers, invoice_lines, invoices, prices, products
 
 CANDIDATE_LIMIT = 200  # rows one "contains" search reads at most
+INDEXED_MIN_CHARACTERS = 3  # a trigram index finds no shorter text
 
 
 class TextField(Enum):
@@ -100,11 +111,22 @@ def like_pattern(folded: str, *, at_end: bool = False) -> str:
 
 
 def containing(
-    conn: Connection, field: TextField, folded: str, *, limit: int = CANDIDATE_LIMIT,
+    conn: Connection, field: TextField, *pieces: str, limit: int = CANDIDATE_LIMIT,
     at_end: bool = False,
 ) -> list[TextMatch]:
-    """Objects whose ``field`` may contain ``folded`` (end with it, when ``at_end``),
-    live ones only, at most ``limit`` (newest stored first on SQLite)."""
+    """Live objects whose ``field`` may contain one of ``pieces`` (end with it, when
+    ``at_end``), at most ``limit``."""
+    return containing_all(conn, field, [pieces], limit=limit, at_end=at_end)
+
+
+def containing_all(
+    conn: Connection, field: TextField, groups: Sequence[Sequence[str]], *,
+    limit: int = CANDIDATE_LIMIT, at_end: bool = False,
+) -> list[TextMatch]:
+    """Live objects whose ``field`` may contain, from every group, one of its pieces
+    (end with it, when ``at_end``), at most ``limit``. When every piece has three
+    characters or more, each is looked up in the index; a shorter one makes the
+    database read every row of the field."""
     stored, text = field.table, field.column
     selected: list[Any] = [stored.c.id, text]
     if stored is invoice_lines:
@@ -113,21 +135,28 @@ def containing(
     if "deleted" in stored.c:
         statement = statement.where(stored.c.deleted.is_(False))
     _, _, search_name, search_column = field.value
-    pattern = like_pattern(folded, at_end=at_end)
-    if conn.dialect.name == "sqlite" and search_name is not None:
+    patterns = [[like_pattern(piece, at_end=at_end) for piece in group] for group in groups]
+    indexed = all(len(piece) >= INDEXED_MIN_CHARACTERS for group in groups for piece in group)
+    if conn.dialect.name == "sqlite" and search_name is not None and indexed:
+        # One indexed lookup per piece: FTS5 would read its whole table for an OR of LIKEs.
         search = table(search_name, column("rowid"), column(search_column))
-        found = (
-            select(search.c.rowid)
-            .where(search.c[search_column].like(pattern))
-            .order_by(search.c.rowid.desc())
-            .limit(limit)
-        )
-        statement = statement.where(literal_column(f"{stored.name}.rowid").in_(found))
+        rowid: Any = literal_column(f"{stored.name}.rowid")
+        for group in patterns:
+            lookups = [select(search.c.rowid.label("found"))
+                       .where(search.c[search_column].like(pattern)) for pattern in group]
+            if len(groups) == 1:  # enough candidates from each piece (else all of them)
+                lookups = [lookup.limit(limit) for lookup in lookups]
+            if len(lookups) > 1:
+                found = [select(each.c.found) for each in (lookup.subquery() for lookup in lookups)]
+                statement = statement.where(rowid.in_(union(*found)))
+            else:
+                statement = statement.where(rowid.in_(lookups[0]))
     else:
-        statement = statement.where(text.like(pattern)).limit(limit)
+        for group in patterns:
+            statement = statement.where(or_(*(text.like(pattern) for pattern in group)))
     return [
         TextMatch(str(row[0]), str(row[1] or ""), str(row[2]) if len(row) > 2 else None)
-        for row in conn.execute(statement)
+        for row in conn.execute(statement.limit(limit))
     ]
 
 

@@ -107,12 +107,18 @@ class Lookup:
         with self._engine.connect() as conn:
             if parsed.kind == "id":
                 _by_id(conn, parsed, found)
-            else:
+            elif parsed.kind == "email":
                 _by_email(conn, parsed, found)
+                _in_emails(conn, parsed.folded, found)
+                _in_metadata(conn, parsed.folded, found)
+            else:
                 _by_number(conn, parsed, found)
                 _by_amount(conn, parsed.amounts, found)
-                _by_text(conn, parsed, found)
-                _by_name_with_typo(conn, parsed.folded, found)
+                _by_name(conn, parsed.folded, found)
+                _in_emails(conn, parsed.folded, found)
+                _in_invoices(conn, parsed, found)
+                if parsed.kind == "name" and not found.best:  # a typo when nothing else fits
+                    _by_name_with_typo(conn, parsed.folded, found)
             return _results(conn, found)
 
 
@@ -127,8 +133,6 @@ def _by_id(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
 
 
 def _by_email(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
-    if parsed.kind != "email":
-        return
     owners = queries.customers_with_email(conn, parsed.folded)
     found.add_all("customer", owners, EMAIL)
     if owners:
@@ -163,37 +167,55 @@ def _by_amount(conn: Connection, readings: tuple[AmountReading, ...], found: _Fo
             found.add("invoice", invoice.id, AMOUNT_DUE - rank * _NEWER, "amount due")
 
 
-def _by_text(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
-    """Exact names, PO numbers; with enough characters, text inside names, emails,
-    invoice numbers (bare digits only as a number's tail), metadata values and line
-    descriptions."""
-    folded = parsed.folded
+def _by_name(conn: Connection, folded: str, found: _Found) -> None:
+    """Customers and products named ``folded`` or, with enough characters, whose name
+    contains it."""
     found.add_all("customer", queries.objects_named(conn, TextField.CUSTOMER_NAME, folded), NAME)
     found.add_all("product", queries.objects_named(conn, TextField.PRODUCT_NAME, folded),
                   NAME - 0.01)
-    found.add_all("invoice", queries.invoices_with_po_number(conn, folded), PO_NUMBER,
-                  "PO number")
     if len(folded) < CONTAINS_MIN_CHARACTERS:
         return
     for field, kind in ((TextField.CUSTOMER_NAME, "customer"),
                         (TextField.PRODUCT_NAME, "product")):
         for match in _inside(conn, field, folded):
             found.add(kind, match.object_id, _name_score(folded, match.text))
-    for match in _inside(conn, TextField.CUSTOMER_EMAIL, folded):
-        found.add("customer", match.object_id, EMAIL_INSIDE)
-    for match in [] if parsed.number_tail else _inside(conn, TextField.INVOICE_NUMBER, folded):
-        starts = match.text.startswith(folded)
-        found.add("invoice", match.object_id, NUMBER_START if starts else NUMBER_INSIDE)
-    for match in _inside(conn, TextField.INVOICE_METADATA, folded):
-        whole = folded in match.text.split("\n")
-        found.add("invoice", match.object_id, METADATA if whole else METADATA_INSIDE, "metadata")
+
+
+def _in_emails(conn: Connection, folded: str, found: _Found) -> None:
+    if len(folded) >= CONTAINS_MIN_CHARACTERS:
+        for match in _inside(conn, TextField.CUSTOMER_EMAIL, folded):
+            found.add("customer", match.object_id, EMAIL_INSIDE)
+
+
+def _in_metadata(conn: Connection, folded: str, found: _Found) -> None:
+    """Invoices with ``folded`` as a metadata value, or inside one."""
+    if len(folded) >= CONTAINS_MIN_CHARACTERS:
+        for match in _inside(conn, TextField.INVOICE_METADATA, folded):
+            whole = folded in match.text.split("\n")
+            found.add("invoice", match.object_id, METADATA if whole else METADATA_INSIDE,
+                      "metadata")
+
+
+def _in_invoices(conn: Connection, parsed: ParsedQuery, found: _Found) -> None:
+    """PO numbers; with enough characters, text inside invoice numbers (bare digits
+    only as a number's tail), metadata values and line descriptions."""
+    folded = parsed.folded
+    found.add_all("invoice", queries.invoices_with_po_number(conn, folded), PO_NUMBER,
+                  "PO number")
+    _in_metadata(conn, folded, found)
+    if len(folded) < CONTAINS_MIN_CHARACTERS:
+        return
+    if not parsed.number_tail:
+        for match in _inside(conn, TextField.INVOICE_NUMBER, folded):
+            starts = match.text.startswith(folded)
+            found.add("invoice", match.object_id, NUMBER_START if starts else NUMBER_INSIDE)
     for match in _inside(conn, TextField.LINE_DESCRIPTION, folded):
         score = LINE if match.text == folded else LINE_INSIDE
         found.add("invoice", match.invoice_id or "", score, "line description")
 
 
 def _inside(conn: Connection, field: TextField, folded: str) -> list[queries.TextMatch]:
-    """Newest stored first, those whose text really contains ``folded``."""
+    """Those whose text really contains ``folded``."""
     return [match for match in queries.containing(conn, field, folded) if folded in match.text]
 
 
@@ -210,28 +232,48 @@ def _name_score(folded: str, name: str) -> float:
 def _by_name_with_typo(conn: Connection, folded: str, found: _Found) -> None:
     """Customer and product names whose words are the query's, one typo each allowed.
 
-    Candidates come from the text index: a word with one typo keeps, intact, either
-    the letters before its middle or those after it (whatever the typo), so every
-    name holding either half is read and then compared word by word.
+    Candidates come from the text index: every typed word must start a word of the
+    name, or be one typo away from one. Whatever the typo, the letters before the
+    word's middle letter or those after it are intact, so a candidate holds either.
+    Where those halves are too short for the index (words of 5 or 6 letters), the
+    word's first and last three letters are looked up first, and the short halves
+    read through only when that finds nothing.
     """
     typed = _WORD.findall(folded)
-    longest = max(typed, key=len, default="")
-    if len(longest) < TYPO_MIN_LETTERS or not any(ch.isalpha() for ch in longest):
+    if not any(len(word) >= TYPO_MIN_LETTERS and not word.isdigit() for word in typed):
         return
-    middle = len(longest) // 2
-    halves = {longest[:middle], longest[middle + 1:]}
+    indexed = [_typo_pieces(word, short_halves=False) for word in typed]
+    if not _names_one_typo_away(conn, folded, typed, indexed, found):
+        halves = [_typo_pieces(word, short_halves=True) for word in typed]
+        if halves != indexed:
+            _names_one_typo_away(conn, folded, typed, halves, found)
+
+
+def _typo_pieces(word: str, *, short_halves: bool) -> list[str]:
+    """Text a name one typo away from ``word`` contains one of (none: no constraint)."""
+    if len(word) < TYPO_MIN_LETTERS:
+        return [word] if len(word) >= CONTAINS_MIN_CHARACTERS else []
+    middle = len(word) // 2
+    halves = [word[:middle], word[middle + 1:]]
+    if short_halves or min(map(len, halves)) >= CONTAINS_MIN_CHARACTERS:
+        return halves
+    return [word[:CONTAINS_MIN_CHARACTERS], word[-CONTAINS_MIN_CHARACTERS:]]
+
+
+def _names_one_typo_away(conn: Connection, folded: str, typed: list[str],
+                         pieces: list[list[str]], found: _Found) -> bool:
+    """Add the names holding a piece of every group that match ``typed``; whether any did."""
+    groups = [group for group in pieces if group]
+    matched = False
     for field, kind in ((TextField.CUSTOMER_NAME, "customer"),
                         (TextField.PRODUCT_NAME, "product")):
-        seen: set[str] = set()
-        for half in halves:
-            for match in queries.containing(conn, field, half, limit=TYPO_CANDIDATES):
-                if match.object_id in seen or half not in match.text:
-                    continue
-                seen.add(match.object_id)
-                score = _words_score(typed, _WORD.findall(match.text))
-                if score is not None:
-                    closeness = fuzz.ratio(folded, match.text) / 100
-                    found.add(kind, match.object_id, score + 0.04 * closeness)
+        for match in queries.containing_all(conn, field, groups, limit=TYPO_CANDIDATES):
+            score = _words_score(typed, _WORD.findall(match.text))
+            if score is not None:
+                matched = True
+                closeness = fuzz.ratio(folded, match.text) / 100
+                found.add(kind, match.object_id, score + 0.04 * closeness)
+    return matched
 
 
 def _words_score(typed: list[str], words: list[str]) -> float | None:
