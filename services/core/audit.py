@@ -40,29 +40,12 @@ audit_log = Table(
     Column("object_id", String(255), nullable=True, index=True),
     Column("reason", Text, nullable=True),
     Column("idempotency_key", String(255), nullable=True),
-    Column("stripe_request_id", String(255), nullable=True),
+    Column("stripe_request_id", Text, nullable=True),  # every id of a write
     Column("outcome", String(20), nullable=False),
     Column("error", Text, nullable=True),
 )
 
 COLUMNS = [c.name for c in audit_log.columns]
-REQUEST_IDS_WIDTH = 255  # audit_log.stripe_request_id (PostgreSQL enforces it, SQLite does not)
-
-
-def fit_request_ids(request_ids: str | None, width: int = REQUEST_IDS_WIDTH) -> str | None:
-    """Space-separated request ids cut to the whole ids that fit ``width``, the first ones
-    kept and the rest counted (``"req_a req_b (+24 more)"``): a draft with many items makes
-    one request per item, and the audit row must still be written."""
-    if request_ids is None or len(request_ids) <= width:
-        return request_ids
-    ids = request_ids.split()
-    for kept in range(len(ids) - 1, -1, -1):
-        fitted = " ".join([*ids[:kept], f"(+{len(ids) - kept} more)"])
-        if len(fitted) <= width:
-            return fitted
-    return f"({len(ids)} requests)"
-
-
 class AuditLog:
     """Append-only audit rows in the app database behind ``engine``."""
 
@@ -93,7 +76,7 @@ class AuditLog:
                     object_id=object_id,
                     reason=reason,
                     idempotency_key=idempotency_key,
-                    stripe_request_id=fit_request_ids(stripe_request_id),
+                    stripe_request_id=stripe_request_id,
                     outcome=outcome,
                     error=error,
                 )

@@ -68,3 +68,10 @@ def test_a_form_without_nonce_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         idempotency_key(CLERK, "create_draft", {}, "  ")
     assert caught.value.field == "form_nonce"
+
+
+def test_every_request_id_of_a_long_write_is_kept(audit: AuditLog) -> None:
+    many = " ".join(f"req_{n:020d}" for n in range(26))  # a draft with 25 items
+    audit.record(actor=CLERK, action="create_draft", outcome="success", object_id="in_long",
+                 stripe_request_id=many)
+    assert audit.history("in_long").iloc[-1]["stripe_request_id"] == many
