@@ -14,11 +14,13 @@ best first, at most :data:`RESULT_LIMIT`:
    is the amount typed, in a currency that fits it;
 4. invoice numbers starting with the text; an exact line description; the numeric tail
    of an invoice number (only when at most :data:`TAIL_LIMIT` invoices end with it);
-5. text inside names, emails, metadata, line descriptions; names one typo away.
+5. text inside names, emails, metadata, line descriptions;
+6. when nothing else matched a name-like text: names one typo away.
 
 Names and text compare without case or accents ("sohne" finds "Söhne"); a typo is one
 letter wrong, missing, extra or swapped with its neighbour, in words of
-:data:`TYPO_MIN_LETTERS` letters or more (RapidFuzz's optimal string alignment).
+:data:`TYPO_MIN_LETTERS` letters or more (RapidFuzz's optimal string alignment). Among
+equal matches, newer invoices come first.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ TAIL_LIMIT = 5  # a number tail shared by more invoices than this is too vague t
 CONTAINS_MIN_CHARACTERS = 3  # shorter text is only matched whole
 TYPO_MIN_LETTERS = 5  # shorter words have too many neighbours one typo away
 TYPO_CANDIDATES = 1000
+SHORTLIST_LIMIT = 500  # matches whose details are read to rank the last ties
 _WORD = re.compile(r"\w+")
 
 # Scores: the page opens the best result at once from 0.95 (an id or an invoice number).
@@ -294,7 +297,11 @@ def _words_score(typed: list[str], words: list[str]) -> float | None:
 
 def _results(conn: Connection, found: _Found) -> list[LookupResult]:
     """The best :data:`RESULT_LIMIT` matches still stored, with what they show."""
-    shortlist = found.ranked()[: RESULT_LIMIT * 2]
+    ranked = found.ranked()
+    # Room for the ones that drop out (deleted since), and every tie at the cut, so that
+    # the newest of equal matches are the ones shown.
+    floor = ranked[min(len(ranked), RESULT_LIMIT * 2) - 1][2] if ranked else 0.0
+    shortlist = [item for item in ranked if item[2] >= floor][:SHORTLIST_LIMIT]
 
     def ids(kind: str) -> list[str]:
         return [object_id for k, object_id, _, _ in shortlist if k == kind]
@@ -302,27 +309,28 @@ def _results(conn: Connection, found: _Found) -> list[LookupResult]:
     invoices = queries.invoice_summaries(conn, ids("invoice"))
     customers = queries.customer_summaries(conn, ids("customer"))
     products = queries.product_summaries(conn, ids("product"))
-    results: list[LookupResult] = []
+    results: list[tuple[LookupResult, int]] = []  # with the invoice's creation time
     for kind, object_id, score, why in shortlist:
         if kind == "invoice" and object_id in invoices:
-            results.append(_invoice_result(invoices[object_id], score, why))
+            invoice = invoices[object_id]
+            results.append((_invoice_result(invoice, score, why), invoice.created))
         elif kind == "customer" and object_id in customers:
             customer = customers[object_id]
-            results.append(LookupResult(
+            results.append((LookupResult(
                 "customer", object_id, customer.name or customer.detail or object_id,
-                f"Customer · {customer.detail or 'no email'}", score))  # fmt: skip
+                f"Customer · {customer.detail or 'no email'}", score), 0))  # fmt: skip
         elif kind == "product" and object_id in products:
             product = products[object_id]
-            results.append(LookupResult("product", object_id, product.name or object_id,
-                                        f"Product · {product.detail}", score))
+            results.append((LookupResult("product", object_id, product.name or object_id,
+                                         f"Product · {product.detail}", score), 0))
         elif kind == "price":
             data = queries.stored_price(conn, object_id)
             if data is not None:
                 price = price_from_stripe(data)
-                results.append(LookupResult("price", object_id, price.nickname or price.display,
-                                            f"Price · {price.display}", score))
-    results.sort(key=lambda result: (-result.score, result.title))
-    return results[:RESULT_LIMIT]
+                results.append((LookupResult("price", object_id, price.nickname or price.display,
+                                             f"Price · {price.display}", score), 0))
+    results.sort(key=lambda pair: (-pair[0].score, -pair[1], pair[0].title))
+    return [result for result, _ in results[:RESULT_LIMIT]]
 
 
 def _invoice_result(invoice: InvoiceSummary, score: float, why: str) -> LookupResult:

@@ -290,6 +290,17 @@ def test_at_most_result_limit_results_best_first(services: Services) -> None:
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
 
 
+def test_among_many_equal_matches_the_newest_invoices_are_listed(services: Services) -> None:
+    with services.engine.begin() as conn:
+        for n in range(RESULT_LIMIT + 10):
+            invoice = _stored_invoice(f"in_rent{n:02d}", number=f"R{n}-0001",
+                                      created=1_700_000_000 + n * 86_400)
+            invoice["lines"]["data"][0]["description"] = f"Hafenmiete Lager {n}"
+            store_object(conn, "invoice", invoice, now_version())
+    results = services.lookup.search("hafenmiete")
+    assert ids(results) == [f"in_rent{n:02d}" for n in range(RESULT_LIMIT + 9, 9, -1)]
+
+
 def test_rows_stored_before_the_lookup_migration_are_found_after_it(
     services: Services, app_database_url: str
 ) -> None:
