@@ -14,6 +14,7 @@ and the poller can write at the same time. PostgreSQL URLs (``postgresql://`` or
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -64,11 +65,23 @@ def make_plain_engine(database_url_text: str = DEFAULT_DATABASE_URL) -> Engine:
     url = database_url(database_url_text)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600; its folder 0700 when we
+    make it): it holds the webhook secret, the audit trail and a copy of the book.
+    SQLite gives its -wal and -shm files the same mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 def make_engine(database_url_text: str = DEFAULT_DATABASE_URL) -> Engine:

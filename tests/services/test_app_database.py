@@ -119,3 +119,20 @@ def test_a_logout_recorded_by_one_server_is_honoured_by_another(app_database_url
     second.record_logout("anna", at=200.0)
     assert first.is_revoked("anna", 150.0)
     assert first.not_before("anna") == second.not_before("anna") == 200.0
+
+
+def test_a_sqlite_app_database_is_readable_by_its_owner_only(tmp_path, app_database_kind) -> None:
+    import os
+    import stat
+
+    if app_database_kind != "sqlite":
+        pytest.skip("file modes are SQLite's concern; PostgreSQL keeps its own files")
+    previous = os.umask(0o000)
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'app.sqlite3'}")
+        AuditLog(engine).record(actor=CLERK, action="send_invoice", outcome=SUCCESS)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    for name in ("app.sqlite3", "app.sqlite3-wal"):
+        assert stat.S_IMODE((tmp_path / "new" / name).stat().st_mode) == 0o600, name
