@@ -19,6 +19,7 @@ from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key
 from services.core.models import Price, Product, price_from_stripe, product_from_stripe
 from services.core.money import normalise_currency, parse_amount
+from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
 from services.readmodel.catalog_queries import catalog_products
 from services.readmodel.copies import copy_or_reread
@@ -46,11 +47,17 @@ class Catalog:
         self, actor: Actor, *, name: str, description: str | None, form_nonce: str
     ) -> Product:
         """A new active product named ``name``."""
-        clean_name = (name or "").strip()
-        clean_description = (description or "").strip() or None
-        payload = {"name": clean_name, "description": clean_description}
-        key = idempotency_key(actor, "create_product", payload, form_nonce)
+        stripped_name = name.strip() if isinstance(name, str) else name
+        stripped_description = (
+            (description.strip() or None) if isinstance(description, str) else description
+        )
+        payload = {"name": stripped_name, "description": stripped_description}
+        key = idempotency_key(actor, "create_product", key_safe(payload), form_nonce)
         with self._writes.write(actor, Action.MANAGE_CATALOG, "create_product", key=key) as w:
+            clean_name = clean_text(name, field="name", label="product name")
+            clean_description = clean_text(
+                description, field="description", label="product description", multiline=True
+            )
             if not clean_name:
                 raise InvalidInput("Give the product a name.", field="name")
             params: ProductCreateParams = {"name": clean_name}
@@ -85,7 +92,7 @@ class Catalog:
             "interval": recurring_interval,
             "nickname": nickname,
         }
-        key = idempotency_key(actor, "create_price", payload, form_nonce)
+        key = idempotency_key(actor, "create_price", key_safe(payload), form_nonce)
         with self._writes.write(
             actor, Action.MANAGE_CATALOG, "create_price", object_id=product_id, key=key
         ) as w:
@@ -178,6 +185,7 @@ def _price_params(
     """Stripe's parameters for a new price, checked first (https://docs.stripe.com/api/prices/create)."""
     if not (product_id or "").startswith("prod_"):
         raise InvalidInput("Choose the product this price belongs to.", field="product_id")
+    clean_nickname = clean_text(nickname, field="nickname", label="price nickname")
     try:
         code = normalise_currency(currency)
     except ValueError as exc:
@@ -198,6 +206,6 @@ def _price_params(
                 field="recurring_interval",
             )
         params["recurring"] = {"interval": recurring_interval}
-    if nickname and nickname.strip():
-        params["nickname"] = nickname.strip()
+    if clean_nickname:
+        params["nickname"] = clean_nickname
     return params

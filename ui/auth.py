@@ -23,6 +23,9 @@ component, the dashboard's own code for everything an attacker can reach.
   cookie component would be thrown away; the cookie is written in the next run.
 - Logout is recorded server side (:mod:`services.core.sessions`) and audited; any
   session or cookie that started before the user's last logout is refused on every run.
+  Both fail closed when the app database does not answer: a logout still ends the
+  session and deletes the cookie (and says it could not be recorded), and a login
+  whose logouts cannot be read is not valid (the login form, never the page).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from services.core.audit import AuditLog
 from services.core.database import DEFAULT_DATABASE_URL, make_engine
 from services.core.errors import ConfigurationError
 from services.core.login_guard import Account, LoginAttempt, LoginGuard, Result
-from services.core.sessions import issue_login_token, read_login_token
+from services.core.sessions import LoginCheck, issue_login_token, read_login_token
 from ui import config, runtime
 from ui.users import highest_role
 
@@ -52,6 +55,7 @@ LOG = logging.getLogger(__name__)
 _LOGIN_AT = "_ui_login_at"  # epoch seconds when this session's login started
 _SET_COOKIE = "_ui_set_cookie_next_run"
 _LOGOUT_REQUESTED = "_ui_logout_requested"
+_LOGOUT_UNRECORDED = "_ui_logout_not_recorded"
 _NOTICE = "_ui_login_notice"
 LOGIN_FORM = "Login"
 WRONG = "Username or password is incorrect."
@@ -107,12 +111,39 @@ def _authenticator() -> stauth.Authenticate:
     )
 
 
+LOGGED_OUT = "You have logged out."
+LOGOUT_NOT_RECORDED = (
+    "You have logged out of this browser, but the logout could not be recorded (the app "
+    "database does not answer), so a copy of your login cookie could work again once the "
+    "database answers. Log in and log out again when the dashboard works, or ask an admin."
+)
+REVOCATION_UNCHECKED = (
+    "Your login cannot be checked right now (the app database does not answer). "
+    "Log in again in a moment."
+)
+
+
 def _forget(authenticator: stauth.Authenticate, notice: str) -> None:
-    """End this session's login (state and cookie) and say why on the login form."""
-    if st.session_state.get("authentication_status"):
-        authenticator.logout(location="unrendered")
-    st.session_state[_LOGIN_AT] = None
-    st.session_state[_NOTICE] = notice
+    """End this session's login (state and cookie) and say why on the login form.
+
+    Fails closed: whatever the library does, the session keys are cleared and the
+    cookie's deletion is asked for.
+    """
+    state = st.session_state
+    if state.get("authentication_status"):
+        try:
+            authenticator.logout(location="unrendered")
+        except Exception:  # the session ends anyway, below
+            LOG.exception("the login library could not log out; clearing the session")
+            try:
+                authenticator.cookie_controller.delete_cookie()
+            except Exception:
+                LOG.exception("the login cookie could not be deleted")
+    for name in ("authentication_status", "username", "name", "email", "roles"):
+        state[name] = None
+    state["logout"] = True  # the cookie is not read again in this session
+    state[_LOGIN_AT] = None
+    state[_NOTICE] = notice
 
 
 def _cookie_text(name: str) -> object:
@@ -179,7 +210,8 @@ def authenticate() -> LoginState:
     setup = runtime.login_setup()
     state = st.session_state
     if state.pop(_LOGOUT_REQUESTED, False):
-        _forget(authenticator, "You have logged out.")
+        unrecorded = state.pop(_LOGOUT_UNRECORDED, False)
+        _forget(authenticator, LOGOUT_NOT_RECORDED if unrecorded else LOGGED_OUT)
         return LoginState(None, authenticator)
     had_login = state.get("authentication_status") is True
     if not had_login and not state.get("logout"):  # after a logout here, ignore the cookie
@@ -198,7 +230,15 @@ def authenticate() -> LoginState:
     username = str(state.get("username"))
     if state.get(_LOGIN_AT) is None:
         state[_LOGIN_AT] = time.time()
-    if runtime.logout_registry().is_revoked(username, float(state[_LOGIN_AT])):
+    try:
+        check = runtime.logout_registry().check(username, float(state[_LOGIN_AT]))
+    except Exception:  # e.g. the registry cannot even be built: same as unreadable
+        LOG.exception("logouts of %s could not be read", username)
+        check = LoginCheck.UNCHECKED
+    if check is LoginCheck.UNCHECKED:  # fail closed: the login form, never the page
+        state[_NOTICE] = REVOCATION_UNCHECKED
+        return LoginState(None, authenticator)
+    if check is LoginCheck.REVOKED:
         _forget(authenticator, "You were logged out. Please log in again.")
         return LoginState(None, authenticator)
     if state.pop(_SET_COOKIE, False):
@@ -282,11 +322,29 @@ def show_login_form(login: LoginState) -> NoReturn:
 
 
 def request_logout() -> None:
-    """Button callback: record the logout server side; the next run ends the session."""
-    username = st.session_state.get("username")
-    if username:
-        runtime.logout_registry().record_logout(str(username))
-        role = highest_role(st.session_state.get("roles"))
-        if role is not None:
-            login_guard().record_logout(Actor(str(username), role))
-    st.session_state[_LOGOUT_REQUESTED] = True
+    """Button callback: record the logout server side; the next run ends the session.
+
+    Fails closed: the session ends (and the cookie is deleted) in the next run
+    whatever happens here. If the logout cannot be recorded, the login form says so
+    (a copied cookie is then refused only while logouts cannot be read, see
+    :func:`authenticate`).
+    """
+    state = st.session_state
+    state[_LOGOUT_REQUESTED] = True  # first: nothing below can keep the session open
+    username = state.get("username")
+    if not username:
+        return
+    try:
+        recorded = runtime.logout_registry().try_record_logout(str(username))
+    except Exception:  # e.g. the registry cannot even be built
+        LOG.exception("the logout of %s could not be recorded", username)
+        recorded = False
+    if not recorded:
+        state[_LOGOUT_UNRECORDED] = True
+    role = highest_role(state.get("roles"))
+    if role is None:
+        return
+    try:
+        login_guard().record_logout(Actor(str(username), role))
+    except Exception:  # the audit row is lost; the logout itself stands
+        LOG.exception("the logout of %s could not be audited", username)

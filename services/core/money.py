@@ -9,6 +9,7 @@ in between, never ``float``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 #: Stripe's zero-decimal currencies: the amount is in major units (¥100 is 100).
@@ -52,10 +53,11 @@ _SYMBOLS = {
 
 # Digits in groups of three separated by commas or spaces ("1,234,567" / "1 234"),
 # or plain digits, then an optional fraction after a dot.
-_GROUPED = re.compile(r"^(\d{1,3}(?:[,\s]\d{3})+|\d+)?(?:\.(\d*))?$")
+# Only ASCII digits: ``\d`` would also take full-width (１２３) and Arabic-Indic (١٢٣) ones.
+_GROUPED = re.compile(r"^([0-9]{1,3}(?:[,\s][0-9]{3})+|[0-9]+)?(?:\.([0-9]*))?$")
 _CURRENCY_CODE = re.compile(r"^[a-z]{3}$")
-_LEADING_CODE = re.compile(r"^([A-Za-z]{3})\s*(?=[\d.])")
-_TRAILING_CODE = re.compile(r"(?<=[\d.])\s*([A-Za-z]{3})$")
+_LEADING_CODE = re.compile(r"^([A-Za-z]{3})\s*(?=[0-9.])")
+_TRAILING_CODE = re.compile(r"(?<=[0-9.])\s*([A-Za-z]{3})$")
 
 
 def normalise_currency(currency: str) -> str:
@@ -86,7 +88,8 @@ def parse_amount(text: str, currency: str) -> int:
     """What the user typed → integer minor units of ``currency``.
 
     Accepts ``1234.5``, ``1,234.50`` and ``1 234.50``. Refuses, with a message
-    naming the problem: blanks, negatives, letters, badly placed commas, more
+    naming the problem: blanks, negatives, letters, digits other than ASCII 0-9
+    (full-width ``１２３``, Arabic-Indic ``١٢٣``), badly placed commas, more
     decimals than the currency has, and amounts above Stripe's 99,999,999
     minor-unit limit.
     """
@@ -96,6 +99,11 @@ def parse_amount(text: str, currency: str) -> int:
     cleaned = raw.strip().replace("\u00a0", " ").replace("\u202f", " ")
     if not cleaned:
         raise ValueError("Enter an amount.")
+    if any(_foreign_digit(char) for char in cleaned):
+        raise ValueError(
+            "Type the amount with the ordinary digits 0-9 (other digits, such as full-width "
+            "or Arabic-Indic ones, are not accepted)."
+        )
     if cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")")):
         raise ValueError(f"The amount cannot be negative ({raw.strip()!r}).")
     if cleaned.startswith("+"):
@@ -148,6 +156,11 @@ def _strip_currency_marks(text: str, code: str) -> str:
             )
         text = (text[: found.start()] + text[found.end() :]).strip()
     return text
+
+
+def _foreign_digit(char: str) -> bool:
+    """A digit that is not ASCII 0-9 (full-width, Arabic-Indic, superscript ...)."""
+    return not "0" <= char <= "9" and (char.isdigit() or unicodedata.category(char) == "Nd")
 
 
 def _shape_problem(text: str) -> str:

@@ -13,7 +13,10 @@ either keep working.
 
 The token stays valid until it expires, even after the user logs out. The dashboard
 therefore keeps, per user, the moment of their last logout ("not before"): a session
-or cookie that started before that moment is refused. One small table on the shared
+or cookie that started before that moment is refused. Both sides fail closed: a
+logout that cannot be recorded still ends the session (:meth:`LogoutRegistry.try_record_logout`
+says so), and a login whose logouts cannot be read is not valid
+(:meth:`LogoutRegistry.check` answers ``UNCHECKED``). One small table on the shared
 :data:`services.core.database.metadata`; no Streamlit here.
 """
 
@@ -23,10 +26,12 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import jwt
 from sqlalchemy import Column, Engine, Float, String, Table, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.core.database import ensure_schema, insert_ignore, metadata, write_transaction
 
@@ -106,6 +111,14 @@ login_revocations = Table(
 )
 
 
+class LoginCheck(Enum):
+    """What the logout registry says about one login."""
+
+    VALID = "valid"  # no logout after it started
+    REVOKED = "revoked"  # the user logged out after it started
+    UNCHECKED = "unchecked"  # the registry could not be read: treat as not valid
+
+
 class LogoutRegistry:
     """Per-user "not before" timestamps: logins older than a logout are refused."""
 
@@ -147,3 +160,27 @@ class LogoutRegistry:
         """True when a login that started at ``logged_in_at`` predates a later logout."""
         cutoff = self.not_before(username)
         return cutoff is not None and logged_in_at <= cutoff
+
+    def check(self, username: str, logged_in_at: float) -> LoginCheck:
+        """Whether a login that started at ``logged_in_at`` may go on; never raises for a
+        database failure: :attr:`LoginCheck.UNCHECKED` then, which callers must treat as
+        not valid (fail closed: an unreadable registry cannot vouch for a cookie)."""
+        try:
+            revoked = self.is_revoked(username, logged_in_at)
+        except SQLAlchemyError:
+            LOG.exception("the logouts of %s could not be read", username)
+            return LoginCheck.UNCHECKED
+        return LoginCheck.REVOKED if revoked else LoginCheck.VALID
+
+    def try_record_logout(self, username: str, at: float | None = None) -> bool:
+        """:meth:`record_logout`, answering ``False`` (logged) when the database fails.
+
+        The caller ends the session anyway and tells the user the logout was not
+        recorded (a copied cookie then stays refused only while the registry cannot
+        be read)."""
+        try:
+            self.record_logout(username, at)
+        except SQLAlchemyError:
+            LOG.exception("the logout of %s could not be recorded", username)
+            return False
+        return True

@@ -18,6 +18,7 @@ from services.core.access import Action, Actor
 from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key
 from services.core.models import Address, Customer, customer_from_stripe
+from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
 from services.readmodel.copies import copy_or_reread
 from services.readmodel.customer_queries import (
@@ -81,7 +82,7 @@ class Customers:
     ) -> Customer:
         """A new customer; ``name`` and a valid ``email`` are required."""
         payload = {"name": name, "email": email, "description": description, "address": address}
-        key = idempotency_key(actor, "create_customer", payload, form_nonce)
+        key = idempotency_key(actor, "create_customer", key_safe(payload), form_nonce)
         with self._writes.write(actor, Action.MANAGE_CUSTOMERS, "create_customer", key=key) as w:
             params = _customer_params(name, email, description, address, creating=True)
             created = w.call(
@@ -112,7 +113,7 @@ class Customers:
             "description": description,
             "address": address,
         }
-        key = idempotency_key(actor, "update_customer", payload, form_nonce)
+        key = idempotency_key(actor, "update_customer", key_safe(payload), form_nonce)
         with self._writes.write(
             actor, Action.MANAGE_CUSTOMERS, "update_customer", object_id=customer_id, key=key
         ) as w:
@@ -204,8 +205,12 @@ def _customer_params(
     *,
     creating: bool,
 ) -> dict[str, object]:
-    clean_name = (name or "").strip()
-    clean_email = (email or "").strip()
+    clean_name = clean_text(name, field="name", label="customer's name")
+    clean_email = clean_text(email, field="email", label="email address")
+    clean_description = clean_text(
+        description, field="description", label="description", multiline=True
+    )
+    clean_address = _clean_address(address) if address is not None else None
     if not clean_name:
         raise InvalidInput("Enter the customer's name.", field="name")
     if not clean_email:
@@ -216,14 +221,32 @@ def _customer_params(
             field="email",
         )
     params: dict[str, object] = {"name": clean_name, "email": clean_email}
-    clean_description = (description or "").strip()
     if clean_description or not creating:
         params["description"] = clean_description
-    if address is not None:
-        if address.country and not _COUNTRY.match(address.country.strip()):
+    if clean_address is not None:
+        if clean_address.country and not _COUNTRY.match(clean_address.country):
             raise InvalidInput(
                 "Country must be a two-letter code such as US or DE.", field="address.country"
             )
-        parts = address.to_params()
+        parts = clean_address.to_params()
         params["address"] = parts if not creating else {k: v for k, v in parts.items() if v}
     return params
+
+
+_ADDRESS_LABELS = {
+    "line1": "address line 1",
+    "line2": "address line 2",
+    "city": "city",
+    "state": "state or region",
+    "postal_code": "postal code",
+    "country": "country",
+}
+
+
+def _clean_address(address: Address) -> Address:
+    """Each part of ``address`` checked (``address.<part>`` names a refused one) and stripped."""
+    parts = {
+        part: clean_text(getattr(address, part), field=f"address.{part}", label=label) or None
+        for part, label in _ADDRESS_LABELS.items()
+    }
+    return Address(**parts)

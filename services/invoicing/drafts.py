@@ -21,11 +21,13 @@ from services.core.idempotency import sub_key
 from services.core.models import DraftItem, Invoice, Price, price_from_stripe
 from services.core.money import normalise_currency
 from services.core.stripe_errors import stripe_call
+from services.core.text import clean_text
 from services.core.writes import Write
 from services.invoicing.rules import check_draft_items, totals
 
 MAX_DAYS_UNTIL_DUE = 365
 METADATA_VALUE_LIMIT = 500
+_METADATA_LABELS = {"po_number": "PO number", "duplicated_from": "source invoice"}
 
 
 class DraftBuilder:
@@ -47,7 +49,17 @@ class DraftBuilder:
         metadata: dict[str, str],
         currency: str | None,
     ) -> str:
-        """Create the draft and its items; returns the draft's id."""
+        """Create the draft and its items; returns the draft's id.
+
+        Every text (memo, footer, metadata values such as the PO number, custom line
+        descriptions) and every amount is checked before the first Stripe call.
+        """
+        clean_memo = clean_text(memo, field="memo", label="memo", multiline=True)
+        clean_footer = clean_text(footer, field="footer", label="footer", multiline=True)
+        clean_metadata = {
+            name: clean_text(value, field=name, label=_METADATA_LABELS.get(name, name))
+            for name, value in metadata.items()
+        }
         if not (customer_id or "").startswith("cus_"):
             raise InvalidInput("Choose the customer to invoice.", field="customer_id")
         if not isinstance(days_until_due, int) or not 0 <= days_until_due <= MAX_DAYS_UNTIL_DUE:
@@ -66,12 +78,12 @@ class DraftBuilder:
             "currency": code,
             "auto_advance": False,
             "pending_invoice_items_behavior": "exclude",
-            "metadata": {k: v[:METADATA_VALUE_LIMIT] for k, v in metadata.items() if v},
+            "metadata": {k: v[:METADATA_VALUE_LIMIT] for k, v in clean_metadata.items() if v},
         }
-        if memo and memo.strip():
-            params["description"] = memo.strip()
-        if footer and footer.strip():
-            params["footer"] = footer.strip()
+        if clean_memo:
+            params["description"] = clean_memo
+        if clean_footer:
+            params["footer"] = clean_footer
         draft = w.call(
             lambda: self._client.v1.invoices.create(
                 params=params,

@@ -40,6 +40,7 @@ from services.core.models import (
 )
 from services.core.money import parse_amount
 from services.core.stripe_errors import stripe_call
+from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
 from services.invoicing.drafts import (
     METADATA_VALUE_LIMIT,
@@ -140,7 +141,8 @@ class Invoicing:
             "po_number": po_number,
             "currency": currency,
         }
-        key = idempotency_key(actor, "create_draft", payload, form_nonce)
+        # Refused text is refused inside the audited write (DraftBuilder checks it).
+        key = idempotency_key(actor, "create_draft", key_safe(payload), form_nonce)
         with self._writes.write(actor, Action.CREATE_DRAFT, "create_draft", key=key) as w:
             invoice_id = self._drafts.create(
                 w,
@@ -197,7 +199,8 @@ class Invoicing:
                 amount = parse_amount(amount_text, invoice.currency)
             except ValueError as exc:
                 raise InvalidInput(str(exc), field="amount") from exc
-            return DraftItem(amount=amount, description=(description or "").strip())
+            text = clean_text(description, field="description", label="description")
+            return DraftItem(amount=amount, description=text)
 
         payload = {"amount": amount_text, "description": description}
         return self._add_item(actor, invoice_id, payload, custom_item, form_nonce)
@@ -330,13 +333,21 @@ class Invoicing:
         reason_field: str | None = None,
         metadata_key: str | None = None,
     ) -> Invoice:
-        clean_reason = (reason or "").strip() or None
+        refused: InvalidInput | None = None
+        try:
+            field = reason_field or "reason"
+            label = "payment note" if field == "note" else field
+            clean_reason = clean_text(reason, field=field, label=label, multiline=True) or None
+        except InvalidInput as exc:  # refused inside the write, so it is audited
+            clean_reason, refused = None, exc
         payload = {"invoice": invoice_id, "reason": clean_reason}
         key = idempotency_key(actor, operation, payload, form_nonce)
         repeated = self._writes.audit.succeeded(key)
         with self._writes.write(
             actor, action, operation, object_id=invoice_id, key=key, reason=clean_reason
         ) as w:
+            if refused is not None:
+                raise refused
             if reason_field is not None and clean_reason is None:
                 raise InvalidInput(
                     f"Give a {reason_field} (it is kept with the invoice and in the audit log).",
@@ -364,7 +375,9 @@ class Invoicing:
         make_item: Callable[[Invoice], DraftItem],
         form_nonce: str,
     ) -> Invoice:
-        key = idempotency_key(actor, "add_item", {"invoice": invoice_id, **payload}, form_nonce)
+        key = idempotency_key(
+            actor, "add_item", key_safe({"invoice": invoice_id, **payload}), form_nonce
+        )
         repeated = self._writes.audit.succeeded(key)
         with self._writes.write(
             actor, Action.EDIT_DRAFT, "add_item", object_id=invoice_id, key=key
@@ -374,7 +387,12 @@ class Invoicing:
             if not repeated:
                 require_status(invoice, Action.EDIT_DRAFT)
                 check_draft_items([item], existing=len(invoice.lines))
-            totals([item], self._drafts.prices([item]), invoice.currency)
+            totals(
+                [item],
+                self._drafts.prices([item]),
+                invoice.currency,
+                existing_total=0 if repeated else invoice.total,
+            )
             params = item_params(invoice.customer_id or "", invoice_id, item, invoice.currency)
             w.call(
                 lambda: self._client.v1.invoice_items.create(

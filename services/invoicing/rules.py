@@ -17,6 +17,7 @@ from services.core.access import Action, Role, can
 from services.core.errors import InvalidInput, NotAllowedInState
 from services.core.models import DraftItem, Invoice, Price
 from services.core.money import MAX_AMOUNT, format_amount
+from services.core.text import clean_text
 
 #: Stripe refuses more than 250 invoice items on one invoice.
 MAX_INVOICE_ITEMS = 250
@@ -140,7 +141,8 @@ def check_custom_amount(item: DraftItem, number: int) -> None:
         raise InvalidInput(f"Item {number}: the amount must be positive.", field=f"{where}.amount")
     if item.amount > MAX_AMOUNT:
         raise InvalidInput(
-            f"Item {number}: the amount is above Stripe's limit of 99,999,999 minor units.",
+            f"Item {number}: the amount is above Stripe's limit of "
+            f"{MAX_AMOUNT:,} minor units (e.g. $999,999.99) for one line.",
             field=f"{where}.amount",
         )
     if item.quantity != 1:
@@ -148,6 +150,7 @@ def check_custom_amount(item: DraftItem, number: int) -> None:
             f"Item {number}: a custom amount is one line; enter the line total with quantity 1.",
             field=f"{where}.quantity",
         )
+    clean_text(item.description, field=f"{where}.description", label=f"item {number} description")
     if not (item.description or "").strip():
         raise InvalidInput(
             f"Item {number}: describe what the custom amount is for.",
@@ -155,13 +158,26 @@ def check_custom_amount(item: DraftItem, number: int) -> None:
         )
 
 
-def totals(items: Sequence[DraftItem], prices: Mapping[str, Price], currency: str) -> Totals:
-    """Sum of the draft's lines in ``currency``; every price must be in that currency."""
+def totals(
+    items: Sequence[DraftItem],
+    prices: Mapping[str, Price],
+    currency: str,
+    *,
+    existing_total: int = 0,
+) -> Totals:
+    """Sum of the draft's lines in ``currency``; every price must be in that currency.
+
+    Each line (price x quantity, or a custom amount) and the invoice's total (with
+    ``existing_total``, what the invoice already holds) must stay within Stripe's
+    largest amount, :data:`~services.core.money.MAX_AMOUNT` minor units: a line or a
+    total above it is refused here, naming the line, before anything is created.
+    """
     check_draft_items(items)
     subtotal = 0
     for number, item in enumerate(items, start=1):
         if item.price_id is None:
             subtotal += int(item.amount or 0)
+            _check_total(existing_total + subtotal, number, f"items[{number - 1}].amount", currency)
             continue
         price = prices[item.price_id]
         if price.currency != currency:
@@ -186,5 +202,26 @@ def totals(items: Sequence[DraftItem], prices: Mapping[str, Price], currency: st
                 f"Item {number}: this price has no fixed amount.",
                 field=f"items[{number - 1}].price_id",
             )
-        subtotal += price.unit_amount * item.quantity
+        line = price.unit_amount * item.quantity
+        if line > MAX_AMOUNT:
+            raise InvalidInput(
+                f"Item {number}: {item.quantity} x {format_amount(price.unit_amount, currency)} "
+                f"is {format_amount(line, currency)}, above Stripe's limit of "
+                f"{format_amount(MAX_AMOUNT, currency)} for one line. Lower the quantity "
+                "or split the amount over several invoices.",
+                field=f"items[{number - 1}].quantity",
+            )
+        subtotal += line
+        _check_total(existing_total + subtotal, number, f"items[{number - 1}].quantity", currency)
     return Totals(subtotal=subtotal, total=subtotal, currency=currency, count=len(items))
+
+
+def _check_total(total: int, number: int, field: str, currency: str) -> None:
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"Item {number}: with this line the invoice would total "
+            f"{format_amount(total, currency)}, above Stripe's limit of "
+            f"{format_amount(MAX_AMOUNT, currency)} for one invoice. Split the amount "
+            "over several invoices.",
+            field=field,
+        )
