@@ -121,3 +121,31 @@ def test_totals_refuse_mixed_currency_and_subscription_prices() -> None:
     monthly = replace(GOLD, type="recurring", interval="month")
     with pytest.raises(InvalidInput, match="subscription price"):
         totals([DraftItem(price_id="price_gold")], {"price_gold": monthly}, "usd")
+
+
+def test_a_line_above_stripes_limit_is_refused_naming_its_quantity() -> None:
+    big = replace(GOLD, id="price_big", unit_amount=1_234_000)  # $12,340.00 x 100
+    items = [DraftItem(price_id=GOLD.id, quantity=1), DraftItem(price_id=big.id, quantity=100)]
+    with pytest.raises(InvalidInput) as caught:
+        totals(items, {GOLD.id: GOLD, big.id: big}, "usd")
+    assert caught.value.field == "items[1].quantity"
+    assert "$1,234,000.00" in str(caught.value)
+
+
+def test_an_invoice_total_above_stripes_limit_is_refused_naming_the_line() -> None:
+    items = [DraftItem(amount=99_999_999, description="a"), DraftItem(amount=2, description="b")]
+    with pytest.raises(InvalidInput) as caught:
+        totals(items, {}, "usd")
+    assert caught.value.field == "items[1].amount"
+    with pytest.raises(InvalidInput) as caught:
+        totals([DraftItem(price_id=GOLD.id, quantity=1)], {GOLD.id: GOLD}, "usd",
+               existing_total=99_999_000)
+    assert caught.value.field == "items[0].quantity"
+    assert totals(items[:1], {}, "usd").total == 99_999_999
+
+
+@pytest.mark.parametrize("text", ["Setup\x00", "bell\x07", "\ud800"])
+def test_a_custom_line_description_with_control_characters_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_draft_items([DraftItem(amount=100, description=text)])
+    assert caught.value.field == "items[0].description"

@@ -117,3 +117,12 @@ def test_plain_major_text_round_trips(minor: int, currency: str) -> None:
 def test_anything_above_the_limit_is_refused(minor: int, currency: str) -> None:
     with pytest.raises(ValueError, match="limit"):
         parse_amount(str(to_major(minor, currency)), currency)
+
+
+@pytest.mark.parametrize(
+    "text", ["１２３.４５", "١٢٣", "۱۲۳", "１,２３４", "12３", "USD ١٢٣", "²"]
+)
+def test_only_ascii_digits_are_read_as_amounts(text: str) -> None:
+    # Python's \d and Decimal() both read other scripts' digits as numbers.
+    with pytest.raises(ValueError, match="digits 0-9"):
+        parse_amount(text, "usd")

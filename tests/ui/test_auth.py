@@ -131,3 +131,70 @@ def test_users_file_with_plain_password_is_refused(tmp_path):
 def test_highest_role_wins():
     assert users.highest_role(["viewer", "approver", "unknown"]).value == "approver"
     assert users.highest_role(["finance"]) is None
+
+
+# -- logout fails closed when the app database does not answer ------------------------------
+def _database_locked(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("UPDATE login_revocations", {}, Exception("database is locked"))
+
+
+def _deleted_cookies(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    deleted: list[str] = []
+    original = CookieModel.delete_cookie
+
+    def deleting(self):  # type: ignore[no-untyped-def]
+        deleted.append(self.cookie_name)
+        return original(self)
+
+    monkeypatch.setattr(CookieModel, "delete_cookie", deleting)
+    return deleted
+
+
+def test_logout_with_the_database_locked_still_logs_out_and_says_so(app_test, monkeypatch):
+    from services.core.sessions import LogoutRegistry
+
+    deleted = _deleted_cookies(monkeypatch)
+    at = app_test(GATED, role="admin").run()
+    assert "Gated content" in texts(at)
+    monkeypatch.setattr(LogoutRegistry, "record_logout", _database_locked)
+    at.sidebar.button(key="sidebar_logout").click().run()
+    assert not at.exception
+    assert at.session_state["authentication_status"] is not True
+    assert "Gated content" not in texts(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert deleted == [COOKIE]
+    [notice] = [i.value for i in at.info]
+    assert "could not be recorded" in notice and "cookie" in notice
+    at.run()  # the next run too: still logged out
+    assert "Gated content" not in texts(at)
+
+
+def test_a_cookie_is_not_valid_while_logouts_cannot_be_read(app_test, monkeypatch):
+    from services.core.sessions import LogoutRegistry
+
+    browser(monkeypatch, {COOKIE: signed("anna")})
+    monkeypatch.setattr(LogoutRegistry, "not_before", _database_locked)
+    at = app_test(GATED).run()
+    assert not at.exception
+    assert "Gated content" not in texts(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "cannot be checked" in at.info[0].value
+    monkeypatch.undo()  # the database answers again: the cookie (no logout since) works
+    browser(monkeypatch, {COOKIE: signed("anna")})
+    assert "Gated content" in texts(at.run())
+
+
+def test_an_open_session_shows_the_login_form_while_logouts_cannot_be_read(app_test,
+                                                                           monkeypatch):
+    from services.core.sessions import LogoutRegistry
+
+    at = app_test(GATED, role="approver").run()
+    assert "Gated content" in texts(at)
+    monkeypatch.setattr(LogoutRegistry, "not_before", _database_locked)
+    at.run()
+    assert not at.exception
+    assert "Gated content" not in texts(at)
