@@ -12,6 +12,7 @@ from ui.forms import widget_key
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.reads import read_or_stop
+from ui.text import plain
 
 PRODUCT_FORM = "new_product"
 PRICE_FORM = "new_price"
@@ -132,7 +133,7 @@ if may_manage and active_products:
     chosen = product_col.selectbox("Product", list(names), format_func=names.get,
                                    key=f"archive_product_choice.{show_archived}")
     product_col.button(
-        f"Archive product {names[chosen]}…", key="archive_product_button",
+        f"Archive product {plain(names[chosen])}…", key="archive_product_button",
         on_click=dialogs.ask, args=("archive_product", chosen, f"Product {names[chosen]}"),
     )
     prices = {pr.id: f"{p.name} · {pr.display}" for p in active_products
@@ -141,7 +142,7 @@ if may_manage and active_products:
         price = price_col.selectbox("Price", list(prices), format_func=prices.get,
                                     key=f"archive_price_choice.{show_archived}")
         price_col.button(
-            f"Archive price {prices[price]}…", key="archive_price_button",
+            f"Archive price {plain(prices[price])}…", key="archive_price_button",
             on_click=dialogs.ask, args=("archive_price", price, f"Price {prices[price]}"),
         )
     consequence = ("**{label}** will no longer be offered for new invoices. Invoices that "

@@ -12,6 +12,7 @@ from ui.gate import require_page
 from ui.invoice_table import show_invoices
 from ui.layout import as_of
 from ui.reads import read_or_none, read_or_stop
+from ui.text import plain
 
 NEW_FORM = "new_customer"
 TABLE = "customers_table"
@@ -40,10 +41,10 @@ if customer_id:  # -- one customer ---------------------------------------------
     st.button("All customers", icon=":material/arrow_back:", on_click=back_to_list)
     loaded = read_or_stop(reads.customer, customer_id, what="the customer")
     customer = loaded.value
-    st.title(customer.name or customer.email or customer.id)
-    st.caption(" · ".join(x for x in (customer.email, customer.id,
-                                      customer.address.one_line if customer.address else None,
-                                      customer.description) if x))
+    st.title(plain(customer.name or customer.email or customer.id))
+    st.caption(" · ".join(plain(x) for x in (customer.email, customer.id,
+                                             customer.address.one_line if customer.address
+                                             else None, customer.description) if x))
     as_of_day = reads.today()
     invoices = read_or_none(reads.customer_invoices, customer_id, as_of_day,
                             what="the customer's invoices")
@@ -93,7 +94,7 @@ else:
     table = read_or_stop(reads.customers_table, what="customers")
     frame, loaded_at = table.value, table.as_of
 as_of(loaded_at, refresh=refresher("customers"), key="customers")
-st.caption(f"{len(frame)} customers" + (f" matching “{search}”" if search else ""))
+st.caption(f"{len(frame)} customers" + (f" matching “{plain(search)}”" if search else ""))
 shown = customer_forms.customers_view(frame)
 event = st.dataframe(
     shown, key=f"{TABLE}.{search}", on_select="rerun", selection_mode="single-row",

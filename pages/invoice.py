@@ -14,6 +14,7 @@ from ui import invoice_actions, invoice_detail, layout, reads
 from ui.caching import refresher
 from ui.gate import require_page
 from ui.navigation import link
+from ui.text import plain
 
 user = require_page(Action.VIEW)
 invoice_id = (st.query_params.get("invoice") or "").strip()
@@ -28,12 +29,13 @@ try:
     history = reads.invoice_history(invoice_id).value
 except NotFound:
     st.title("Invoice")
-    st.error(f"There is no invoice {invoice_id}. It may have been deleted, or the link is wrong.")
+    st.error(f"There is no invoice {plain(invoice_id)}. It may have been deleted, "
+             "or the link is wrong.")
     link("pages/invoices.py", label="Go to Invoices", icon=":material/list:")
     st.stop()
 except DashboardError as err:
     st.title("Invoice")
-    st.error(str(err))
+    st.error(plain(err))
     st.stop()
 
 invoice = snapshot.value

@@ -9,6 +9,7 @@ from ui import navigation, reads
 from ui.gate import require_page
 from ui.layout import LOOKUP_PARAM, as_of
 from ui.reads import read_or_stop
+from ui.text import plain
 
 KIND_LABELS = {"invoice": "Invoice", "customer": "Customer", "product": "Product",
                "price": "Price"}
@@ -65,9 +66,9 @@ as_of(loaded.as_of, refresh=reads.lookup.clear, key="lookup")
 results = loaded.value
 parsed = parse_query(text)
 also = " or the end of an invoice number" if parsed.number_tail and parsed.amounts else ""
-st.caption(f"“{text}” reads as {READS_AS.get(parsed.kind, 'text')}{also}.")
+st.caption(f"“{plain(text)}” reads as {READS_AS.get(parsed.kind, 'text')}{also}.")
 if not results:
-    st.info(f"Nothing matches “{text}”. Check the spelling, or try the email or the "
+    st.info(f"Nothing matches “{plain(text)}”. Check the spelling, or try the email or the "
             "invoice number.")
     st.stop()
 best = results[0]

@@ -13,6 +13,7 @@ from ui.formatting import customer_labels, money
 from ui.gate import require_page
 from ui.invoice_detail import label
 from ui.navigation import link
+from ui.text import plain
 
 user = require_page(Action.CREATE_DRAFT)
 key = forms.widget_key
@@ -20,7 +21,7 @@ st.title("New invoice")
 
 if created_id := st.session_state.get("new_invoice.created"):
     invoice = reads.invoice(created_id).value
-    st.success(f"Invoice {label(invoice)} for {invoice.customer_name} is saved "
+    st.success(f"Invoice {plain(label(invoice))} for {plain(invoice.customer_name)} is saved "
                f"({money(invoice.total, invoice.currency)}, status {invoice.status}).")
     invoice_actions.buttons(
         invoice, user, only=(Action.FINALIZE_INVOICE, Action.SEND_INVOICE)
@@ -95,7 +96,7 @@ try:
               money(totals.total, currency))
 except DashboardError as err:  # e.g. a price archived since it was added
     if str(err) not in forms.errors(FORM).values():  # not already shown with the items
-        st.error(str(err), icon=":material/error:")
+        st.error(plain(err), icon=":material/error:")
 
 
 def save_draft(nonce: str) -> Invoice:

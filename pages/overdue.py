@@ -13,6 +13,7 @@ from ui.gate import require_page
 from ui.invoice_table import show_invoices
 from ui.layout import as_of
 from ui.reads import read_or_stop
+from ui.text import plain
 
 BUCKETS = {**charts.BUCKET_TITLES, "total": "All open"}
 
@@ -83,7 +84,7 @@ st.caption("Select a customer to list only their invoices.")
 if picked.selection.rows:
     chosen = by_customer.iloc[picked.selection.rows[0]]
     invoices = rows[rows["customer_id"] == chosen["customer_id"]]
-    st.markdown(f"**Invoices of {chosen['customer'] or chosen['email']}** · "
+    st.markdown(f"**Invoices of {plain(chosen['customer'] or chosen['email'])}** · "
                 f"{currency.upper()} · {BUCKETS[bucket]}")
 else:
     invoices = rows

@@ -11,6 +11,7 @@ from ui.formatting import money_text
 from ui.gate import require_page
 from ui.layout import as_of, flash
 from ui.reads import read_or_stop
+from ui.text import plain
 
 NEEDS_ATTENTION = "needs attention"
 
@@ -54,21 +55,23 @@ for row in todo.itertuples(index=False):
     with st.container(border=True):
         what, state, action = st.columns([3, 3, 3], vertical_alignment="center")
         amount = money_text(row.amount_due, row.currency)
-        what.markdown(f"**[Invoice {number}]({navigation.invoice_url(row.invoice_id)})**  \n"
-                      f"{row.email or 'no email'} · {amount}")
+        what.markdown(f"**[Invoice {plain(number)}]({navigation.invoice_url(row.invoice_id)})**"
+                      f"  \n{plain(row.email) or 'no email'} · {amount}")
         since = "unknown" if pd.isna(row.since) else f"{row.since:%Y-%m-%d %H:%M}"
         colour = "red" if row.state == NEEDS_ATTENTION else "orange"
-        state.markdown(f":{colour}-badge[{row.state}] since {since}  \n{row.detail or ''}")
+        state.markdown(f":{colour}-badge[{plain(row.state)}] since {since}  \n"
+                       f"{plain(row.detail)}")
         if row.state != NEEDS_ATTENTION:
             action.caption("Waiting for the bank: nothing to do yet.")
         elif not may_resend:
             action.caption("A clerk can resend the payment link.")
         elif resent_at := st.session_state.get(f"_resent.{row.invoice_id}"):
             action.caption(f"Payment link resent at {resent_at:%H:%M:%S}.")
-            action.button(f"Send {number} again…", key=f"resend_again.{row.invoice_id}",
+            action.button(f"Send {plain(number)} again…", key=f"resend_again.{row.invoice_id}",
                           on_click=another_resend, args=(row.invoice_id,))
         else:
-            action.button(f"Resend payment link for {number}", key=f"resend.{row.invoice_id}",
+            action.button(f"Resend payment link for {plain(number)}",
+                          key=f"resend.{row.invoice_id}",
                           on_click=resend, args=(row.invoice_id, number), type="primary",
                           icon=":material/forward_to_inbox:")
         with action:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from services.core.errors import DashboardError
 from ui.layout import flash
+from ui.text import plain
 
 _PENDING = "_ui_confirm_pending"
 
@@ -58,7 +59,9 @@ def confirm(
     """Show the dialog when ``action`` is pending; ``perform`` returns the success toast.
 
     ``consequence`` is Markdown saying exactly what will happen; it may use
-    ``{label}`` for the object's name (e.g. the invoice number). With
+    ``{label}`` for the object's name (e.g. the invoice number), which is put in as
+    plain text (escaped); anything else from Stripe or a form must already be escaped
+    with :func:`ui.text.plain`. ``perform``'s toast text is plain text. With
     ``reason_label`` a text box asks why (required unless ``reason_required=False``).
     """
     request = pending()
@@ -67,7 +70,7 @@ def confirm(
 
     @st.dialog(title, on_dismiss=close)
     def _dialog() -> None:
-        st.markdown(consequence.replace("{label}", request.target_label))
+        st.markdown(consequence.replace("{label}", plain(request.target_label)))
         reason: str | None = None
         if reason_label is not None:
             reason = st.text_area(reason_label, key=f"confirm_reason.{action}")
@@ -75,12 +78,12 @@ def confirm(
         yes, no = st.columns(2)
         if yes.button(confirm_label, type="primary", key=f"confirm_yes.{action}"):
             if reason_label is not None and reason_required and not (reason or "").strip():
-                problem.error(f"{reason_label} is required.", icon=":material/error:")
+                problem.error(f"{plain(reason_label)} is required.", icon=":material/error:")
                 return
             try:
                 done = perform(request, reason.strip() if reason else None)
             except DashboardError as err:
-                problem.error(str(err), icon=":material/error:")
+                problem.error(plain(err), icon=":material/error:")
                 return
             close()
             st.session_state.pop(f"confirm_reason.{action}", None)

@@ -29,6 +29,7 @@ import streamlit as st
 
 from services.core.errors import DashboardError
 from ui.layout import flash
+from ui.text import plain
 
 T = TypeVar("T")
 FORM_LEVEL = "_form"  # errors that name no field
@@ -75,7 +76,7 @@ def field_error(form: str, field: str, *, with_parts: bool = False) -> None:
     """
     for name, message in errors(form).items():
         if name == field or (with_parts and name.startswith((f"{field}[", f"{field}."))):
-            st.error(message, icon=":material/error:")
+            st.error(plain(message), icon=":material/error:")
 
 
 def other_errors(form: str, shown: Iterable[str] = ()) -> None:
@@ -84,7 +85,7 @@ def other_errors(form: str, shown: Iterable[str] = ()) -> None:
     for field, message in errors(form).items():
         root = field.split("[", 1)[0].split(".", 1)[0]
         if field not in shown_set and root not in shown_set:
-            st.error(message, icon=":material/error:")
+            st.error(plain(message), icon=":material/error:")
 
 
 def clear_fields(form: str, fields: Iterable[str]) -> None:

@@ -23,6 +23,7 @@ from ui.formatting import money
 from ui.invoice_detail import label
 from ui.layout import flash
 from ui.navigation import go
+from ui.text import plain
 
 if TYPE_CHECKING:
     from services.core.models import Invoice
@@ -125,6 +126,7 @@ ACTIONS: dict[Action, InvoiceAction] = {
 
 
 def _facts(invoice: Invoice) -> dict[str, str]:
+    """What buttons and dialogs name, as plain text (escape before putting it in Markdown)."""
     return {
         "label": label(invoice),
         "amount": money(invoice.total, invoice.currency),
@@ -172,18 +174,19 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
     if only is not None:
         allowed &= set(only)
     facts = _facts(invoice)
+    shown = {name: plain(text) for name, text in facts.items()}  # Markdown-safe
     offered = [action for action in ACTIONS if action in allowed]
     row = st.container(horizontal=True)
     for action in offered:
         row.button(
-            ACTIONS[action].button.format(**facts), key=f"ask.{action.value}",
+            ACTIONS[action].button.format(**shown), key=f"ask.{action.value}",
             on_click=dialogs.ask, args=(action.value, invoice.id, facts["label"]),
             type="primary" if action in (Action.FINALIZE_INVOICE, Action.SEND_INVOICE) else
             "secondary",
         )
     if Action.CREATE_DRAFT in allowed:
         row.button(
-            f"Duplicate {facts['label']}", key="duplicate", on_click=_duplicate,
+            f"Duplicate {shown['label']}", key="duplicate", on_click=_duplicate,
             args=(invoice, user), icon=":material/content_copy:",
         )
     forms.other_errors(f"invoice.duplicate.{invoice.id}")
@@ -193,7 +196,7 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
         spec = ACTIONS[action]
         dialogs.confirm(
             action.value, title=spec.title,
-            consequence=spec.consequence.format(**{**facts, "label": "{label}"}),
+            consequence=spec.consequence.format(**{**shown, "label": "{label}"}),
             confirm_label=spec.confirm, perform=_perform(invoice, user, action),
             reason_label=spec.reason_label, reason_required=spec.reason_required,
         )

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.formatting import day, moment, money, overdue_text, status_badge
+from ui.text import https_only, plain
 
 if TYPE_CHECKING:
     from services.core.models import Invoice
@@ -38,14 +39,14 @@ def header(invoice: Invoice, today: date) -> None:
     """Number, status badge, customer, amounts, due date and days overdue."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
-        st.title(f"Invoice {label(invoice)}")
+        st.title(f"Invoice {plain(label(invoice))}")
         status_badge(invoice.status)
-        customer = invoice.customer_name or invoice.customer_id
-        email = f" · {invoice.customer_email}" if invoice.customer_email else ""
+        customer = plain(invoice.customer_name or invoice.customer_id)
+        email = f" · {plain(invoice.customer_email)}" if invoice.customer_email else ""
         st.markdown(f"**{customer}**{email}")
     with right:
-        if invoice.hosted_invoice_url:
-            st.link_button("Customer's payment page", invoice.hosted_invoice_url,
+        if payment_page := https_only(invoice.hosted_invoice_url):  # never another scheme
+            st.link_button("Customer's payment page", payment_page,
                            icon=":material/open_in_new:")
     tiles = st.columns(4)
     tiles[0].metric("Total", money(invoice.total, invoice.currency))
@@ -54,9 +55,9 @@ def header(invoice: Invoice, today: date) -> None:
     overdue = invoice.days_overdue(today) if invoice.status == "open" else 0
     tiles[3].metric("Due", day(invoice.due_date), delta=overdue_text(overdue) if overdue else None,
                     delta_color="inverse" if overdue else "off")
-    extras = [f"PO number: {invoice.po_number}" if invoice.po_number else "",
-              f"Memo: {invoice.memo}" if invoice.memo else "",
-              f"Footer: {invoice.footer}" if invoice.footer else ""]
+    extras = [f"PO number: {plain(invoice.po_number)}" if invoice.po_number else "",
+              f"Memo: {plain(invoice.memo)}" if invoice.memo else "",
+              f"Footer: {plain(invoice.footer)}" if invoice.footer else ""]
     if notes := [text for text in extras if text]:
         st.caption("  \n".join(notes))
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from services.core.errors import DashboardError
 from ui import auth, navigation, runtime
+from ui.text import plain
 
 _FLASHES = "_ui_flashes"
 LOOKUP_PAGE = "pages/lookup.py"
@@ -23,8 +24,11 @@ LOOKUP_PARAM = "q"
 
 
 def flash(message: str, icon: str = ":material/check_circle:") -> None:
-    """Queue a toast for the next run (use it in callbacks and before ``st.rerun()``)."""
-    st.session_state.setdefault(_FLASHES, []).append((message, icon))
+    """Queue a toast for the next run (use it in callbacks and before ``st.rerun()``).
+
+    ``message`` is plain text (names, numbers and errors are shown as written, never
+    as Markdown)."""
+    st.session_state.setdefault(_FLASHES, []).append((plain(message), icon))
 
 
 def show_flashes() -> None:
@@ -40,7 +44,8 @@ def _go_to_lookup(text: str) -> None:
 def sidebar(user: auth.CurrentUser) -> None:
     """The sidebar of every page: who is logged in, the lookup box, logout."""
     with st.sidebar:
-        st.markdown(f"**{user.name}**  \n:gray[{user.username} · {user.role.value}]")
+        st.markdown(f"**{plain(user.name)}**  \n"
+                    f":gray[{plain(user.username)} · {user.role.value}]")
         if navigation.page_exists(LOOKUP_PAGE, user.role):
             with st.form("sidebar_lookup", border=False, enter_to_submit=True):
                 text = st.text_input(
@@ -64,9 +69,9 @@ def _unfinished_writes(user: auth.CurrentUser) -> None:
     except Exception:  # no services or no database: the page itself says so
         return
     for write in unfinished[:3]:
-        reached = f" ({write.object_id})" if write.object_id else ""
+        reached = f" ({plain(write.object_id)})" if write.object_id else ""
         st.warning(
-            f"Your change \"{write.operation.replace('_', ' ')}\"{reached} of "
+            f"Your change \"{plain(write.operation.replace('_', ' '))}\"{reached} of "
             f"{write.started_at.astimezone():%Y-%m-%d %H:%M} did not finish. Submit the same "
             "form again to finish it (nothing is made twice), or check the object.",
             icon=":material/warning:",

@@ -21,7 +21,6 @@ from ui.layout import flash
 
 SHOWN = 50  # the newest rows; more only during an attack, and they end by themselves
 _KINDS = {USER: "Username"}
-_MARKDOWN = set("\\`*_{}[]()<>#+-.!|~:$")
 
 
 def _moment(epoch: float) -> str:
@@ -40,13 +39,8 @@ def _state(throttle: Throttle, now: float) -> str:
     return f"{failed}; not waiting"
 
 
-def _plain(text: str) -> str:
-    """``text`` with Markdown's special characters escaped (toasts render Markdown)."""
-    return "".join(f"\\{c}" if c in _MARKDOWN else c for c in text)
-
-
 def _lift(key: str, label: str, actor: Actor) -> None:
-    shown = _plain(label)
+    shown = label  # flash shows it as plain text (ui.text.plain)
     try:
         lifted = auth.login_guard().lift(key, actor)
     except (DashboardError, SQLAlchemyError) as err:

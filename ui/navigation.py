@@ -17,6 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.navigation.page import StreamlitPage
 
 from services.core.access import Action, Role, can
+from ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,11 +79,12 @@ def customer_url(customer_id: str) -> str:
 def link(path: str, label: str, *, query_params: dict[str, str] | None = None,
          icon: str | None = None) -> None:
     """A link to another page. Falls back to a plain URL when the page is not registered
-    in this run (a page file run on its own: fresh server, AppTest)."""
+    in this run (a page file run on its own: fresh server, AppTest). ``label`` is plain
+    text (it may hold a customer's name): it is escaped, never read as Markdown."""
     try:
-        st.page_link(page_path(path), label=label, query_params=query_params, icon=icon)
+        st.page_link(page_path(path), label=plain(label), query_params=query_params, icon=icon)
     except StreamlitPageNotFoundError:
-        st.markdown(f"[{label}]({_url(path, query_params)})")
+        st.markdown(f"[{plain(label)}]({_url(path, query_params)})")
 
 
 def go(path: str, *, query_params: dict[str, str] | None = None) -> None:

@@ -29,6 +29,7 @@ from services.reporting.lookup import LookupResult
 from services.reporting.receivables import InvoiceFilters, InvoiceListing, Kpi
 from ui import runtime
 from ui.caching import cached_view
+from ui.text import plain
 
 T = TypeVar("T")
 PERIOD_PART = "invoiced in period"  # how reports.kpis tags the DSO period's invoices
@@ -47,7 +48,7 @@ def read_or_stop(read: Callable[..., T], *args: object, what: str) -> T:
     try:
         return read(*args)
     except DashboardError as err:
-        _stop_with(f"Could not load {what}: {err}")
+        _stop_with(f"Could not load {what}: {plain(err)}")
 
 
 def read_or_none(read: Callable[..., T], *args: object, what: str) -> T | None:
@@ -55,7 +56,7 @@ def read_or_none(read: Callable[..., T], *args: object, what: str) -> T | None:
     try:
         return read(*args)
     except DashboardError as err:
-        st.error(f"Could not load {what}: {err}", icon=":material/cloud_off:")
+        st.error(f"Could not load {what}: {plain(err)}", icon=":material/cloud_off:")
         return None
 
 
