@@ -56,18 +56,35 @@ TYPO_CANDIDATES = 1000
 SHORTLIST_LIMIT = 500  # matches whose details are read to rank the last ties
 _WORD = re.compile(r"\w+")
 
-# Scores: the page opens the best result at once from 0.95 (an id or an invoice number).
-ID, NUMBER = 1.0, 0.97
-EMAIL, PO_NUMBER, NAME, METADATA, EMAIL_INVOICE = 0.93, 0.91, 0.9, 0.86, 0.82
-NAME_START, AMOUNT_TOTAL, NAME_WORD_START, AMOUNT_DUE = 0.8, 0.76, 0.74, 0.72
-NUMBER_START, LINE, NUMBER_TAIL, NAME_INSIDE, NAME_WORDS = 0.7, 0.7, 0.66, 0.64, 0.62
-EMAIL_INSIDE, METADATA_INSIDE, LINE_INSIDE, NAME_TYPO, NUMBER_INSIDE = (
-    0.6, 0.58, 0.55, 0.5, 0.45)
+# Scores, best first; the page opens the best result at once from 0.95.
+ID = 1.0  # an id, or a line's id for its invoice
+NUMBER = 0.97  # the whole invoice number
+EMAIL = 0.93  # a customer's whole email
+PO_NUMBER = 0.91  # the whole PO number
+NAME = 0.9  # a customer's whole name (a product's: 0.89)
+METADATA = 0.86  # another whole metadata value
+EMAIL_INVOICE = 0.82  # an invoice of the customer with that email
+NAME_START = 0.8
+AMOUNT_TOTAL = 0.76
+NAME_WORD_START = 0.74  # a later word of the name starts with the text
+AMOUNT_DUE = 0.72  # the amount due or remaining, not the total
+NUMBER_START = 0.7  # an invoice number starts with the text (its customer's prefix)
+LINE = 0.7  # a whole line description
+NUMBER_TAIL = 0.66
+NAME_INSIDE = 0.64
+NAME_WORDS = 0.62  # every typed word starts a word of the name, in another order
+EMAIL_INSIDE = 0.6
+METADATA_INSIDE = 0.58
+LINE_INSIDE = 0.55
+NAME_TYPO = 0.5  # (+ up to 0.04 by closeness)
+NUMBER_INSIDE = 0.45
 _NEWER = 1e-5  # among equal matches, newer first
 
 
 @dataclass(frozen=True)
 class LookupResult:
+    """One match: what it is, its id, what the list shows, and how good a match."""
+
     kind: str  # invoice | customer | product | price
     object_id: str
     title: str
@@ -90,9 +107,10 @@ class _Found:
         for rank, object_id in enumerate(ids):
             self.add(kind, object_id, score - rank * _NEWER, why)
 
-    def ranked(self, kind: str | None = None) -> list[tuple[str, str, float, str]]:
-        found = [(k, i, score, why) for (k, i), (score, why) in self.best.items()
-                 if kind is None or k == kind]
+    def ranked(self) -> list[tuple[str, str, float, str]]:
+        """(kind, id, score, why), best first."""
+        found = [(kind, object_id, score, why)
+                 for (kind, object_id), (score, why) in self.best.items()]
         return sorted(found, key=lambda item: -item[2])
 
 
