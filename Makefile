@@ -6,7 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint emulator bench browser postgresql clean
 
+# Every test whose outcome can depend on the database: the services and events suites,
+# and the pages that write logins, logouts, throttles and the audit trail themselves.
+# (The other page tests read through the services, which the first two cover.)
+POSTGRESQL_TESTS := tests/services tests/events tests/ui/test_auth.py \
+	tests/ui/test_login_admin.py tests/ui/test_login_cookies.py tests/ui/test_login_throttle.py \
+	tests/ui/test_admin.py tests/ui/test_payment_activity.py tests/ui/test_page_reads.py
+
 $(STAMP): requirements.txt
+	@echo "== Setting up $(VENV): the Python packages of requirements.txt (first run: a minute or two) =="
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -14,6 +22,7 @@ $(STAMP): requirements.txt
 
 ## run: start the dashboard at http://localhost:8501 (embedded Stripe emulator + demo data when no STRIPE_API_KEY)
 run: $(STAMP)
+	@echo "== Starting the dashboard at http://localhost:8501 (no STRIPE_API_KEY: the embedded emulator, demo data on its first start; log in as admin / admin-demo) =="
 	$(BIN)/streamlit run app.py --server.port 8501
 
 ## test: lint, type check, every test on SQLite, then the app-database tests on PostgreSQL
@@ -22,7 +31,7 @@ test: $(STAMP) browser postgresql
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	@echo "== app-database tests again on PostgreSQL (a throwaway cluster, or TEST_DATABASE_URL) =="
-	$(BIN)/python -m pytest --app-database=postgresql -m "not browser" tests/services tests/events tests/ui
+	$(BIN)/python -m pytest --app-database=postgresql -m "not browser" $(POSTGRESQL_TESTS)
 
 ## emulator: the Stripe emulator alone on port 12111, state kept in data/emulator.sqlite3
 emulator: $(STAMP)
