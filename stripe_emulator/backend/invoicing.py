@@ -11,6 +11,7 @@ Lifecycle transitions live in ``backend.invoice_lifecycle``, payments in
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from stripe_emulator.backend.customers import referenced_customer
@@ -297,12 +298,24 @@ def list_invoices(state: EmulatorState, params: dict[str, Any], url: str) -> dic
     where.range("due_date", params.get("due_date"))
     if params.get("subscription") or params.get("customer_account"):
         where.raw("0")  # the emulator makes no subscription invoices, bills no accounts
-    return list_page(state.store, INVOICES, where, params, url, model.render_fresh)
+    return list_page(state.store, INVOICES, where, params, url, _as_listed(state))
 
 
 def search_invoices(state: EmulatorState, params: dict[str, Any], url: str) -> dict[str, Any]:
     return search_page(state.store, INVOICES, model.SEARCH_FIELDS, params, url,
-                       model.render_fresh)
+                       _as_listed(state))
+
+
+def _as_listed(state: EmulatorState) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Render listed invoices as a retrieve would: a draft with its customer's current
+    name, email and balance (Stripe shows a draft so until it is finalized)."""
+
+    def render(invoice: dict[str, Any]) -> dict[str, Any]:
+        if invoice["status"] == "draft":
+            refresh_draft(state, invoice)
+        return model.render_fresh(invoice)
+
+    return render
 
 
 def list_lines(state: EmulatorState, invoice_id: str, params: dict[str, Any],

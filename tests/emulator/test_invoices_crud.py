@@ -226,3 +226,13 @@ def test_expand_customer_lines_and_prices(stripe_client):
     assert listed.data[0].customer.id == buyer.id
     error = refusal(lambda: stripe_client.v1.invoices.list({"expand": ["customer"]}))
     assert error.param == "expand"
+
+
+def test_a_listed_draft_shows_its_customers_current_name(stripe_client):
+    customer = stripe_client.v1.customers.create(params={"name": "Before Rename"})
+    draft = stripe_client.v1.invoices.create(params={"customer": customer.id,
+                                                    "auto_advance": False})
+    stripe_client.v1.customers.update(customer.id, params={"name": "After Rename"})
+    listed = stripe_client.v1.invoices.list(params={"customer": customer.id}).data
+    assert [invoice.customer_name for invoice in listed] == ["After Rename"]
+    assert stripe_client.v1.invoices.retrieve(draft.id).customer_name == "After Rename"
