@@ -6,16 +6,16 @@ added, repriced and removed, due dates moved, drafts deleted, invoices finalized
 out of band, voided and marked uncollectible. Nothing goes through the dashboard's
 services, so the read model learns of every change only from Stripe's events: they are
 read from ``GET /v1/events`` and handed to ``PaymentEvents.handle_event`` in random
-subsets, shuffled and duplicated, interleaved with the changes, and old ones are sent
-again. A few objects exist before the backfill (so its pages and the events about the
-same objects overlap).
+subsets, shuffled and duplicated, interleaved with the changes; old ones are sent
+again, and the periodic catch-up (``GET /v1/events``) runs between them. A few objects
+exist before the backfill (so its pages and the events about the same objects overlap).
 
 At the end of every example, once every event has been delivered, the read model's
 tables equal a fresh full list from Stripe object for object: live customers (name,
 email; a deleted one is gone) and invoices (status, every amount, number, customer,
-currency, due date, the customer's name and email once finalized, and the lines:
-count, ids and amounts, in order). No event may fail, and a repeated delivery is always
-answered as a duplicate.
+currency, due date, the customer's name and email (a draft's follow its customer),
+and the lines: count, ids and amounts, in order). No event may fail, and a repeated
+delivery is always answered as a duplicate.
 
 Runs on the run's app database (``pytest --app-database=postgresql`` for PostgreSQL);
 a new database (SQLite file or PostgreSQL schema) per example.
@@ -69,12 +69,6 @@ INVOICE_FIELDS = ("status", "number", "customer", "currency", "subtotal", "total
                   "customer_name", "customer_email")
 
 
-def _comparable(fields: dict[str, Any]) -> dict[str, Any]:
-    # Drafts too: Stripe shows a draft with its customer's current name and email, and
-    # the read model re-reads a customer's drafts when the customer changes.
-    return fields
-
-
 def stripe_truth(client: stripe.StripeClient) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every live customer and invoice in Stripe now, as plain comparable values."""
     people = {
@@ -87,8 +81,7 @@ def stripe_truth(client: stripe.StripeClient) -> tuple[dict[str, Any], dict[str,
                  client.v1.invoices.line_items.list(invoice.id, params={"limit": 100})
                  .auto_paging_iter()]
         fields = invoice.to_dict()
-        bills[invoice.id] = (_comparable({name: fields.get(name) for name in INVOICE_FIELDS}),
-                             lines)
+        bills[invoice.id] = ({name: fields.get(name) for name in INVOICE_FIELDS}, lines)
     return people, bills
 
 
@@ -110,7 +103,7 @@ def read_model_state(services: Services) -> tuple[dict[str, Any], dict[str, Any]
         columns = [invoices.c.id, invoices.c.customer_id.label("customer"),
                    *(invoices.c[name] for name in INVOICE_FIELDS if name != "customer")]
         bills = {
-            row.id: (_comparable({name: getattr(row, name) for name in INVOICE_FIELDS}),
+            row.id: ({name: getattr(row, name) for name in INVOICE_FIELDS},
                      lines.get(row.id, []))
             for row in conn.execute(select(*columns).where(invoices.c.deleted.is_(False)))
         }
