@@ -80,7 +80,8 @@ def _login_setup(
     users_file: str, cookie_key: str | None, cookie_name: str, expiry_days: float,
     against_stripe: bool, data_dir: str,
 ) -> LoginSetup:
-    # Cached so the credentials dict is shared and max_login_attempts counts across runs.
+    # Cached so every session shares one credentials dict (throttling lives in the database:
+    # services.core.login_guard).
     cfg = config.LoginConfig(cookie_key, cookie_name, expiry_days, Path(users_file))
     path = Path(users_file)
     if path.exists():
