@@ -255,7 +255,14 @@ class Invoicing:
         )
 
     def send(self, actor: Actor, invoice_id: str, *, form_nonce: str) -> Invoice:
-        """Email an open invoice to the customer (again, if already sent)."""
+        """Email an open invoice to the customer (again, if already sent: a reminder).
+
+        Stripe emails ``send_invoice`` invoices to the customer's email address and
+        sends nothing when there is none (https://docs.stripe.com/invoicing/send-email),
+        so a customer without one is refused with :class:`InvalidInput` (field
+        ``customer_email``) before anything is sent. A new ``form_nonce`` sends again;
+        the same one replays the first answer (one email).
+        """
         return self._transition(
             actor,
             invoice_id,
@@ -265,6 +272,25 @@ class Invoicing:
             lambda k: self._client.v1.invoices.send_invoice(
                 invoice_id, options={"idempotency_key": k}
             ),
+            check=self._require_customer_email,
+        )
+
+    def _require_customer_email(self, invoice: Invoice) -> None:
+        """Refuse to send when neither the invoice nor its customer has an email (live)."""
+        if (invoice.customer_email or "").strip():
+            return
+        customer_id = invoice.customer_id or ""
+        customer = as_mapping(
+            stripe_call(lambda: self._client.v1.customers.retrieve(customer_id))
+        ) if customer_id else {}
+        if str(customer.get("email") or "").strip():
+            return
+        who = (invoice.customer_name or str(customer.get("name") or "") or customer_id
+               or "The customer")
+        raise InvalidInput(
+            f"{who} has no email address, so Stripe would send nothing: nothing was sent. "
+            "Add the customer's email on the Customers page, then send the invoice.",
+            field="customer_email",
         )
 
     def record_payment(
@@ -332,6 +358,7 @@ class Invoicing:
         reason: str | None = None,
         reason_field: str | None = None,
         metadata_key: str | None = None,
+        check: Callable[[Invoice], None] | None = None,
     ) -> Invoice:
         refused: InvalidInput | None = None
         try:
@@ -354,7 +381,10 @@ class Invoicing:
                     field=reason_field,
                 )
             if not repeated:
-                require_status(self._current(invoice_id), action)
+                current = self._current(invoice_id)
+                require_status(current, action)
+                if check is not None:  # the action's own precondition (audited if refused)
+                    check(current)
             if metadata_key is not None and clean_reason is not None:
                 note = clean_reason[:METADATA_VALUE_LIMIT]
                 w.call(
