@@ -1,4 +1,4 @@
-"""The catalog: products and their prices.
+"""The catalog: products and their prices (tax rates and coupons: :attr:`Catalog.taxes`).
 
 Create a product, give it prices (one-time or recurring, the amount as the user
 typed it), list products with their prices (as dataclasses or one table row per
@@ -14,6 +14,7 @@ import pandas as pd
 import stripe
 from stripe.params import PriceCreateParams, ProductCreateParams
 
+from services.core import limits
 from services.core.access import Action, Actor
 from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key
@@ -24,6 +25,7 @@ from services.core.writes import WriteRecorder
 from services.readmodel.catalog_queries import catalog_products
 from services.readmodel.copies import copy_or_reread
 from services.readmodel.sync import ReadModelSync
+from services.tax_rates_and_coupons import TaxRatesAndCoupons
 
 RECURRING_INTERVALS = ("day", "week", "month", "year")
 
@@ -42,6 +44,8 @@ class Catalog:
         self._client = client
         self._writes = writes
         self._read_model = read_model
+        #: Tax rates and coupons (same client, audit and read model).
+        self.taxes = TaxRatesAndCoupons(client, writes, read_model)
 
     def create_product(
         self, actor: Actor, *, name: str, description: str | None, form_nonce: str
@@ -54,10 +58,13 @@ class Catalog:
         payload = {"name": stripped_name, "description": stripped_description}
         key = idempotency_key(actor, "create_product", key_safe(payload), form_nonce)
         with self._writes.write(actor, Action.MANAGE_CATALOG, "create_product", key=key) as w:
-            clean_name = clean_text(name, field="name", label="product name")
-            clean_description = clean_text(
-                description, field="description", label="product description", multiline=True
+            clean_name = clean_text(
+                name, field="name", label="product name", max_length=limits.PRODUCT_NAME
             )
+            clean_description = clean_text(
+                description, field="description", label="product description", multiline=True,
+                max_length=limits.PRODUCT_DESCRIPTION,
+            )  # fmt: skip
             if not clean_name:
                 raise InvalidInput("Give the product a name.", field="name")
             params: ProductCreateParams = {"name": clean_name}
@@ -185,7 +192,9 @@ def _price_params(
     """Stripe's parameters for a new price, checked first (https://docs.stripe.com/api/prices/create)."""
     if not (product_id or "").startswith("prod_"):
         raise InvalidInput("Choose the product this price belongs to.", field="product_id")
-    clean_nickname = clean_text(nickname, field="nickname", label="price nickname")
+    clean_nickname = clean_text(
+        nickname, field="nickname", label="price nickname", max_length=limits.PRICE_NICKNAME
+    )
     try:
         code = normalise_currency(currency)
     except ValueError as exc:

@@ -160,9 +160,40 @@ def payment_row(invoice_id: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def tax_rate_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_common(obj),
+        "display_name": obj.get("display_name"),
+        "percentage": obj.get("percentage"),
+        "inclusive": bool(obj.get("inclusive", False)),
+        "active": bool(obj.get("active", True)),
+        "country": obj.get("country"),
+        "jurisdiction": obj.get("jurisdiction"),
+        "created": obj.get("created"),
+    }
+
+
+def coupon_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_common(obj),
+        "name": obj.get("name"),
+        "percent_off": obj.get("percent_off"),
+        "amount_off": obj.get("amount_off"),
+        "currency": obj.get("currency"),
+        "duration": obj.get("duration"),
+        "valid": bool(obj.get("valid", True)),
+        "max_redemptions": obj.get("max_redemptions"),
+        "times_redeemed": int(obj.get("times_redeemed") or 0),
+        "redeem_by": obj.get("redeem_by"),
+        "created": obj.get("created"),
+    }
+
+
 ROWS = {
     "customer": customer_row,
     "product": product_row,
     "price": price_row,
     "invoice": invoice_row,
+    "tax_rate": tax_rate_row,
+    "coupon": coupon_row,
 }

@@ -41,7 +41,12 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 EVENT_RETENTION_SECONDS = 30 * 86400  # Stripe keeps events for 30 days
-BACKFILL_KINDS = ("product", "price", "customer", "invoice")
+BACKFILL_KINDS = ("product", "price", "customer", "invoice", "tax_rate", "coupon")
+#: Where each kind is read (``/v1/<path>``).
+PATHS = {"customer": "customers", "product": "products", "price": "prices",
+         "invoice": "invoices", "tax_rate": "tax_rates", "coupon": "coupons"}
+#: Invoices are read with their payments and the coupon behind each discount amount.
+INVOICE_EXPAND = ("payments", "total_discount_amounts.discount")
 DRAFTS_FOLLOWED = 50  # a customer's drafts re-read when the customer changes (newest first)
 
 # Event types that change an object of the read model, and which object to re-read.
@@ -55,6 +60,8 @@ OBJECT_EVENT_TYPES = (
     "invoice.marked_uncollectible", "invoice.overdue", "invoice.overpaid",
     "invoiceitem.created", "invoiceitem.updated", "invoiceitem.deleted",
     "invoice_payment.paid",
+    "tax_rate.created", "tax_rate.updated",
+    "coupon.created", "coupon.updated", "coupon.deleted",
     "payment_intent.processing", "payment_intent.succeeded", "payment_intent.payment_failed",
     "payment_intent.canceled",
 )  # fmt: skip
@@ -152,9 +159,8 @@ class ReadModelSync:
     def fetch(self, kind: str, object_id_: str) -> Snapshot:
         """Read one object again (an invoice with all its lines and payments)."""
         version = store.now_version()
-        path = {"customer": "customers", "product": "products", "price": "prices",
-                "invoice": "invoices"}[kind]
-        params: dict[str, Any] = {"expand": ["payments"]} if kind == "invoice" else {}
+        path = PATHS[kind]
+        params: dict[str, Any] = {"expand": list(INVOICE_EXPAND)} if kind == "invoice" else {}
         try:
             obj = self._get(f"/v1/{path}/{object_id_}", **params)
         except stripe.InvalidRequestError as err:
@@ -313,10 +319,9 @@ class ReadModelSync:
         if row is None:
             store.save_sync_row(self._engine, name, started_at=int(time.time()))
         start = {**params, "starting_after": row["cursor"]} if row and row["cursor"] else params
-        path = {"customer": "customers", "product": "products", "price": "prices",
-                "invoice": "invoices"}[kind]
+        path = PATHS[kind]
         if kind == "invoice":
-            start = {**start, "expand": ["data.payments"]}
+            start = {**start, "expand": [f"data.{field}" for field in INVOICE_EXPAND]}
         for page in self._pages(f"/v1/{path}", start):
             version = store.now_version()
             # A page is newest first: the earlier in the page, the later it was made.

@@ -1,4 +1,5 @@
-"""The read model's tables, declared on the shared metadata; created by Alembic migration 0002.
+"""The read model's tables, declared on the shared metadata; created by Alembic migrations
+0002 (customers, products, prices, invoices) and 0009 (tax rates, coupons).
 
 Every object table has the Stripe id as its key, ``data`` (the object's JSON as Stripe
 sent it), ``version`` (when that copy was read from Stripe, in microseconds since the
@@ -10,7 +11,7 @@ text case- and accent-folded for search ("Söhne" → "sohne"). Times are Unix s
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, String, Table, Text
 
 from services.core.database import metadata
 
@@ -133,6 +134,38 @@ invoice_payments = Table(
     Column("data", Text, nullable=False),
 )
 
+# Tax rates and coupons (migration 0008): the pickers and the Catalog page read these.
+tax_rates = Table(
+    "rm_tax_rates",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("display_name", Text),
+    Column("percentage", Float),  # Stripe sends a decimal number (19.0, 8.25)
+    Column("inclusive", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("country", String(2)),
+    Column("jurisdiction", Text),
+    Column("created", BigInteger, index=True),
+    *_object_columns(),
+)
+
+coupons = Table(
+    "rm_coupons",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("name", Text),
+    Column("percent_off", Float),
+    Column("amount_off", BigInteger),  # minor units of ``currency``
+    Column("currency", String(3)),
+    Column("duration", String(20)),
+    Column("valid", Boolean, nullable=False, default=True),
+    Column("max_redemptions", BigInteger),
+    Column("times_redeemed", BigInteger, nullable=False, default=0),
+    Column("redeem_by", BigInteger),
+    Column("created", BigInteger, index=True),
+    *_object_columns(),
+)
+
 sync_state = Table(
     "rm_sync_state",
     metadata,
@@ -153,4 +186,6 @@ OBJECT_TABLES = {
     "product": products,
     "price": prices,
     "invoice": invoices,
+    "tax_rate": tax_rates,
+    "coupon": coupons,
 }
