@@ -9,6 +9,7 @@ start-up, a table in which a route is shadowed by an earlier one.
 from __future__ import annotations
 
 from stripe_emulator.api import (
+    balance_transactions,
     coupons,
     customers,
     events,
@@ -17,6 +18,7 @@ from stripe_emulator.api import (
     invoice_lines,
     invoice_payments,
     invoices,
+    payment_records,
     prices,
     products,
     tax_rates,
@@ -26,6 +28,7 @@ from stripe_emulator.api import (
 from stripe_emulator.lib.routing import Route
 
 ROUTES: list[Route] = [
+    *balance_transactions.ROUTES,
     *coupons.ROUTES,
     *customers.ROUTES,
     *events.ROUTES,
@@ -34,6 +37,7 @@ ROUTES: list[Route] = [
     *invoice_lines.ROUTES,
     *invoice_payments.ROUTES,
     *invoices.ROUTES,
+    *payment_records.ROUTES,
     *prices.ROUTES,
     *products.ROUTES,
     *tax_rates.ROUTES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stripe_emulator.backend import invoice_lifecycle, invoicing
+from stripe_emulator.backend import invoice_lifecycle, invoicing, partial_payments
 from stripe_emulator.lib.params import (
     DISCOUNTS,
     LIST_FIELDS,
@@ -113,6 +113,7 @@ LIST = Schema(**LIST_FIELDS, customer=Str(), status=STATUS,
               collection_method=COLLECTION_METHOD, created=Range(), due_date=Range(),
               subscription=Str(), customer_account=Str())
 LINES = Schema(**LIST_FIELDS)
+ATTACH_PAYMENT = Schema(payment_intent=Str(), payment_record=Str())
 SEARCH = Schema(**SEARCH_FIELDS)
 
 def create_invoice(call: ApiCall) -> dict[str, Any]:
@@ -162,6 +163,11 @@ def pay_invoice(call: ApiCall) -> dict[str, Any]:
     return render(invoice_lifecycle.pay_invoice(call.state, call.path_params["id"], fields))
 
 
+def attach_payment(call: ApiCall) -> dict[str, Any]:
+    fields = call.params(ATTACH_PAYMENT)
+    return render(partial_payments.attach_payment(call.state, call.path_params["id"], fields))
+
+
 def void_invoice(call: ApiCall) -> dict[str, Any]:
     call.params(NONE)
     return render(invoice_lifecycle.void_invoice(call.state, call.path_params["id"]))
@@ -177,6 +183,7 @@ ROUTES: list[Route] = [
     post("/v1/invoices/{id}/finalize", finalize_invoice),
     post("/v1/invoices/{id}/send", send_invoice),
     post("/v1/invoices/{id}/pay", pay_invoice),
+    post("/v1/invoices/{id}/attach_payment", attach_payment),
     post("/v1/invoices/{id}/void", void_invoice),
     post("/v1/invoices/{id}/mark_uncollectible", mark_uncollectible),
     get("/v1/invoices/{id}/lines", list_lines),

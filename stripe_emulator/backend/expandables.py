@@ -22,6 +22,8 @@ from stripe_emulator.models.invoice import INVOICES
 from stripe_emulator.models.invoice import render as render_invoice
 from stripe_emulator.models.payment import PAYMENT_INTENTS
 from stripe_emulator.models.payment import render as render_payment
+from stripe_emulator.models.payment_record import PAYMENT_RECORDS
+from stripe_emulator.models.payment_record import render as render_payment_record
 from stripe_emulator.models.price import PRICES, all_currency_options
 from stripe_emulator.models.price import render as render_price
 from stripe_emulator.models.product import PRODUCTS
@@ -58,6 +60,13 @@ def payment_intent(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> 
     if not value:
         return None
     return render_payment(state.store.get(PAYMENT_INTENTS, value) or {"id": value})
+
+
+def payment_record(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> Any:
+    """``invoice_payment.payment.payment_record``."""
+    if not value:
+        return None
+    return render_payment_record(state.store.get(PAYMENT_RECORDS, value) or {"id": value})
 
 
 def line_price(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> Any:

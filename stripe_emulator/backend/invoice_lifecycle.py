@@ -15,7 +15,7 @@ import copy
 import math
 from typing import Any
 
-from stripe_emulator.backend import payments
+from stripe_emulator.backend import balance_transactions, payments
 from stripe_emulator.backend.customers import save_customer, source_of
 from stripe_emulator.backend.events import emit_event
 from stripe_emulator.backend.invoicing import (
@@ -78,7 +78,10 @@ def finalize_draft(state: EmulatorState, invoice: dict[str, Any]) -> None:
     starting = int(invoice["starting_balance"])
     invoice["ending_balance"] = min(0, int(invoice["total"]) + starting)
     if starting:
-        customer["balance"] = invoice["ending_balance"]
+        # What the invoice used of the balance is a balance transaction (``applied_to_invoice``).
+        balance_transactions.apply_transaction(
+            state, customer, invoice["ending_balance"] - starting, invoice["currency"],
+            "applied_to_invoice", invoice_id=invoice["id"])
     if invoice.get("from_invoice") and invoice["number"] is None:
         _replace_original(state, invoice, now)
     if invoice["number"] is None:

@@ -99,9 +99,24 @@ def open_default_payment(state: EmulatorState, invoice: dict[str, Any]) -> dict[
 
 
 def default_payment(state: EmulatorState, invoice_id: str) -> dict[str, Any] | None:
-    """The invoice's default ``invoice_payment`` (the only one the emulator makes)."""
-    found = state.store.select(INVOICE_PAYMENTS, Where().eq("invoice", invoice_id), limit=1)
+    """The invoice's default ``invoice_payment`` (its PaymentIntent), not attached ones."""
+    found = state.store.select(INVOICE_PAYMENTS, Where().eq("invoice", invoice_id)
+                               .raw("payment_intent IS NOT NULL"), limit=1)
     return found[0] if found else None
+
+
+def request_remaining(state: EmulatorState, invoice: dict[str, Any]) -> None:
+    """After a partial payment the open default payment (and its PaymentIntent) asks for
+    what remains (Stripe keeps the default payment in step with ``amount_remaining``)."""
+    payment = default_payment(state, invoice["id"])
+    if payment is None or payment["status"] != "open":
+        return
+    payment["amount_requested"] = invoice["amount_remaining"]
+    state.store.update(INVOICE_PAYMENTS, payment)
+    intent = state.store.get(PAYMENT_INTENTS, payment["payment"]["payment_intent"])
+    if intent is not None and intent["status"] == "requires_payment_method":
+        intent["amount"] = invoice["amount_remaining"]
+        state.store.update(PAYMENT_INTENTS, intent)
 
 
 def start_attempt(intent: dict[str, Any], payment_method: str,
@@ -200,15 +215,20 @@ def retrieve_invoice_payment(state: EmulatorState, payment_id: str) -> dict[str,
 
 def list_invoice_payments(state: EmulatorState, params: dict[str, Any],
                           url: str) -> dict[str, Any]:
-    """``invoice``, ``payment[type]`` + ``payment[payment_intent]``, ``status`` filters."""
+    """``invoice``, ``payment[type]`` + ``payment[payment_intent]`` or
+    ``payment[payment_record]``, ``status`` filters."""
     where = Where()
     if params.get("invoice"):
         where.eq("invoice", params["invoice"])
     payment = params.get("payment") or {}
-    if payment.get("type") and payment["type"] != "payment_intent":
-        where.raw("0")  # the emulator records payment_intent payments only
+    if payment.get("type") == "payment_intent":
+        where.raw("payment_intent IS NOT NULL")
+    elif payment.get("type") == "payment_record":
+        where.raw("payment_record IS NOT NULL")
     if payment.get("payment_intent"):
         where.eq("payment_intent", payment["payment_intent"])
+    if payment.get("payment_record"):
+        where.eq("payment_record", payment["payment_record"])
     if params.get("status"):
         where.eq("status", params["status"])
     where.range("created", params.get("created"))

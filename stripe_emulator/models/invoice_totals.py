@@ -23,7 +23,7 @@ invoice discounts + exclusive tax + ``amount_shipping``; ``total_excluding_tax``
 − every tax;
 ``total_discount_amounts``, ``total_pretax_credit_amounts`` and ``total_taxes``
 aggregate the lines' per discount and per tax rate; ``amount_due`` = max(0, total +
-starting balance); ``amount_remaining`` = amount due − amount paid.
+starting balance − pre-payment credit notes); ``amount_remaining`` = amount due − amount paid.
 
 A line given ``tax_amounts`` (manual tax amounts, ``add_lines``/``update_lines``) shows
 those amounts as they are instead.
@@ -192,7 +192,8 @@ def compute(invoice: dict[str, Any]) -> None:
         total_taxes=[dict(t, tax_rate_details=dict(t["tax_rate_details"]))
                      for t in tax_totals.values()],
     )
-    invoice["amount_due"] = max(0, total + int(invoice["starting_balance"]))
+    invoice["amount_due"] = max(0, total + int(invoice["starting_balance"])
+                                - int(invoice.get("pre_payment_credit_notes_amount") or 0))
     invoice["amount_remaining"] = max(0, invoice["amount_due"] - invoice["amount_paid"])
 
 

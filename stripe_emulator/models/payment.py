@@ -1,7 +1,8 @@
 """``payment_intent`` and ``invoice_payment`` objects: how an invoice is paid (basil+).
 
 At this API version an invoice has no ``payment_intent`` field: it links to its
-PaymentIntents through ``invoice_payment`` objects (``inpay_…``), listed by
+PaymentIntents (and attached payment records, ``backend.partial_payments``) through
+``invoice_payment`` objects (``inpay_…``), listed by
 ``GET /v1/invoice_payments?invoice=in_…`` or
 ``?payment[type]=payment_intent&payment[payment_intent]=pi_…`` and
 includable on the invoice as ``expand[]=payments``.
@@ -31,8 +32,9 @@ INVOICE_PAYMENTS = register_table(
             Column("invoice"),
             Column("status"),
             Column("payment_intent", extract=lambda p: p["payment"].get("payment_intent")),
+            Column("payment_record", extract=lambda p: p["payment"].get("payment_record")),
         ),
-        indexes=(("invoice",), ("payment_intent",)),
+        indexes=(("invoice",), ("payment_intent",), ("payment_record",)),
     )
 )
 

@@ -112,6 +112,19 @@ MORE_CASES: dict[str, tuple[str, Case, str]] = {
         {"percent_off": 5, "applies_to": {"products": ["prod_missing"]}}), "prod_missing"),
     "preview customer": ("customer", lambda c, w: c.v1.invoices.create_preview(
         {"customer": "cus_missing"}), "cus_missing"),
+    "attach_payment payment_record": ("payment_record", lambda c, w: c.v1.invoices
+                                      .attach_payment(w["open"], {"payment_record":
+                                                                  "pr_missing"}),
+                                      "pr_missing"),
+    "attach_payment payment_intent": ("payment_intent", lambda c, w: c.v1.invoices
+                                      .attach_payment(w["open"], {"payment_intent":
+                                                                  "pi_missing"}),
+                                      "pi_missing"),
+    "report_payment customer": (
+        "customer_details[customer]", lambda c, w: c.v1.payment_records.report_payment({
+            "amount_requested": {"currency": "usd", "value": 100},
+            "initiated_at": 1_700_000_000, "payment_method_details": {"type": "custom"},
+            "customer_details": {"customer": "cus_missing"}}), "cus_missing"),
 }
 
 
