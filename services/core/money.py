@@ -4,6 +4,18 @@ Every amount inside the dashboard is an ``int`` of the currency's minor unit
 (cents, yen, fils). Text becomes minor units with :func:`parse_amount` and minor
 units become text with :func:`format_amount`; :class:`~decimal.Decimal` is used
 in between, never ``float``.
+
+The rules of Stripe's currencies page (https://docs.stripe.com/currencies) that bear
+on what the dashboard accepts, all applied by :func:`parse_amount` and
+:func:`currency_rule_problem` (for amounts that arrive as integers):
+
+- zero-decimal currencies (:data:`ZERO_DECIMAL_CURRENCIES`) take whole units only;
+- three-decimal currencies (BHD, JOD, KWD, OMR, TND) are sent in thousandths but
+  Stripe charges them only in steps of ten (the last digit must be 0);
+- ISK is zero-decimal but sent with two decimals that must be 00 (5 ISK is 500);
+- HUF and TWD: charges take two decimals; only payouts must be whole units, and the
+  dashboard makes no payouts, so invoices keep two decimals. UGX is zero-decimal;
+- every amount is at most 8 digits of minor units (:data:`MAX_AMOUNT`).
 """
 
 from __future__ import annotations
@@ -38,6 +50,11 @@ THREE_DECIMAL_CURRENCIES = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 
 #: Stripe's largest amount: 8 digits of minor units (e.g. $999,999.99).
 MAX_AMOUNT = 99_999_999
+
+#: Minor units every amount in the currency must be a multiple of: Stripe charges
+#: three-decimal currencies in steps of 10 (the last digit 0) and takes ISK with two
+#: decimals that are always 00.
+AMOUNT_STEPS: dict[str, int] = {"bhd": 10, "jod": 10, "kwd": 10, "omr": 10, "tnd": 10, "isk": 100}
 
 #: Short list offered in currency pickers (any 3-letter code is accepted).
 SUPPORTED_CURRENCIES: tuple[str, ...] = (
@@ -126,7 +143,42 @@ def parse_amount(text: str, currency: str) -> int:
             f"{raw.strip()} is above Stripe's limit of "
             f"{format_amount(MAX_AMOUNT, code)} for one amount."
         )
+    problem = currency_rule_problem(minor_units, code)
+    if problem is not None:
+        raise ValueError(problem)
     return minor_units
+
+
+def amount_step(currency: str) -> int:
+    """Minor units an amount in ``currency`` must be a multiple of (1, 10 or 100)."""
+    return AMOUNT_STEPS.get(normalise_currency(currency), 1)
+
+
+def currency_rule_problem(minor_units: int, currency: str) -> str | None:
+    """Why Stripe would not take ``minor_units`` of ``currency``, or ``None``.
+
+    Applies the step rules of https://docs.stripe.com/currencies (three-decimal
+    currencies end in 0, ISK in 00); the message says why and offers the nearest amounts.
+    The caller raises the error naming its field; the limit of 8 digits is checked by
+    :func:`parse_amount` and by the invoice rules (which name the line).
+    """
+    code = normalise_currency(currency)
+    step = AMOUNT_STEPS.get(code, 1)
+    if step == 1 or int(minor_units) % step == 0:
+        return None
+    shown = format_amount(int(minor_units), code)
+    lower = format_amount(int(minor_units) // step * step, code)
+    upper = format_amount((int(minor_units) // step + 1) * step, code)
+    if code == "isk":
+        return (
+            f"ISK amounts must be whole krónur: Stripe takes ISK with two decimals that are "
+            f"always 00, so {shown} cannot be charged; use {lower} or {upper}."
+        )
+    return (
+        f"{code.upper()} amounts must end in 0: Stripe charges three-decimal currencies "
+        f"(BHD, JOD, KWD, OMR, TND) only in steps of 0.010, so {shown} cannot be charged; "
+        f"use {lower} or {upper}."
+    )
 
 
 def format_amount(minor_units: int, currency: str) -> str:

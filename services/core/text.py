@@ -8,7 +8,9 @@ goes through :func:`clean_text`: it strips the ends and refuses, naming the fiel
   tab in a field that may hold several lines (``multiline=True``; ``\\r\\n`` becomes
   ``\\n``);
 - lone surrogates (half of a character, e.g. ``"\\ud800"``): they cannot be
-  encoded, so neither Stripe nor the app database could store them.
+  encoded, so neither Stripe nor the app database could store them;
+- text longer than Stripe keeps in that field (``max_length``, a number from
+  :mod:`services.core.limits`): it is refused, never cut.
 
 :func:`key_safe` makes any payload encodable for the idempotency key, so a refused
 value is refused inside the audited write (with an audit row) instead of crashing
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
 
 from services.core.errors import InvalidInput
+from services.core.limits import check_length
 
 _MULTILINE_ALLOWED = frozenset("\n\t")
 
@@ -45,10 +48,12 @@ def clean_text(
     label: str,
     multiline: bool = False,
     required: bool = False,
+    max_length: int | None = None,
 ) -> str:
     """``value`` stripped, or :class:`InvalidInput` naming ``field`` (``label`` in words).
 
-    ``None`` is the empty text; ``required`` refuses an empty one.
+    ``None`` is the empty text; ``required`` refuses an empty one; ``max_length``
+    (characters, after stripping) refuses a longer one with its length and the limit.
     """
     if value is None:
         text = ""
@@ -77,12 +82,23 @@ def clean_text(
     text = text.strip()
     if required and not text:
         raise InvalidInput(f"Enter the {label}.", field=field)
+    if max_length is not None:
+        check_length(text, limit=max_length, field=field, label=label)
     return text
 
 
-def optional_text(value: object, *, field: str, label: str, multiline: bool = False) -> str | None:
+def optional_text(
+    value: object,
+    *,
+    field: str,
+    label: str,
+    multiline: bool = False,
+    max_length: int | None = None,
+) -> str | None:
     """:func:`clean_text`, with an empty result as ``None``."""
-    return clean_text(value, field=field, label=label, multiline=multiline) or None
+    cleaned = clean_text(value, field=field, label=label, multiline=multiline,
+                         max_length=max_length)  # fmt: skip
+    return cleaned or None
 
 
 def key_safe(payload: Mapping[str, object]) -> dict[str, object]:

@@ -1,6 +1,7 @@
 """Customers: who invoices are addressed to; the customer id keys everything else.
 
-Create and update in Stripe, with the email checked before Stripe sees it. Every
+Create and update in Stripe, with every text checked before Stripe sees it (the
+email's shape, and each field's length against :mod:`services.core.limits`). Every
 read (one customer, find by email or name, pages, the whole table) answers from the
 read model (:mod:`services.readmodel.customer_queries`), so the pages that show
 customers make no Stripe request; a customer not stored yet is re-read once.
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 import pandas as pd
 import stripe
 
+from services.core import limits
 from services.core.access import Action, Actor
 from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key
 from services.core.models import Address, Customer, customer_from_stripe
-from services.core.text import clean_text, key_safe
+from services.core.text import clean_text, key_safe, optional_text
 from services.core.writes import WriteRecorder
 from services.readmodel.copies import copy_or_reread
 from services.readmodel.customer_queries import (
@@ -205,17 +207,20 @@ def _customer_params(
     *,
     creating: bool,
 ) -> dict[str, object]:
-    clean_name = clean_text(name, field="name", label="customer's name")
-    clean_email = clean_text(email, field="email", label="email address")
+    clean_name = clean_text(name, field="name", label="customer's name",
+                            max_length=limits.CUSTOMER_NAME)  # fmt: skip
+    clean_email = clean_text(email, field="email", label="email address",
+                             max_length=limits.CUSTOMER_EMAIL)  # fmt: skip
     clean_description = clean_text(
-        description, field="description", label="description", multiline=True
-    )
+        description, field="description", label="description", multiline=True,
+        max_length=limits.CUSTOMER_DESCRIPTION,
+    )  # fmt: skip
     clean_address = _clean_address(address) if address is not None else None
     if not clean_name:
         raise InvalidInput("Enter the customer's name.", field="name")
     if not clean_email:
         raise InvalidInput("Enter the customer's email address.", field="email")
-    if len(clean_email) > 512 or not looks_like_email(clean_email):
+    if not looks_like_email(clean_email):
         raise InvalidInput(
             f"{clean_email!r} is not an email address (expected name@example.com).",
             field="email",
@@ -246,7 +251,12 @@ _ADDRESS_LABELS = {
 def _clean_address(address: Address) -> Address:
     """Each part of ``address`` checked (``address.<part>`` names a refused one) and stripped."""
     parts = {
-        part: clean_text(getattr(address, part), field=f"address.{part}", label=label) or None
+        part: optional_text(
+            getattr(address, part),
+            field=f"address.{part}",
+            label=label,
+            max_length=limits.ADDRESS_PART,
+        )
         for part, label in _ADDRESS_LABELS.items()
     }
     return Address(**parts)

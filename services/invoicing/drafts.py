@@ -16,6 +16,7 @@ from functools import partial
 import stripe
 from stripe.params import InvoiceCreateParams, InvoiceItemCreateParams
 
+from services.core import limits
 from services.core.errors import DashboardError, InvalidInput, NotFound
 from services.core.idempotency import sub_key
 from services.core.models import DraftItem, Invoice, Price, price_from_stripe
@@ -26,7 +27,6 @@ from services.core.writes import Write
 from services.invoicing.rules import check_draft_items, totals
 
 MAX_DAYS_UNTIL_DUE = 365
-METADATA_VALUE_LIMIT = 500
 _METADATA_LABELS = {"po_number": "PO number", "duplicated_from": "source invoice"}
 
 
@@ -52,14 +52,21 @@ class DraftBuilder:
         """Create the draft and its items; returns the draft's id.
 
         Every text (memo, footer, metadata values such as the PO number, custom line
-        descriptions) and every amount is checked before the first Stripe call.
+        descriptions: control characters and Stripe's lengths, :mod:`services.core.limits`)
+        and every amount (currency rules, line and invoice totals within Stripe's limit)
+        is checked before the first Stripe call, so a refusal leaves no draft behind.
         """
-        clean_memo = clean_text(memo, field="memo", label="memo", multiline=True)
-        clean_footer = clean_text(footer, field="footer", label="footer", multiline=True)
-        clean_metadata = {
-            name: clean_text(value, field=name, label=_METADATA_LABELS.get(name, name))
-            for name, value in metadata.items()
-        }
+        clean_memo = clean_text(memo, field="memo", label="memo", multiline=True,
+                                max_length=limits.INVOICE_MEMO)  # fmt: skip
+        clean_footer = clean_text(footer, field="footer", label="footer", multiline=True,
+                                  max_length=limits.INVOICE_FOOTER)  # fmt: skip
+        clean_metadata = limits.check_metadata(
+            {
+                name: clean_text(value, field=name, label=_METADATA_LABELS.get(name, name))
+                for name, value in metadata.items()
+            },
+            labels=_METADATA_LABELS,
+        )
         if not (customer_id or "").startswith("cus_"):
             raise InvalidInput("Choose the customer to invoice.", field="customer_id")
         if not isinstance(days_until_due, int) or not 0 <= days_until_due <= MAX_DAYS_UNTIL_DUE:
@@ -78,7 +85,7 @@ class DraftBuilder:
             "currency": code,
             "auto_advance": False,
             "pending_invoice_items_behavior": "exclude",
-            "metadata": {k: v[:METADATA_VALUE_LIMIT] for k, v in clean_metadata.items() if v},
+            "metadata": {k: v for k, v in clean_metadata.items() if v},
         }
         if clean_memo:
             params["description"] = clean_memo

@@ -27,6 +27,7 @@ from dataclasses import asdict
 
 import stripe
 
+from services.core import limits
 from services.core.access import Action, Actor, Role
 from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import idempotency_key, sub_key
@@ -42,12 +43,7 @@ from services.core.money import parse_amount
 from services.core.stripe_errors import stripe_call
 from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
-from services.invoicing.drafts import (
-    METADATA_VALUE_LIMIT,
-    DraftBuilder,
-    currency_code,
-    item_params,
-)
+from services.invoicing.drafts import DraftBuilder, currency_code, item_params
 from services.invoicing.rules import Totals, check_draft_items, require_status, totals
 from services.invoicing.rules import available_actions as _available_actions
 from services.readmodel.copies import copy_or_reread
@@ -199,7 +195,8 @@ class Invoicing:
                 amount = parse_amount(amount_text, invoice.currency)
             except ValueError as exc:
                 raise InvalidInput(str(exc), field="amount") from exc
-            text = clean_text(description, field="description", label="description")
+            text = clean_text(description, field="description", label="description",
+                              max_length=limits.LINE_DESCRIPTION)  # fmt: skip
             return DraftItem(amount=amount, description=text)
 
         payload = {"amount": amount_text, "description": description}
@@ -364,7 +361,11 @@ class Invoicing:
         try:
             field = reason_field or "reason"
             label = "payment note" if field == "note" else field
-            clean_reason = clean_text(reason, field=field, label=label, multiline=True) or None
+            # A reason kept in the invoice's metadata must fit Stripe's 500 characters.
+            limit = limits.METADATA_VALUE if metadata_key is not None else None
+            clean_reason = clean_text(
+                reason, field=field, label=label, multiline=True, max_length=limit
+            ) or None  # fmt: skip
         except InvalidInput as exc:  # refused inside the write, so it is audited
             clean_reason, refused = None, exc
         payload = {"invoice": invoice_id, "reason": clean_reason}
@@ -386,7 +387,7 @@ class Invoicing:
                 if check is not None:  # the action's own precondition (audited if refused)
                     check(current)
             if metadata_key is not None and clean_reason is not None:
-                note = clean_reason[:METADATA_VALUE_LIMIT]
+                note = clean_reason
                 w.call(
                     lambda: self._client.v1.invoices.update(
                         invoice_id,

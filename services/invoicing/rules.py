@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from services.core import limits
 from services.core.access import Action, Role, can
 from services.core.errors import InvalidInput, NotAllowedInState
 from services.core.models import DraftItem, Invoice, Price
-from services.core.money import MAX_AMOUNT, format_amount
+from services.core.money import MAX_AMOUNT, currency_rule_problem, format_amount
 from services.core.text import clean_text
 
 #: Stripe refuses more than 250 invoice items on one invoice.
@@ -150,7 +151,12 @@ def check_custom_amount(item: DraftItem, number: int) -> None:
             f"Item {number}: a custom amount is one line; enter the line total with quantity 1.",
             field=f"{where}.quantity",
         )
-    clean_text(item.description, field=f"{where}.description", label=f"item {number} description")
+    clean_text(
+        item.description,
+        field=f"{where}.description",
+        label=f"item {number} description",
+        max_length=limits.LINE_DESCRIPTION,
+    )
     if not (item.description or "").strip():
         raise InvalidInput(
             f"Item {number}: describe what the custom amount is for.",
@@ -169,13 +175,17 @@ def totals(
 
     Each line (price x quantity, or a custom amount) and the invoice's total (with
     ``existing_total``, what the invoice already holds) must stay within Stripe's
-    largest amount, :data:`~services.core.money.MAX_AMOUNT` minor units: a line or a
-    total above it is refused here, naming the line, before anything is created.
+    largest amount, :data:`~services.core.money.MAX_AMOUNT` minor units, and each line
+    must follow the currency's rules (https://docs.stripe.com/currencies: KWD, BHD,
+    JOD, OMR and TND amounts end in 0, ISK in 00): a line or a total that does not is
+    refused here with :class:`InvalidInput` naming the line, before anything is created.
     """
     check_draft_items(items)
     subtotal = 0
     for number, item in enumerate(items, start=1):
         if item.price_id is None:
+            _check_currency_rule(int(item.amount or 0), number, f"items[{number - 1}].amount",
+                                 currency)  # fmt: skip
             subtotal += int(item.amount or 0)
             _check_total(existing_total + subtotal, number, f"items[{number - 1}].amount", currency)
             continue
@@ -211,9 +221,17 @@ def totals(
                 "or split the amount over several invoices.",
                 field=f"items[{number - 1}].quantity",
             )
+        _check_currency_rule(line, number, f"items[{number - 1}].price_id", currency)
         subtotal += line
         _check_total(existing_total + subtotal, number, f"items[{number - 1}].quantity", currency)
     return Totals(subtotal=subtotal, total=subtotal, currency=currency, count=len(items))
+
+
+def _check_currency_rule(amount: int, number: int, field: str, currency: str) -> None:
+    """A line Stripe could not charge in ``currency`` (e.g. KWD not ending in 0), named."""
+    problem = currency_rule_problem(amount, currency)
+    if problem is not None:
+        raise InvalidInput(f"Item {number}: {problem}", field=field)
 
 
 def _check_total(total: int, number: int, field: str, currency: str) -> None:

@@ -12,13 +12,15 @@ from services.core.money import (
     MAX_AMOUNT,
     THREE_DECIMAL_CURRENCIES,
     ZERO_DECIMAL_CURRENCIES,
+    amount_step,
     currency_exponent,
+    currency_rule_problem,
     format_amount,
     parse_amount,
     to_major,
 )
 
-ALL_KINDS = ["usd", "eur", "gbp", "chf", *sorted(ZERO_DECIMAL_CURRENCIES),
+ALL_KINDS = ["usd", "eur", "gbp", "chf", "isk", "huf", "twd", *sorted(ZERO_DECIMAL_CURRENCIES),
              *sorted(THREE_DECIMAL_CURRENCIES)]  # fmt: skip
 
 
@@ -36,7 +38,13 @@ ALL_KINDS = ["usd", "eur", "gbp", "chf", *sorted(ZERO_DECIMAL_CURRENCIES),
         ("1234.5 EUR", "eur", 123450),
         ("1,235", "jpy", 1235),
         ("5000", "krw", 5000),
-        ("1.234", "kwd", 1234),
+        ("1.230", "kwd", 1230),
+        ("1.23", "kwd", 1230),
+        ("5", "isk", 500),
+        ("5.00", "isk", 500),
+        ("1.23", "huf", 123),
+        ("1.23", "twd", 123),
+        ("1500", "ugx", 1500),
         ("12.5", "bhd", 12500),
         ("10.50", "USD", 1050),
     ],
@@ -53,6 +61,14 @@ def test_parse_amount_accepts_what_users_type(text: str, currency: str, minor: i
         ("10.005", "usd", "at most 2 decimal places"),
         ("1.5", "jpy", "no decimal places"),
         ("1.2345", "kwd", "at most 3 decimal places"),
+        ("1.235", "kwd", "KWD amounts must end in 0"),
+        ("5.124", "kwd", "use 5.120 KWD or 5.130 KWD"),
+        ("0.001", "bhd", "BHD amounts must end in 0"),
+        ("1.999", "jod", "JOD amounts must end in 0"),
+        ("1.001", "omr", "OMR amounts must end in 0"),
+        ("1.005", "tnd", "TND amounts must end in 0"),
+        ("5.50", "isk", "ISK amounts must be whole krónur"),
+        ("1.5", "ugx", "no decimal places"),
         ("12,34", "usd", "use a dot for decimals"),
         ("1,23,456", "usd", "commas or spaces only between thousands"),
         ("ten", "usd", "not an amount"),
@@ -100,11 +116,13 @@ def test_exponents_and_major_units() -> None:
 
 @given(minor=st.integers(min_value=0, max_value=MAX_AMOUNT), currency=st.sampled_from(ALL_KINDS))
 def test_format_then_parse_round_trips(minor: int, currency: str) -> None:
+    minor -= minor % amount_step(currency)  # an amount Stripe can charge in that currency
     assert parse_amount(format_amount(minor, currency), currency) == minor
 
 
 @given(minor=st.integers(min_value=0, max_value=MAX_AMOUNT), currency=st.sampled_from(ALL_KINDS))
 def test_plain_major_text_round_trips(minor: int, currency: str) -> None:
+    minor -= minor % amount_step(currency)
     text = str(to_major(minor, currency))
     assert isinstance(parse_amount(text, currency), int)
     assert parse_amount(text, currency) == minor
@@ -117,6 +135,18 @@ def test_plain_major_text_round_trips(minor: int, currency: str) -> None:
 def test_anything_above_the_limit_is_refused(minor: int, currency: str) -> None:
     with pytest.raises(ValueError, match="limit"):
         parse_amount(str(to_major(minor, currency)), currency)
+
+
+@given(minor=st.integers(min_value=1, max_value=MAX_AMOUNT), currency=st.sampled_from(ALL_KINDS))
+def test_an_amount_off_the_currency_step_is_refused_and_on_it_accepted(
+    minor: int, currency: str
+) -> None:
+    # https://docs.stripe.com/currencies: three-decimal currencies end in 0, ISK in 00.
+    step = amount_step(currency)
+    assert step == {"bhd": 10, "jod": 10, "kwd": 10, "omr": 10, "tnd": 10, "isk": 100}.get(
+        currency, 1
+    )
+    assert (currency_rule_problem(minor, currency) is None) == (minor % step == 0)
 
 
 @pytest.mark.parametrize(
