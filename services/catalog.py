@@ -1,4 +1,4 @@
-"""The catalog: products and their prices.
+"""The catalog: products and their prices (tax rates and coupons: :attr:`Catalog.taxes`).
 
 Create a product, give it prices (one-time or recurring, the amount as the user
 typed it), list products with their prices (as dataclasses or one table row per
@@ -25,6 +25,7 @@ from services.core.writes import WriteRecorder
 from services.readmodel.catalog_queries import catalog_products
 from services.readmodel.copies import copy_or_reread
 from services.readmodel.sync import ReadModelSync
+from services.tax_rates_and_coupons import TaxRatesAndCoupons
 
 RECURRING_INTERVALS = ("day", "week", "month", "year")
 
@@ -43,6 +44,8 @@ class Catalog:
         self._client = client
         self._writes = writes
         self._read_model = read_model
+        #: Tax rates and coupons (same client, audit and read model).
+        self.taxes = TaxRatesAndCoupons(client, writes, read_model)
 
     def create_product(
         self, actor: Actor, *, name: str, description: str | None, form_nonce: str
