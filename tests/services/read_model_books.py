@@ -40,6 +40,7 @@ class Book:
     def invoice(
         self, total: int, *, finalized: str | None, status: str = "open", currency: str = "usd",
         due: str | None = None, voided: str | None = None, created: str | None = None,
+        uncollectible: str | None = None,
     ) -> str:
         """Store an invoice of ``total`` minor units; its id."""
         n = next(_SEQUENCE)
@@ -55,13 +56,22 @@ class Book:
             "status_transitions": {"finalized_at": at(finalized) if finalized else None,
                                    "paid_at": None,
                                    "voided_at": at(voided) if voided else None,
-                                   "marked_uncollectible_at": None},
+                                   "marked_uncollectible_at": at(uncollectible)
+                                   if uncollectible else None},
             "lines": {"object": "list", "data": [], "has_more": False}, "metadata": {},
             "livemode": False,
         }  # fmt: skip
         self.payments[invoice_id] = []
         self._store(invoice_id)
         return invoice_id
+
+    def store_customer(self) -> None:
+        """Store the customer the invoices belong to."""
+        customer = {"id": self.customer_id, "object": "customer", "name": self.customer_name,
+                    "email": "ap@rossi.example", "created": at("2025-01-01 00:00"),
+                    "currency": "usd", "livemode": False}
+        with write_transaction(self.engine) as conn:
+            store.store_object(conn, "customer", customer, store.now_version())
 
     def pay(self, invoice_id: str, amount: int, when: str, *, kind: str = "payment_record") -> str:
         """Store a paid InvoicePayment of ``amount`` on ``when``; the invoice follows (paid
