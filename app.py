@@ -2,8 +2,9 @@
 
 `streamlit run app.py` finds the module-level ``app = st.App(...)`` below and
 serves it with uvicorn, importing this file as the module ``app``: that import
-registers how to build the services and adds ``GET /healthz`` and
-``POST /webhooks/stripe`` to the same server. Each browser session then runs
+registers how to build the services and adds ``GET /healthz``,
+``POST /webhooks/stripe`` and the login cookie's ``/session/login`` and
+``/session/logout`` to the same server. Each browser session then runs
 this same file as ``__main__``: log in, register the role's pages
 (``st.navigation`` on every run, hidden while logged out so deep links keep
 their target), draw the sidebar, run the page.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from services.core.errors import ConfigurationError, DashboardError
-from ui import config, http_routes, runtime
+from ui import config, http_routes, login_cookie, runtime
 
 if TYPE_CHECKING:
     from services.container import Services
@@ -97,10 +98,12 @@ def run_dashboard() -> None:
 
 
 def _server_routes() -> list[Any]:
-    """GET /healthz and POST /webhooks/stripe, served next to the dashboard."""
+    """GET /healthz, POST /webhooks/stripe and the login cookie's GET /session/login and
+    GET /session/logout, served next to the dashboard."""
     return [
         http_routes.health_route(lambda: runtime.services().health),
         http_routes.webhook_route(lambda: runtime.services().events),
+        *http_routes.login_cookie_routes(runtime.login_setup, login_cookie.login_tickets),
     ]
 
 

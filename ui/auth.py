@@ -1,26 +1,22 @@
-"""Login and logout: streamlit-authenticator 0.4.2 for the session keys and the cookie
-component, the dashboard's own code for everything an attacker can reach.
+"""Login and logout: the dashboard's own form and checks, and the HttpOnly login cookie.
 
-- **The password check** is :class:`services.core.login_guard.LoginGuard`, not the
-  library's ``login()`` form: the library answered unknown names without a bcrypt
-  check (so faster, and never locked: both told real names from made-up ones) and
-  locked an account in one process's memory until a restart. The guard throttles
-  per name and per client address in the app database (every lockout ends by
-  itself, an admin can lift it), does one bcrypt check whatever the name, and
-  audits every attempt. The form here has the library's labels, and a good login
-  sets the session keys the library reads.
-- **The cookie** is read by :func:`services.core.sessions.read_login_token`, never by
-  the library's reader, which crashed every page for a token signed with another
-  algorithm (``alg: none``, HS512): any defect now simply means "logged out".
-  It is written through the library's cookie component (JavaScript in the
-  browser), with ``SameSite=Strict``, ``Secure`` when the page is served over
-  HTTPS, and a ``Max-Age``. It **cannot be HttpOnly**: a cookie written by
-  JavaScript never is; only a ``Set-Cookie`` header from the server can make one,
-  i.e. an HTTP route beside the pages that the browser calls after the login
-  (``ui/http_routes.py`` and ``app.py``), which this module cannot add.
-- One ``Authenticate`` per script run (its cookie component has a fixed key),
-  ``auto_hash=False``. Never ``st.rerun()`` straight after the login form: the
-  cookie component would be thrown away; the cookie is written in the next run.
+- **The password check** is :class:`services.core.login_guard.LoginGuard` (not
+  streamlit-authenticator's ``login()`` form, which answered unknown names without a
+  bcrypt check and locked accounts in one process's memory until a restart). The
+  guard throttles per name and per client address in the app database (every
+  lockout ends by itself, an admin can lift it), does one bcrypt check whatever the
+  name, and audits every attempt. A good login sets the session keys the pages and
+  tests read (``authentication_status``, ``username``, ``name``, ``roles``, ``logout``:
+  streamlit-authenticator's names, kept).
+- **The cookie** is ``HttpOnly``, ``SameSite=Strict``, ``Secure`` over HTTPS, set and
+  deleted only by ``Set-Cookie`` headers of the routes in :mod:`ui.http_routes`: after
+  a good login the next run sends the browser through ``/session/login`` with a
+  one-time ticket, and a logout through ``/session/logout`` (:mod:`ui.login_cookie`).
+  No script in the page writes or can read it. It is read here from the request
+  headers (``st.context.cookies``) by :func:`services.core.sessions.read_login_token`,
+  which is strict: a token signed with another algorithm (``alg: none``, HS512) or
+  any other defect simply means "logged out", never a crash. Never ``st.rerun()``
+  straight after sending the browser somewhere: the message would be thrown away.
 - Logout is recorded server side (:mod:`services.core.sessions`) and audited; any
   session or cookie that started before the user's last logout is refused on every run.
   Both fail closed when the app database does not answer: a logout still ends the
@@ -34,11 +30,9 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import streamlit as st
-import streamlit_authenticator as stauth
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.core.access import Actor, Role
@@ -46,8 +40,8 @@ from services.core.audit import AuditLog
 from services.core.database import DEFAULT_DATABASE_URL, make_engine
 from services.core.errors import ConfigurationError
 from services.core.login_guard import Account, LoginAttempt, LoginGuard, Result
-from services.core.sessions import LoginCheck, issue_login_token, read_login_token
-from ui import config, runtime
+from services.core.sessions import LoginCheck, read_login_token
+from ui import config, login_cookie, runtime
 from ui.users import highest_role
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +51,8 @@ _SET_COOKIE = "_ui_set_cookie_next_run"
 _LOGOUT_REQUESTED = "_ui_logout_requested"
 _LOGOUT_UNRECORDED = "_ui_logout_not_recorded"
 _NOTICE = "_ui_login_notice"
+#: The session keys of a login (streamlit-authenticator's names, which pages and tests read).
+_SESSION_KEYS = ("authentication_status", "username", "name", "email", "roles", "logout")
 LOGIN_FORM = "Login"
 WRONG = "Username or password is incorrect."
 
@@ -77,10 +73,9 @@ class CurrentUser:
 
 @dataclass
 class LoginState:
-    """Outcome of :func:`authenticate`: the user (or ``None``) and this run's authenticator."""
+    """Outcome of :func:`authenticate`: the logged-in user, or ``None``."""
 
     user: CurrentUser | None
-    authenticator: stauth.Authenticate
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,20 +90,12 @@ def login_guard() -> LoginGuard:
     return _login_guard(url)
 
 
-def _authenticator() -> stauth.Authenticate:
+def _login_setup() -> runtime.LoginSetup:
     try:
-        setup = runtime.login_setup()
+        return runtime.login_setup()
     except ConfigurationError as err:  # unsafe or broken login setup: say what to fix
         st.error(str(err))
         st.stop()
-    return stauth.Authenticate(
-        setup.credentials,
-        setup.cookie_name,
-        setup.cookie_key,
-        setup.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=0,
-    )
 
 
 LOGGED_OUT = "You have logged out."
@@ -121,29 +108,30 @@ REVOCATION_UNCHECKED = (
     "Your login cannot be checked right now (the app database does not answer). "
     "Log in again in a moment."
 )
+#: What the login form says after the logout route sent the browser back (``?logout=<code>``).
+#: Only these fixed texts: the code comes from a URL anyone can write.
+LOGOUT_NOTICES = {"done": LOGGED_OUT, "unrecorded": LOGOUT_NOT_RECORDED}
 
 
-def _forget(authenticator: stauth.Authenticate, notice: str) -> None:
-    """End this session's login (state and cookie) and say why on the login form.
+def _forget(notice: str, *, logout_code: str | None = None) -> None:
+    """End this session's login and say why on the login form.
 
-    Fails closed: whatever the library does, the session keys are cleared and the
-    cookie's deletion is asked for.
+    With ``logout_code`` (a logout; a key of :data:`LOGOUT_NOTICES`) the browser is
+    also sent through the route that deletes the login cookie, to a login form that
+    says that code's notice. Fails closed: the session keys are cleared before
+    anything else is tried.
     """
     state = st.session_state
-    if state.get("authentication_status"):
-        try:
-            authenticator.logout(location="unrendered")
-        except Exception:  # the session ends anyway, below
-            LOG.exception("the login library could not log out; clearing the session")
-            try:
-                authenticator.cookie_controller.delete_cookie()
-            except Exception:
-                LOG.exception("the login cookie could not be deleted")
-    for name in ("authentication_status", "username", "name", "email", "roles"):
+    for name in _SESSION_KEYS:
         state[name] = None
     state["logout"] = True  # the cookie is not read again in this session
     state[_LOGIN_AT] = None
     state[_NOTICE] = notice
+    if logout_code is not None:
+        try:
+            login_cookie.clear_on_logout(logout_code)
+        except Exception:  # the session has ended anyway; the recorded logout refuses the cookie
+            LOG.exception("the browser could not be sent to delete the login cookie")
 
 
 def _cookie_text(name: str) -> object:
@@ -167,16 +155,6 @@ def _client_address() -> object:
         return "unknown"
 
 
-def _served_over_https() -> bool:
-    """True when the browser shows the dashboard on an https:// address (the cookie
-    then gets ``Secure``; on plain http a browser would drop a ``Secure`` cookie)."""
-    try:
-        url = st.context.url
-    except Exception:
-        return False
-    return isinstance(url, str) and url.lower().startswith("https://")
-
-
 def _start_session(username: str, user: dict[str, Any]) -> None:
     """Set the session keys streamlit-authenticator and the pages read."""
     state = st.session_state
@@ -188,32 +166,40 @@ def _start_session(username: str, user: dict[str, Any]) -> None:
     state["username"] = username
 
 
-def _write_cookie(authenticator: stauth.Authenticate, username: str) -> None:
-    """Write the login cookie through the library's cookie component (see the module doc)."""
-    setup = runtime.login_setup()
-    if setup.cookie_expiry_days <= 0:  # re-login on every new tab: no cookie at all
+def _logout_notice_from_url() -> None:
+    """After the logout route: keep its notice for the login form, and drop it from the URL."""
+    try:
+        code = st.query_params.get(login_cookie.LOGOUT_NOTICE_PARAM)
+    except Exception:  # no query parameters in this run
         return
-    token, login = issue_login_token(username, setup.cookie_key, setup.cookie_expiry_days)
-    authenticator.cookie_controller.cookie_model.cookie_manager.set(
-        setup.cookie_name,
-        token,
-        expires_at=datetime.fromtimestamp(login.expires_at, UTC),  # an aware time: no TZ drift
-        max_age=max(1, int(login.expires_at - login.issued_at)),
-        secure=_served_over_https(),
-        same_site="strict",
-    )
+    if code is None:
+        return
+    notice = LOGOUT_NOTICES.get(str(code))
+    if notice is not None:
+        st.session_state[_NOTICE] = notice
+    del st.query_params[login_cookie.LOGOUT_NOTICE_PARAM]
 
 
 def authenticate() -> LoginState:
-    """Run once per script run: re-authenticate from state or cookie, apply logouts."""
-    authenticator = _authenticator()
-    setup = runtime.login_setup()
+    """Run once per script run: re-authenticate from state or cookie, apply logouts.
+
+    Returns the logged-in user, or ``None`` (the caller shows :func:`show_login_form`).
+    The run after a good login sends the browser for its HttpOnly cookie
+    (:func:`ui.login_cookie.set_after_login`); a requested logout ends the session and
+    sends it to delete the cookie. Stops the script with an error when the login setup
+    is unsafe or broken.
+    """
+    setup = _login_setup()
     state = st.session_state
+    for name in _SESSION_KEYS:  # every page (and test) may read them, logged in or not
+        state.setdefault(name, None)
     if state.pop(_LOGOUT_REQUESTED, False):
-        unrecorded = state.pop(_LOGOUT_UNRECORDED, False)
-        _forget(authenticator, LOGOUT_NOT_RECORDED if unrecorded else LOGGED_OUT)
-        return LoginState(None, authenticator)
+        code = "unrecorded" if state.pop(_LOGOUT_UNRECORDED, False) else "done"
+        _forget(LOGOUT_NOTICES[code], logout_code=code)
+        return LoginState(None)
     had_login = state.get("authentication_status") is True
+    if not had_login:
+        _logout_notice_from_url()
     if not had_login and not state.get("logout"):  # after a logout here, ignore the cookie
         token = read_login_token(
             _cookie_text(setup.cookie_name), setup.cookie_key, setup.cookie_expiry_days
@@ -221,12 +207,12 @@ def authenticate() -> LoginState:
         if token is not None:
             user = setup.credentials["usernames"].get(token.username)
             if user is None:  # a valid cookie for a user no longer in the users file
-                _forget(authenticator, "Your account is not on the list of users any more.")
-                return LoginState(None, authenticator)
+                _forget("Your account is not on the list of users any more.")
+                return LoginState(None)
             _start_session(token.username, user)
             state[_LOGIN_AT] = token.issued_at
     if state.get("authentication_status") is not True:
-        return LoginState(None, authenticator)
+        return LoginState(None)
     username = str(state.get("username"))
     if state.get(_LOGIN_AT) is None:
         state[_LOGIN_AT] = time.time()
@@ -237,18 +223,19 @@ def authenticate() -> LoginState:
         check = LoginCheck.UNCHECKED
     if check is LoginCheck.UNCHECKED:  # fail closed: the login form, never the page
         state[_NOTICE] = REVOCATION_UNCHECKED
-        return LoginState(None, authenticator)
+        return LoginState(None)
     if check is LoginCheck.REVOKED:
-        _forget(authenticator, "You were logged out. Please log in again.")
-        return LoginState(None, authenticator)
-    if state.pop(_SET_COOKIE, False):
-        _write_cookie(authenticator, username)  # the login run's component would be lost
+        _forget("You were logged out. Please log in again.")
+        return LoginState(None)
     role = highest_role(state.get("roles"))
     if role is None:
-        _forget(authenticator, "Your account has no role in this dashboard.")
-        return LoginState(None, authenticator)
+        _forget("Your account has no role in this dashboard.")
+        return LoginState(None)
+    if state.pop(_SET_COOKIE, False) and setup.cookie_expiry_days > 0:
+        # Not in the login run itself: its st.rerun() would drop the message.
+        login_cookie.set_after_login(username, float(state[_LOGIN_AT]))
     user = CurrentUser(username, str(state.get("name") or username), role)
-    return LoginState(user, authenticator)
+    return LoginState(user)
 
 
 def _accounts() -> dict[str, Account]:
@@ -297,7 +284,7 @@ def _try_login(username: str, password: str) -> None:
         _start_session(attempt.username, runtime.login_setup().credentials["usernames"][
             attempt.username])
         st.session_state[_LOGIN_AT] = time.time()
-        st.session_state[_SET_COOKIE] = True  # write the cookie in the next run
+        st.session_state[_SET_COOKIE] = True  # the cookie is asked for in the next run
         st.rerun()
     st.error(refusal(attempt))
 
@@ -305,8 +292,8 @@ def _try_login(username: str, password: str) -> None:
 def show_login_form(login: LoginState) -> NoReturn:
     """Render the login form; after a good login rerun so the page runs. Always stops."""
     st.title("Invoicing dashboard")
-    # The notice stays until the next attempt: the cookie component's answer reruns
-    # the script right after a logout, and a notice shown once would vanish at once.
+    # The notice stays until the next attempt: any rerun before then (a widget, the
+    # browser reconnecting) would otherwise make it vanish at once.
     notice, notice_slot = st.session_state.get(_NOTICE), st.empty()
     with st.form(LOGIN_FORM):
         st.subheader("Login")

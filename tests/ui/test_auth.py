@@ -140,24 +140,19 @@ def _database_locked(*_args, **_kwargs):  # type: ignore[no-untyped-def]
     raise OperationalError("UPDATE login_revocations", {}, Exception("database is locked"))
 
 
-def _deleted_cookies(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
-    from streamlit_authenticator.models.cookie_model import CookieModel
+def _browser_sent_to(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """Where the page sends the browser (AppTest has none to follow it)."""
+    from ui import login_cookie
 
-    deleted: list[str] = []
-    original = CookieModel.delete_cookie
-
-    def deleting(self):  # type: ignore[no-untyped-def]
-        deleted.append(self.cookie_name)
-        return original(self)
-
-    monkeypatch.setattr(CookieModel, "delete_cookie", deleting)
-    return deleted
+    paths: list[str] = []
+    monkeypatch.setattr(login_cookie, "send_browser_to", lambda path: paths.append(path) or True)
+    return paths
 
 
 def test_logout_with_the_database_locked_still_logs_out_and_says_so(app_test, monkeypatch):
     from services.core.sessions import LogoutRegistry
 
-    deleted = _deleted_cookies(monkeypatch)
+    sent_to = _browser_sent_to(monkeypatch)
     at = app_test(GATED, role="admin").run()
     assert "Gated content" in texts(at)
     monkeypatch.setattr(LogoutRegistry, "record_logout", _database_locked)
@@ -166,7 +161,8 @@ def test_logout_with_the_database_locked_still_logs_out_and_says_so(app_test, mo
     assert at.session_state["authentication_status"] is not True
     assert "Gated content" not in texts(at)
     assert [t.label for t in at.text_input] == ["Username", "Password"]
-    assert deleted == [COOKIE]
+    # sent to the route that deletes the cookie (no database needed), then to a form saying so
+    assert sent_to == ["/session/logout?next=%2F%3Flogout%3Dunrecorded"]
     [notice] = [i.value for i in at.info]
     assert "could not be recorded" in notice and "cookie" in notice
     at.run()  # the next run too: still logged out

@@ -1,10 +1,10 @@
-"""The login cookie in real Chromium: its attributes, and forged cookies that must not crash.
+"""The login cookie in real Chromium: HttpOnly and SameSite=Strict, kept across reloads, gone
+and useless after logout; forged cookies must not crash.
 
 Uses the browser harness of ``tests/ui/browser`` (its own dashboard server for this
-module). What the cookie can and cannot be, written by the authenticator's
-JavaScript component: ``SameSite=Strict`` always, ``Secure`` only when the page is
-served over HTTPS (here plain http on 127.0.0.1, so not), and never ``HttpOnly``
-(only a ``Set-Cookie`` header from the server can make that; see ``ui/auth.py``).
+module). The cookie is set by the server's ``/session/login`` route (``ui/http_routes.py``):
+``HttpOnly`` (no script in the page can read it), ``SameSite=Strict``, and ``Secure``
+only when the page is served over HTTPS (here plain http on 127.0.0.1, so not).
 """
 
 from __future__ import annotations
@@ -26,17 +26,55 @@ browser_type_launch_args = harness.browser_type_launch_args
 _needs_chromium = harness._needs_chromium
 
 
-def test_login_cookie_is_samesite_strict_with_a_half_day_lifetime(
+def test_login_cookie_is_httponly_and_samesite_strict_with_a_half_day_lifetime(
     dashboard: Dashboard, page: Page
 ) -> None:
     log_in(page, dashboard.url, "anna")
     cookie = login_cookie(page)
-    assert cookie is not None, "the login cookie was not written"
+    assert cookie is not None, "the login cookie was not set"
+    assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Strict"
     assert cookie["secure"] is False  # http://127.0.0.1: a Secure cookie would be dropped
-    assert cookie["httpOnly"] is False  # written by JavaScript: cannot be HttpOnly
     assert cookie["path"] == "/"
     assert abs(cookie["expires"] - (time.time() + 0.5 * 86400)) < 600
+    assert COOKIE_NAME not in page.evaluate("document.cookie")  # scripts cannot read it
+    # nor overwrite it: a script's cookie of the same name does not replace the server's
+    page.evaluate(f"document.cookie = '{COOKIE_NAME}=from-a-script; path=/'")
+    assert login_cookie(page) == cookie
+
+
+def test_reload_keeps_the_login_and_logout_makes_the_cookie_useless(
+    dashboard: Dashboard, browser: Browser
+) -> None:
+    first = browser.new_context()
+    page = first.new_page()
+    log_in(page, dashboard.url, "carl", path="/invoices")
+    assert "/session/" not in page.url and page.url.endswith("/invoices")
+    copied = login_cookie(page)
+    assert copied is not None and copied["httpOnly"] is True
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("carl · clerk")
+    expect(page.get_by_role("textbox", name="Password")).to_have_count(0)
+
+    with page.expect_navigation(url=lambda url: "/session/" not in url):
+        page.get_by_role("button", name="Log out").click()
+    wait_for_app(page)
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+    assert login_cookie(page, timeout=1) is None  # deleted by the server
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+
+    second = browser.new_context()
+    second.add_cookies([copied])
+    other = second.new_page()
+    other.goto(f"{dashboard.url}/invoices")
+    wait_for_app(other)
+    expect(other.get_by_role("textbox", name="Password")).to_be_visible()
+    expect(other.get_by_role("button", name="Log out")).to_have_count(0)
+    first.close()
+    second.close()
 
 
 @pytest.mark.parametrize("algorithm", ["none", "HS512"])

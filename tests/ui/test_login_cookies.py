@@ -1,29 +1,32 @@
 """The login cookie through AppTest: forged or broken cookies mean "logged out", never a crash;
-a good one logs in; the cookie is written SameSite=Strict, Secure over HTTPS, with a Max-Age.
+a good one logs in; after a login the browser is sent for an HttpOnly, SameSite=Strict
+cookie (Secure over HTTPS, with a Max-Age), and on logout to have it deleted.
 
 AppTest cannot seed cookies or the client address (its ``st.context`` is backed by
 a mock), so :func:`browser` puts a fake client context where ``st.context`` reads
-it: the dashboard's own cookie and address code then runs unchanged. The cookie
-component never runs in AppTest either, so what it is asked to do is recorded
-from the component call (the exact arguments the browser's JavaScript receives).
+it: the dashboard's own cookie and address code then runs unchanged. AppTest has
+no browser to follow the page's redirect either, so :func:`sent_to` records where
+the page sends it and the test asks the dashboard's real route, as the browser would.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
 import streamlit.runtime.context as st_context
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from services.core.sessions import read_login_token
 from tests.ui.conftest import COOKIE_KEY, PASSWORDS, texts
-from ui import runtime
+from ui import login_cookie, runtime
+from ui.http_routes import login_cookie_routes
 
-# The package re-exports the class under the module's name: fetch the module itself.
-cookie_manager_module = importlib.import_module("extra_streamlit_components.CookieManager")
 GATED = "tests/ui/apps/gated_page.py"
 COOKIE = "invoicing_dashboard_auth"  # ui.config's default cookie name
 HALF_DAY = 0.5 * 86400
@@ -122,16 +125,16 @@ def test_a_cookie_from_before_the_last_logout_is_refused(app_test, monkeypatch):
 
 
 @pytest.fixture
-def cookie_calls(monkeypatch) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Every call the cookie component gets (its JavaScript never runs in AppTest)."""
-    calls: list[dict] = []
+def sent_to(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every path the page sends the browser to (AppTest has no browser to follow it)."""
+    paths: list[str] = []
 
-    def component(**kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs)
-        return kwargs.get("default")
+    def record(path: str) -> bool:
+        paths.append(path)
+        return True
 
-    monkeypatch.setattr(cookie_manager_module, "_component_func", component)
-    return calls
+    monkeypatch.setattr(login_cookie, "send_browser_to", record)
+    return paths
 
 
 def _log_in(at, username: str = "anna"):  # type: ignore[no-untyped-def]
@@ -142,35 +145,90 @@ def _log_in(at, username: str = "anna"):  # type: ignore[no-untyped-def]
     return at
 
 
-def _written(calls: list[dict]) -> dict:
-    writes = [c for c in calls if c.get("method") == "set"]
-    assert len(writes) == 1, writes
-    return writes[0]
+def _follow(path: str, dashboard_env: dict) -> Any:
+    """What the dashboard's own route answers to the browser sent to ``path`` (the server's
+    login settings are the AppTest's secrets, given as environment variables here)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LOGIN_USERS_FILE", dashboard_env["users_file"])
+        env.setenv("LOGIN_COOKIE_KEY", dashboard_env["cookie_key"])
+        env.setenv("LOGIN_COOKIE_EXPIRY_DAYS", str(dashboard_env["cookie_expiry_days"]))
+        setup = runtime.login_setup()
+    routes = login_cookie_routes(lambda: setup, login_cookie.login_tickets)
+    with TestClient(Starlette(routes=routes), follow_redirects=False) as http:
+        return http.get(path, headers={"Sec-Fetch-Site": "same-origin"})
 
 
-def test_cookie_is_strict_and_secure_when_served_over_https(app_test, monkeypatch, cookie_calls):
+def test_after_login_the_browser_gets_an_httponly_strict_cookie(app_test, monkeypatch, sent_to,
+                                                                dashboard_env):
     browser(monkeypatch)
-    at = app_test(GATED)
-    at.context = {"url": "https://invoicing.example.com/"}
+    at = app_test(GATED, invoice="in_1")
+    at.context = {"url": "https://invoicing.example.com/invoice"}
     _log_in(at)
     assert "Gated content" in texts(at)
-    written = _written(cookie_calls)
-    assert written["cookie"] == COOKIE
-    options = written["options"]
-    assert options["sameSite"] == "strict"
-    assert options["secure"] is True
-    assert options["path"] == "/"
-    assert options["maxAge"] == HALF_DAY
-    token = read_login_token(written["value"], COOKIE_KEY, 0.5)
+    [path] = sent_to
+    assert urlsplit(path).path == "/session/login"
+    query = parse_qs(urlsplit(path).query)
+    assert query["next"] == ["/invoice?invoice=in_1"]  # back to the page the user asked for
+    answer = _follow(path, dashboard_env)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/invoice?invoice=in_1")
+    [header] = answer.headers.get_list("set-cookie")
+    assert header.startswith(f"{COOKIE}=")
+    for attribute in ("HttpOnly", "SameSite=strict", "Secure", "Path=/", "Max-Age=43"):
+        assert attribute in header
+    token = read_login_token(header.split(";")[0].split("=", 1)[1], COOKIE_KEY, 0.5)
     assert token is not None and token.username == "anna"
+    assert _follow(path, dashboard_env).headers.get_list("set-cookie") == []  # used once
+    at.run()
+    assert sent_to == [path]  # asked for once, not on every run
 
 
-def test_cookie_is_not_secure_on_plain_http(app_test, monkeypatch, cookie_calls):
+def test_cookie_is_not_secure_on_plain_http(app_test, monkeypatch, sent_to, dashboard_env):
     # A browser drops a Secure cookie set from an http:// page: the login would not last.
     browser(monkeypatch)
     at = app_test(GATED)
     at.context = {"url": "http://localhost:8501/"}
     _log_in(at)
-    options = _written(cookie_calls)["options"]
-    assert options["secure"] is False
-    assert options["sameSite"] == "strict"
+    [header] = _follow(sent_to[0], dashboard_env).headers.get_list("set-cookie")
+    assert "Secure" not in header
+    assert "HttpOnly" in header and "SameSite=strict" in header
+
+
+def test_no_cookie_is_asked_for_when_logins_must_not_outlast_the_tab(app_test, monkeypatch,
+                                                                     sent_to):
+    browser(monkeypatch)
+    at = app_test(GATED)
+    at.secrets["login"] = {**at.secrets["login"], "cookie_expiry_days": 0}
+    _log_in(at)
+    assert "Gated content" in texts(at)
+    assert sent_to == []
+
+
+def test_logout_sends_the_browser_to_delete_the_cookie(app_test, monkeypatch, sent_to,
+                                                       dashboard_env):
+    browser(monkeypatch, {COOKIE: signed("anna")})
+    at = app_test(GATED).run()
+    assert "Gated content" in texts(at)
+    at.sidebar.button(key="sidebar_logout").click().run()
+    assert shows_only_the_login_form(at)
+    [path] = sent_to
+    assert urlsplit(path).path == "/session/logout"
+    answer = _follow(path, dashboard_env)
+    assert answer.headers["location"] == "/?logout=done"
+    [header] = answer.headers.get_list("set-cookie")
+    assert header.startswith(f'{COOKIE}=""') and "Max-Age=0" in header
+
+
+@pytest.mark.parametrize(("code", "notice"), [
+    ("done", "You have logged out."), ("unrecorded", "could not be recorded"),
+])
+def test_the_login_form_says_what_the_logout_route_passed_on(app_test, code, notice):
+    at = app_test(GATED, logout=code).run()
+    assert shows_only_the_login_form(at)
+    assert notice in at.info[0].value
+    assert "logout" not in at.query_params  # gone from the address bar
+
+
+def test_a_made_up_logout_notice_shows_nothing(app_test):
+    at = app_test(GATED, logout="**Session expired**, log in at evil.example").run()
+    assert shows_only_the_login_form(at)
+    assert not at.info

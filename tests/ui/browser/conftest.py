@@ -100,15 +100,16 @@ def log_in(page: Page, base_url: str, username: str, path: str = "/") -> None:
     wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(USERS[username][1])
-    page.get_by_role("button", name="Login").click()
+    # A good login sends the browser through /session/login (the HttpOnly cookie) and
+    # back to the same page: wait for that page load, not the first run's "Log out".
+    with page.expect_navigation(url=lambda url: "/session/" not in url):
+        page.get_by_role("button", name="Login").click()
     wait_for_app(page)
     page.get_by_role("button", name="Log out").wait_for()
-    page.wait_for_timeout(300)  # the cookie component's answer triggers one more run
-    wait_for_app(page)
 
 
 def login_cookie(page: Page, timeout: float = 20) -> dict | None:
-    """The login cookie once the cookie component has written it (None if it never does)."""
+    """The login cookie once the server has set it (None if it never does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for cookie in page.context.cookies():
