@@ -5,7 +5,7 @@ import streamlit as st
 from services.core.access import Action, can
 from services.core.models import Customer
 from services.customers.balances import customer_balance
-from ui import customer_forms, forms, reads, runtime
+from ui import customer_forms, forms, reads, runtime, tables
 from ui.caching import invalidate, refresher
 from ui.formatting import money_text
 from ui.gate import require_page
@@ -96,13 +96,16 @@ else:
 as_of(loaded_at, refresh=refresher("customers"), key="customers")
 st.caption(f"{len(frame)} customers" + (f" matching “{plain(search)}”" if search else ""))
 shown = customer_forms.customers_view(frame)
+table_key = f"{TABLE}.{search}"
 event = st.dataframe(
-    shown, key=f"{TABLE}.{search}", on_select="rerun", selection_mode="single-row",
+    shown, key=table_key, on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch", column_config=customer_forms.CUSTOMER_COLUMNS,
 )
-if event.selection.rows:  # positions in exactly the frame shown above
-    open_customer(str(shown.iloc[event.selection.rows[0]]["customer_id"]))
-    del st.session_state[f"{TABLE}.{search}"]
+# the customer drawn in the clicked row, even if the list changed since
+if (row := tables.selected(event, shown, key=table_key, id_column="customer_id",
+                           what="customer")) is not None:
+    open_customer(str(row["customer_id"]))
+    tables.forget_selection(table_key)
     st.rerun()
 
 

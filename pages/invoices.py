@@ -30,15 +30,17 @@ layout.as_of(listing.as_of, refresh=refresher("invoices", "customers"), key="inv
 
 shown = shown_frame(listing.rows, query.sort)
 invoice_listing.summary(listing, query)
+table_key = tables.selection_key("invoices_table", query.key_parts())
 event = st.dataframe(
     shown,
     hide_index=True,
     column_config=column_config(),
     on_select="rerun",
     selection_mode="single-row",
-    key=tables.selection_key("invoices_table", query.key_parts()),
+    key=table_key,
 )
-if (row := tables.selected(event, shown)) is not None:
+if (row := tables.selected(event, shown, key=table_key, id_column="Invoice ID",
+                           what="invoice")) is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
 
 tables.export_buttons(shown, f"invoices-{date.today():%Y-%m-%d}", key="invoices_export")

@@ -69,10 +69,12 @@ if by_customer.empty:
     st.stop()
 customers_shown = tables.with_money(by_customer, {"amount_remaining": "Open amount"})
 customers_shown.insert(0, "open", [navigation.customer_url(c) for c in by_customer["customer_id"]])
+customers_key = f"overdue_customers.{view}"
+tables.keep_selection(customers_key, by_customer["customer_id"])  # the same customer stays picked
 picked = st.dataframe(
     customers_shown[["open", "customer", "email", "invoices", "Open amount",
                      "oldest_days_overdue"]],
-    key=f"overdue_customers.{view}", on_select="rerun", selection_mode="single-row",
+    key=customers_key, on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch",
     column_config={
         "open": st.column_config.LinkColumn("Customer page", display_text="Open", width="small"),
@@ -81,8 +83,9 @@ picked = st.dataframe(
     },
 )
 st.caption("Select a customer to list only their invoices.")
-if picked.selection.rows:
-    chosen = by_customer.iloc[picked.selection.rows[0]]
+chosen = tables.selected(picked, by_customer.reset_index(drop=True), key=customers_key,
+                         id_column="customer_id", what="customer")
+if chosen is not None:
     invoices = rows[rows["customer_id"] == chosen["customer_id"]]
     st.markdown(f"**Invoices of {plain(chosen['customer'] or chosen['email'])}** · "
                 f"{currency.upper()} · {BUCKETS[bucket]}")

@@ -3,7 +3,8 @@
 The shown frame is also exactly what the CSV and Excel exports contain. The
 Invoices page draws it with :func:`shown_frame` and :func:`column_config`; the
 report pages (Overview, Overdue & aging, Customers) show their invoice rows the
-same way with :func:`show_invoices`, where selecting a row opens that invoice.
+same way with :func:`show_invoices`, where selecting a row opens that invoice (the
+one drawn in that row, even if the list has changed since: :func:`ui.tables.selected`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def show_invoices(
         on_select="rerun", selection_mode="single-row",
     )
     st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
-    if (row := selected(event, shown)) is not None:
+    if (row := selected(event, shown, key=key, id_column="Invoice ID",
+                        what="invoice")) is not None:
         navigation.go(INVOICE_PAGE, query_params={"invoice": row["Invoice ID"]})
     return shown

@@ -5,7 +5,10 @@ drift, exports. (The invoices table itself is :mod:`ui.invoice_table`.)
   minor-unit columns, per row's currency (JPY without decimals).
 - :func:`selection_key` makes a table key that changes with the filter, so a
   selected row always means the row that was shown (streamlit-notes §1.3).
-- :func:`selected` returns the selected row of the exact frame that was shown.
+- :func:`selected` returns the row of the object the user clicked: the position the
+  browser sends is read in the ids rendered with the table the user saw (remembered
+  per table key), never in data re-read after a write or a background refresh; when
+  that object is no longer listed it says so and returns ``None``.
 - :func:`export_buttons` offers CSV and Excel of exactly the frame shown, safe to open
   and ready to sum (:mod:`ui.exports`): amounts made with :func:`with_money` become
   numbers in the currency's major unit beside a currency column, dates stay dates,
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -58,12 +62,102 @@ def selection_key(base: str, filters: Mapping[str, Any]) -> str:
     return f"{base}.{digest.hexdigest()[:12]}"
 
 
-def selected(event: Any, shown: pd.DataFrame) -> pd.Series | None:
-    """The selected row of ``shown`` (the frame passed to ``st.dataframe``), if any."""
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    if not rows or rows[0] >= len(shown):
+@dataclass(frozen=True)
+class _Rendered:
+    """What a selectable table showed last: its row ids in order, the selection the
+    browser reported then, and the id that selection resolved to."""
+
+    ids: tuple[str, ...]
+    rows: tuple[int, ...]
+    chosen: str | None
+
+
+def _rendered_key(key: str) -> str:
+    return f"_ui_rendered_rows.{key}"
+
+
+def _rows_of(state: Any) -> tuple[int, ...]:
+    """The selected row positions in a dataframe's event or session-state value."""
+    selection = getattr(state, "selection", None)
+    if selection is None and isinstance(state, Mapping):
+        selection = state.get("selection")
+    if isinstance(selection, Mapping):
+        return tuple(selection.get("rows") or ())
+    return tuple(getattr(selection, "rows", []) or [])
+
+
+def selected(
+    event: Any,
+    shown: pd.DataFrame,
+    *,
+    key: str | None = None,
+    id_column: str | None = None,
+    what: str = "row",
+) -> pd.Series | None:
+    """The row of ``shown`` (the frame passed to ``st.dataframe``) for the object clicked.
+
+    ``event`` is what ``st.dataframe(..., key=key, on_select="rerun")`` returned;
+    ``id_column`` names the column holding each row's object id (e.g. ``"Invoice ID"``).
+    The browser only sends a row *position*, which means the row it drew: so the ids
+    of every frame shown are remembered under ``key`` and a new selection is read in
+    the ids shown last, then found by id in ``shown`` (rows may have moved, e.g. a
+    newer invoice made by another user since). A selection kept across reruns keeps
+    meaning the object first resolved. If that object is no longer in ``shown``, a
+    warning naming ``what`` is shown and ``None`` returned. Without ``key`` and
+    ``id_column`` the position is read in ``shown`` itself (only safe when the frame
+    cannot change between runs).
+    """
+    rows = _rows_of(event)
+    if key is None or id_column is None:
+        if not rows or rows[0] >= len(shown):
+            return None
+        return shown.iloc[rows[0]]
+    ids = tuple(str(value) for value in shown[id_column])
+    before: _Rendered | None = st.session_state.get(_rendered_key(key))
+    chosen: str | None = None
+    if rows:
+        if before is not None and before.rows == rows:
+            chosen = before.chosen  # the same selection as last run: the same object
+        elif before is not None:
+            chosen = before.ids[rows[0]] if rows[0] < len(before.ids) else None
+        elif rows[0] < len(ids):  # nothing drawn by this session yet: the frame is all
+            chosen = ids[rows[0]]
+    st.session_state[_rendered_key(key)] = _Rendered(ids, rows, chosen)
+    if not rows:
         return None
-    return shown.iloc[rows[0]]
+    if chosen is None or chosen not in ids:
+        st.warning(
+            f"The {what} you selected is no longer in this list (it was changed or removed "
+            "since the list was drawn), so nothing was opened. Select again.",
+            icon=":material/sync_problem:",
+        )
+        return None
+    return shown.iloc[ids.index(chosen)]
+
+
+def keep_selection(key: str, ids: Sequence[object]) -> None:
+    """Before drawing a table whose selection stays (a drill-down), move the kept
+    selection to where its object now is in ``ids`` (the rows about to be drawn), so
+    the highlighted row is the object whose details are shown. Call it right before
+    ``st.dataframe(..., key=key)``, then :func:`selected` with the same key."""
+    before: _Rendered | None = st.session_state.get(_rendered_key(key))
+    if before is None or not before.rows or before.chosen is None:
+        return
+    if _rows_of(st.session_state.get(key)) != before.rows:
+        return  # the user has just selected something else: selected() reads it
+    now = [str(value) for value in ids]
+    if before.chosen not in now:
+        return  # selected() says it is gone
+    position = now.index(before.chosen)
+    if (position,) != before.rows:
+        st.session_state[key] = {"selection": {"rows": [position], "columns": []}}
+    st.session_state[_rendered_key(key)] = _Rendered(tuple(now), (position,), before.chosen)
+
+
+def forget_selection(key: str) -> None:
+    """Drop a table's selection and what it showed (e.g. once the selection was used)."""
+    st.session_state.pop(key, None)
+    st.session_state.pop(_rendered_key(key), None)
 
 
 def export_buttons(shown: pd.DataFrame, basename: str, *, key: str) -> None:
