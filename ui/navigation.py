@@ -47,6 +47,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overdue.py", "Overdue & aging", ":material/schedule:", "Daily work"),
     PageSpec("pages/lookup.py", "Lookup", ":material/search:", "Daily work"),
     PageSpec("pages/payment_activity.py", "Payment activity", ":material/payments:", "Daily work"),
+    PageSpec("pages/cash_received.py", "Cash received", ":material/savings:", "Reports"),
+    PageSpec("pages/statement.py", "Customer statement", ":material/request_quote:", "Reports"),
     PageSpec("pages/customers.py", "Customers", ":material/group:", "Records"),
     PageSpec("pages/catalog.py", "Catalog", ":material/inventory_2:", "Records"),
     PageSpec(

@@ -1,0 +1,71 @@
+"""Cash received: money in by day, week or month per currency, and the payments behind it."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from services.core.access import Action
+from services.reporting.cash_received import GRAINS
+from ui import report_reads, tables
+from ui.caching import refresher
+from ui.cash_received import payments_shown, periods_shown, show_totals
+from ui.gate import require_page
+from ui.layout import as_of
+from ui.navigation import go
+from ui.reads import read_or_stop, today
+
+user = require_page(Action.VIEW)
+st.title("Cash received")
+st.caption("Money that came in, on the day it arrived (each partial payment on its own "
+           "date), per currency. Select a period to see the payments behind it.")
+
+latest = today()
+pick_start, pick_end, pick_grain = st.columns([1, 1, 2], vertical_alignment="bottom")
+start = pick_start.date_input("From", value=latest - timedelta(days=29), key="from",
+                              bind="query-params", format="YYYY-MM-DD")
+end = pick_end.date_input("To", value=latest, key="to", bind="query-params",
+                          format="YYYY-MM-DD")
+grain = pick_grain.segmented_control(
+    "Group by", GRAINS, format_func=str.capitalize, default="day", key="by",
+    bind="query-params",
+) or "day"
+if start is None or end is None:
+    st.info("Choose the first and last day of the period.")
+    st.stop()
+loaded = read_or_stop(report_reads.cash_received, start, end, grain, what="the cash received")
+as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="cash_received")
+report = loaded.value
+show_totals(report)
+if report.periods.empty:
+    st.info(f"No payments arrived between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
+    st.stop()
+
+view = f"{start}.{end}.{grain}"  # a new period or grouping starts with no selection
+periods = periods_shown(report.periods)
+picked = st.dataframe(
+    periods, key=f"cash_periods.{view}", on_select="rerun", selection_mode="single-row",
+    hide_index=True, width="stretch",
+    column_config={"period": None, "Payments": st.column_config.NumberColumn(format="%d")},
+)
+tables.export_buttons(periods.drop(columns=["period"]), f"cash-received-by-{grain}-{start}-{end}",
+                      key=f"cash_periods_export.{view}")
+
+chosen = tables.selected(picked, periods)
+if chosen is None:
+    st.subheader("Every payment in the period")
+    rows = report.payments
+else:
+    st.subheader(f"Payments of {chosen['Period']} in {chosen['Currency']}")
+    rows = report.rows_behind(chosen["period"], chosen["Currency"])
+shown = payments_shown(rows)
+event = st.dataframe(
+    shown, key=f"cash_payments.{view}.{chosen['period'] if chosen is not None else 'all'}"
+    f".{chosen['Currency'] if chosen is not None else ''}", on_select="rerun",
+    selection_mode="single-row", hide_index=True, width="stretch",
+    column_config={"Received": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+)
+st.caption(f"{len(shown)} payment{'s' if len(shown) != 1 else ''} · select one to open its "
+           "invoice")
+if (row := tables.selected(event, shown)) is not None:
+    go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
+tables.export_buttons(shown, f"payments-received-{start}-{end}", key=f"cash_payments_export.{view}")

@@ -1,0 +1,52 @@
+"""How the Cash received page shows its report: totals per currency, the periods table and
+the payments behind a period (money through :func:`ui.tables.with_money`, so the exports
+carry numbers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from services.reporting.cash_received import CashReceived
+from ui.formatting import money
+from ui.tables import with_money
+
+PAYMENT_COLUMNS = {
+    "received_at": "Received", "number": "Invoice", "customer": "Customer", "Amount": "Amount",
+    "currency": "Currency", "method": "Method", "payment_id": "Payment ID",
+    "source": "Payment record or intent", "invoice_id": "Invoice ID",
+}  # fmt: skip
+
+
+def show_totals(report: CashReceived) -> None:
+    """One tile per currency: the total received and the number of payments."""
+    if not report.totals:
+        return
+    counts = report.payments.groupby("currency")["payment_id"].count().to_dict()
+    tiles = st.columns(min(len(report.totals), 4))
+    for index, (currency, amount) in enumerate(sorted(report.totals.items())):
+        count = int(counts.get(currency, 0))
+        tiles[index % len(tiles)].metric(
+            f"Received in {currency.upper()}", money(amount, currency),
+            help=f"{count} payment{'s' if count != 1 else ''} from "
+                 f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}",
+        )
+
+
+def periods_shown(periods: pd.DataFrame) -> pd.DataFrame:
+    """One row per period and currency: Period, Currency, Received, Payments (and the
+    hidden ``period`` first day the drill-down needs)."""
+    shown = with_money(periods, {"amount": "Received"})
+    shown["Currency"] = shown["currency"].str.upper()
+    shown = shown.rename(columns={"label": "Period", "payments": "Payments"})
+    return shown[["period", "Period", "Currency", "Received", "Payments"]].reset_index(drop=True)
+
+
+def payments_shown(payments: pd.DataFrame) -> pd.DataFrame:
+    """The payments as listed: when, invoice, customer, amount, method and Stripe ids."""
+    shown = with_money(payments, {"amount": "Amount"})
+    shown["currency"] = shown["currency"].str.upper()
+    shown["number"] = shown["number"].fillna("(no number)")
+    shown["customer"] = shown["customer"].fillna(shown["email"])
+    shown["source"] = shown["payment_record"].fillna(shown["payment_intent"])
+    return shown[list(PAYMENT_COLUMNS)].rename(columns=PAYMENT_COLUMNS).reset_index(drop=True)

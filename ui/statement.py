@@ -1,0 +1,84 @@
+"""How a customer statement shows: per currency the opening balance, the lines with their
+running balance, the closing balance and the aging; CSV, Excel and PDF of all of it.
+
+The files hold the same rows as the screen: an "Opening balance" row, every line (its
+Stripe object id included) and a "Closing balance" row per currency, amounts as
+numbers (:func:`ui.tables.with_money`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from services.reporting.aging import AGING_BUCKETS
+from services.reporting.statement import CurrencyStatement, CustomerStatement
+from services.reporting.statement_pdf import KIND_WORDS, statement_pdf
+from ui import navigation, tables
+from ui.charts import BUCKET_TITLES
+from ui.formatting import money
+from ui.text import plain
+
+COLUMNS = {"date": "Date", "kind": "Kind", "description": "Description",
+           "number": "Invoice", "object_id": "Stripe object", "Amount": "Amount",
+           "Balance": "Balance", "currency": "Currency"}  # fmt: skip
+
+
+def statement_rows(section: CurrencyStatement) -> pd.DataFrame:
+    """Opening balance, the lines, closing balance: the rows shown and exported."""
+    day_before = pd.NaT
+    opening = {"date": day_before, "kind": "", "description": "Opening balance", "number": None,
+               "object_id": None, "amount": None, "balance": section.opening}
+    closing = {**opening, "description": "Closing balance", "balance": section.closing}
+    lines = section.lines.assign(kind=section.lines["kind"].map(lambda k: KIND_WORDS.get(k, k)))
+    rows = pd.DataFrame([opening, *lines.to_dict("records"), closing])
+    rows["currency"] = section.currency
+    rows["date"] = [None if pd.isna(value) else value.date() for value in rows["date"]]
+    rows = tables.with_money(rows, {"amount": "Amount", "balance": "Balance"})
+    rows["currency"] = section.currency.upper()
+    return rows[list(COLUMNS)].rename(columns=COLUMNS).reset_index(drop=True)
+
+
+def all_rows(statement: CustomerStatement) -> pd.DataFrame:
+    """Every currency's rows, one after the other (the CSV and Excel files)."""
+    frames = [statement_rows(section) for section in statement.sections]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=list(COLUMNS.values()))
+
+
+def _aging(section: CurrencyStatement) -> None:
+    titles = {**BUCKET_TITLES, "total": "All open"}
+    cells = {titles.get(b, b): money(section.aging[b], section.currency)
+             for b in (*AGING_BUCKETS, "total")}
+    st.caption("Open at the end of the period, by days overdue")
+    st.dataframe(pd.DataFrame([cells]), hide_index=True, width="stretch")
+
+
+def show(statement: CustomerStatement, *, key: str) -> None:
+    """Draw the statement, then its CSV, Excel and PDF downloads."""
+    who = statement.name or statement.email or statement.customer_id
+    st.subheader(f"Statement of {plain(who)}")
+    st.caption(f"{plain(statement.customer_id)} · {statement.start:%d %b %Y} to "
+               f"{statement.end:%d %b %Y}")
+    navigation.link("pages/customers.py", "Customer page",
+                    query_params={"customer": statement.customer_id}, icon=":material/person:")
+    if not statement.sections:
+        st.info("No invoices or payments up to the end of this period.")
+    for section in statement.sections:
+        currency = section.currency
+        st.markdown(f"#### {currency.upper()}")
+        tiles = st.columns(3)
+        tiles[0].metric("Opening balance", money(section.opening, currency))
+        tiles[1].metric("Closing balance", money(section.closing, currency))
+        tiles[2].metric("Lines in the period", len(section.lines))
+        st.dataframe(statement_rows(section), hide_index=True, width="stretch",
+                     key=f"{key}.{currency}",
+                     column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})
+        _aging(section)
+    basename = f"statement-{statement.customer_id}-{statement.start}-{statement.end}"
+    tables.export_buttons(all_rows(statement), basename, key=f"{key}.export")
+    st.download_button(
+        "PDF", data=lambda: statement_pdf(statement), file_name=f"{basename}.pdf",
+        mime="application/pdf", key=f"{key}.pdf", icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
