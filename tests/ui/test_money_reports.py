@@ -55,8 +55,8 @@ def test_statement_page_shows_balances_lines_and_offers_three_files(app_test, bo
     assert tiles["Opening balance"] == "$1,000.00"
     assert tiles["Closing balance"] == "$250.00"
     rows = at.dataframe[0].value
-    assert list(rows["Description"])[0] == "Opening balance"
-    assert list(rows["Description"])[-1] == "Closing balance"
+    descriptions = list(rows["Description"])
+    assert (descriptions[0], descriptions[-1]) == ("Opening balance", "Closing balance")
     assert list(rows["Balance"]) == ["$1,000.00", "$700.00", "$0.00", "$250.00", "$250.00"]
     assert "Statement of Nordlicht Energie" in texts(at)
     assert [b.label for b in at.get("download_button")] == ["CSV", "Excel", "PDF"]
