@@ -11,6 +11,7 @@ from __future__ import annotations
 from stripe_emulator.api import (
     balance_transactions,
     coupons,
+    credit_notes,
     customers,
     events,
     hosted_invoices,
@@ -30,6 +31,7 @@ from stripe_emulator.lib.routing import Route
 ROUTES: list[Route] = [
     *balance_transactions.ROUTES,
     *coupons.ROUTES,
+    *credit_notes.ROUTES,
     *customers.ROUTES,
     *events.ROUTES,
     *hosted_invoices.ROUTES,

@@ -16,6 +16,10 @@ from typing import Any
 
 from stripe_emulator.backend import payments
 from stripe_emulator.backend.state import EmulatorState
+from stripe_emulator.models.balance_transaction import BALANCE_TRANSACTIONS
+from stripe_emulator.models.balance_transaction import render as render_balance_transaction
+from stripe_emulator.models.credit_note import CREDIT_NOTES
+from stripe_emulator.models.credit_note import render as render_credit_note
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.customer import render as render_customer
 from stripe_emulator.models.invoice import INVOICES
@@ -67,6 +71,18 @@ def payment_record(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> 
     if not value:
         return None
     return render_payment_record(state.store.get(PAYMENT_RECORDS, value) or {"id": value})
+
+
+def credit_note(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> Any:
+    """``customer_balance_transaction.credit_note``."""
+    found = state.store.get(CREDIT_NOTES, value) if value else None
+    return render_credit_note(found) if found else value
+
+
+def balance_transaction(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> Any:
+    """``credit_note.customer_balance_transaction``."""
+    found = state.store.get(BALANCE_TRANSACTIONS, value) if value else None
+    return render_balance_transaction(found) if found else value
 
 
 def line_price(state: EmulatorState, value: Any, _owner: dict[str, Any]) -> Any:

@@ -29,9 +29,12 @@ from stripe_emulator.backend.invoice_lifecycle import (
 )
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.storage import Where
+from stripe_emulator.models.balance_transaction import BALANCE_TRANSACTIONS
+from stripe_emulator.models.credit_note import CREDIT_NOTES
 from stripe_emulator.models.invoice import INVOICES
 from stripe_emulator.models.invoice_item import INVOICE_ITEMS
 from stripe_emulator.models.payment import INVOICE_PAYMENTS, PAYMENT_INTENTS
+from stripe_emulator.models.payment_record import PAYMENT_RECORDS
 
 
 def _collect(state: EmulatorState, invoice: dict[str, Any]) -> None:
@@ -84,14 +87,23 @@ def auto_collect(state: EmulatorState, payload: dict[str, Any]) -> None:
 
 
 def delete_clock_invoices(state: EmulatorState, clock: dict[str, Any]) -> None:
-    """Deleting a test clock deletes its customers' invoices, items and payments too."""
+    """Deleting a test clock deletes its customers' invoices, items, payments, payment
+    records, credit notes and balance transactions too."""
     invoice_ids = [row[0] for row in state.store.execute(
         "SELECT id FROM invoices WHERE test_clock = ?", (clock["id"],))]
     for invoice_id in invoice_ids:
         for payment in state.store.select(INVOICE_PAYMENTS, Where().eq("invoice", invoice_id)):
-            state.store.delete(PAYMENT_INTENTS, payment["payment"]["payment_intent"])
+            if payment["payment"].get("payment_intent"):
+                state.store.delete(PAYMENT_INTENTS, payment["payment"]["payment_intent"])
             state.store.delete(INVOICE_PAYMENTS, payment["id"])
         state.store.delete(INVOICES, invoice_id)
     for row in state.store.execute("SELECT id FROM invoice_items WHERE json_extract(data, "
                                    "'$.test_clock') = ?", (clock["id"],)):
         state.store.delete(INVOICE_ITEMS, row[0])
+    on_clock = Where().raw("json_extract(data, '$._test_clock') = ?", [clock["id"]])
+    for spec in (CREDIT_NOTES, PAYMENT_RECORDS):
+        for obj in state.store.select(spec, on_clock):
+            state.store.delete(spec, obj["id"])
+    for transaction in state.store.select(BALANCE_TRANSACTIONS, Where().raw(
+            "customer IN (SELECT id FROM customers WHERE test_clock = ?)", [clock["id"]])):
+        state.store.delete(BALANCE_TRANSACTIONS, transaction["id"])

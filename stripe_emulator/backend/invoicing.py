@@ -27,10 +27,9 @@ from stripe_emulator.lib.currencies import validate_currency
 from stripe_emulator.lib.errors import (
     InvalidRequestError,
     ParameterError,
-    ResourceMissingError,
 )
 from stripe_emulator.lib.ids import new_id
-from stripe_emulator.lib.pagination import list_object, list_page
+from stripe_emulator.lib.pagination import list_page, slice_page
 from stripe_emulator.lib.search import search_page
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models import invoice as model
@@ -322,22 +321,5 @@ def list_lines(state: EmulatorState, invoice_id: str, params: dict[str, Any],
                url: str) -> dict[str, Any]:
     """``GET /v1/invoices/{id}/lines``: the lines in invoice order, cursor-paginated."""
     invoice = require_invoice(state, invoice_id, param="invoice")
-    lines = invoice["_lines"]
-    limit = params.get("limit") or 10
-    start_after, end_before = params.get("starting_after"), params.get("ending_before")
-    if start_after and end_before:
-        raise ParameterError("Received both starting_after and ending_before parameters. "
-                             "Please pass in only one.")
-    ids = [line["id"] for line in lines]
-    for cursor, name in ((start_after, "starting_after"), (end_before, "ending_before")):
-        if cursor and cursor not in ids:
-            raise ResourceMissingError("line_item", cursor, param=name)
-    if end_before:
-        stop = ids.index(end_before)
-        page = lines[max(0, stop - limit):stop]
-        has_more = stop - limit > 0
-    else:
-        start = ids.index(start_after) + 1 if start_after else 0
-        page = lines[start:start + limit]
-        has_more = start + limit < len(lines)
-    return list_object(copy.deepcopy([public_line(line) for line in page]), url, has_more)
+    lines = [public_line(line) for line in invoice["_lines"]]
+    return slice_page(copy.deepcopy(lines), params, url, "line_item")

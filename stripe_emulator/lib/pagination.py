@@ -55,3 +55,27 @@ def _cursor(store: Store, spec: TableSpec, object_id: str, param: str) -> tuple[
     if position is None:
         raise ResourceMissingError(spec.object_name, object_id, param=param)
     return position
+
+
+def slice_page(items: list[dict[str, Any]], params: dict[str, Any], url: str,
+               object_name: str) -> dict[str, Any]:
+    """One page of ``items`` kept in their own order (an invoice's or credit note's lines),
+    per the cursor ``params``; a cursor that is not among them is 404 naming it."""
+    limit = params.get("limit") or DEFAULT_LIMIT
+    start_after, end_before = params.get("starting_after"), params.get("ending_before")
+    if start_after and end_before:
+        raise ParameterError("Received both starting_after and ending_before parameters. "
+                             "Please pass in only one.")
+    ids = [item["id"] for item in items]
+    for cursor, name in ((start_after, "starting_after"), (end_before, "ending_before")):
+        if cursor and cursor not in ids:
+            raise ResourceMissingError(object_name, cursor, param=name)
+    if end_before:
+        stop = ids.index(end_before)
+        page = items[max(0, stop - limit):stop]
+        has_more = stop - limit > 0
+    else:
+        start = ids.index(start_after) + 1 if start_after else 0
+        page = items[start:start + limit]
+        has_more = start + limit < len(items)
+    return list_object(page, url, has_more)

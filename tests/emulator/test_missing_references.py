@@ -125,6 +125,20 @@ MORE_CASES: dict[str, tuple[str, Case, str]] = {
             "amount_requested": {"currency": "usd", "value": 100},
             "initiated_at": 1_700_000_000, "payment_method_details": {"type": "custom"},
             "customer_details": {"customer": "cus_missing"}}), "cus_missing"),
+    "credit note invoice": ("invoice", lambda c, w: c.v1.credit_notes.create(
+        {"invoice": "in_missing", "amount": 100}), "in_missing"),
+    "credit note invoice_line_item": (
+        "lines[0][invoice_line_item]", lambda c, w: c.v1.credit_notes.create(
+            {"invoice": w["open"], "lines": [{"type": "invoice_line_item",
+                                              "invoice_line_item": "il_missing",
+                                              "amount": 1}]}), "il_missing"),
+    "credit note line tax_rates": (
+        "lines[0][tax_rates][0]", lambda c, w: c.v1.credit_notes.create(
+            {"invoice": w["open"], "lines": [{"type": "custom_line_item", "unit_amount": 1,
+                                              "tax_rates": ["txr_missing"]}]}),
+        "txr_missing"),
+    "credit note preview invoice": ("invoice", lambda c, w: c.v1.credit_notes.preview(
+        {"invoice": "in_missing", "amount": 100}), "in_missing"),
 }
 
 
