@@ -21,6 +21,7 @@ from services.core.intents import WriteIntents
 from services.core.settings import Mode, Settings
 from services.core.writes import WriteRecorder
 from services.customers.records import Customers
+from services.invoicing.invoice_pdf import InvoicePdfs
 from services.invoicing.lifecycle import Invoicing
 from services.payments.events import PaymentEvents
 from services.readmodel.sync import ReadModelSync
@@ -46,6 +47,7 @@ class Services:
     upkeep: ReadModelUpkeep
     health: HealthCheck
     intents: WriteIntents
+    pdfs: InvoicePdfs
 
     @property
     def mode(self) -> Mode:
@@ -91,4 +93,5 @@ def build_services(settings: Settings, *, engine: Engine | None = None) -> Servi
         upkeep=ReadModelUpkeep(read_model, events),
         health=HealthCheck(engine, client),
         intents=intents,
+        pdfs=InvoicePdfs(read_model, api_base=settings.stripe_api_base),
     )

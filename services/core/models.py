@@ -184,6 +184,10 @@ class DraftItem:
     quantity: int = 1
     amount: int | None = None
     description: str | None = None
+    #: The line's own tax rates (``txr_…``; empty: the invoice's default tax rates apply).
+    tax_rates: tuple[str, ...] = ()
+    #: Coupons (ids) discounting this line only.
+    coupons: tuple[str, ...] = ()
 
 
 def address_from_stripe(obj: Any) -> Address | None:

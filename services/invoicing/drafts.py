@@ -10,7 +10,7 @@ draft instead of making a second one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import stripe
@@ -48,6 +48,9 @@ class DraftBuilder:
         footer: str | None,
         metadata: dict[str, str],
         currency: str | None,
+        default_tax_rates: Sequence[str] = (),
+        coupons: Sequence[str] = (),
+        check_choices: Callable[[str], None] | None = None,
     ) -> str:
         """Create the draft and its items; returns the draft's id.
 
@@ -78,6 +81,8 @@ class DraftBuilder:
         prices = self.prices(items)
         code = self._invoice_currency(currency, prices, customer_id)
         totals(items, prices, code)
+        if check_choices is not None:  # tax rates and coupons, once the currency is known
+            check_choices(code)
         params: InvoiceCreateParams = {
             "customer": customer_id,
             "collection_method": "send_invoice",
@@ -87,6 +92,10 @@ class DraftBuilder:
             "pending_invoice_items_behavior": "exclude",
             "metadata": {k: v for k, v in clean_metadata.items() if v},
         }
+        if default_tax_rates:
+            params["default_tax_rates"] = list(default_tax_rates)
+        if coupons:
+            params["discounts"] = [{"coupon": coupon} for coupon in coupons]
         if clean_memo:
             params["description"] = clean_memo
         if clean_footer:
@@ -178,7 +187,8 @@ def currency_code(currency: str) -> str:
 def item_params(
     customer_id: str, invoice_id: str, item: DraftItem, currency: str
 ) -> InvoiceItemCreateParams:
-    """Stripe's parameters for one draft item: a catalog price, or a custom amount.
+    """Stripe's parameters for one draft item: a catalog price, or a custom amount, with
+    the item's own tax rates and coupons.
 
     ``item.amount`` is in minor units of ``currency``
     (https://docs.stripe.com/api/invoiceitems/create).
@@ -193,4 +203,8 @@ def item_params(
         params["amount"] = item.amount
         params["currency"] = currency
         params["description"] = (item.description or "").strip()
+    if item.tax_rates:
+        params["tax_rates"] = list(item.tax_rates)
+    if item.coupons:
+        params["discounts"] = [{"coupon": coupon} for coupon in item.coupons]
     return params

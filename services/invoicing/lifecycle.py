@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
+from datetime import date
 
 import stripe
 
@@ -43,9 +44,13 @@ from services.core.money import parse_amount
 from services.core.stripe_errors import stripe_call
 from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
+from services.invoicing.draft_edits import DraftEdits
 from services.invoicing.drafts import DraftBuilder, currency_code, item_params
+from services.invoicing.finalize_checks import FinalizeWarning, finalize_warnings
+from services.invoicing.previews import DraftPreviews
 from services.invoicing.rules import Totals, check_draft_items, require_status, totals
 from services.invoicing.rules import available_actions as _available_actions
+from services.invoicing.tax_and_discount_checks import check_invoice_choices
 from services.readmodel.copies import copy_or_reread
 from services.readmodel.invoice_detail import invoice_with_lines
 from services.readmodel.sync import ReadModelSync
@@ -61,6 +66,13 @@ class Invoicing:
         self._writes = writes
         self._read_model = read_model
         self._drafts = DraftBuilder(client)
+        #: Changes to saved drafts, and Stripe's preview of a draft not saved yet.
+        self.edits = DraftEdits(client, writes, read_model)
+        self.previews = DraftPreviews(client, read_model)
+
+    def finalize_warnings(self, invoice: Invoice, today: date) -> list[FinalizeWarning]:
+        """What the finalize confirmation lists (:mod:`services.invoicing.finalize_checks`)."""
+        return finalize_warnings(self._read_model.engine, invoice, today)
 
     # -- reading for display (the read model) ---------------------------------------------
     def get(self, invoice_id: str) -> Invoice:
@@ -126,8 +138,11 @@ class Invoicing:
         po_number: str | None,
         currency: str | None,
         form_nonce: str,
+        default_tax_rates: Sequence[str] = (),
+        coupons: Sequence[str] = (),
     ) -> Invoice:
-        """A draft invoice to be paid ``days_until_due`` days after it is created."""
+        """A draft invoice to be paid ``days_until_due`` days after it is created, with the
+        invoice's ``default_tax_rates`` and ``coupons`` (each item may add its own)."""
         payload = {
             "customer": customer_id,
             "items": [asdict(item) for item in items],
@@ -137,6 +152,11 @@ class Invoicing:
             "po_number": po_number,
             "currency": currency,
         }
+        # Tax rates and coupons join the key only when chosen: a form without them keeps
+        # the key it had before they existed (an interrupted draft still finishes).
+        payload["items"] = [_key_of_item(item) for item in items]
+        if default_tax_rates or coupons:
+            payload |= {"default_tax_rates": list(default_tax_rates), "coupons": list(coupons)}
         # Refused text is refused inside the audited write (DraftBuilder checks it).
         key = idempotency_key(actor, "create_draft", key_safe(payload), form_nonce)
         with self._writes.write(actor, Action.CREATE_DRAFT, "create_draft", key=key) as w:
@@ -150,6 +170,11 @@ class Invoicing:
                 footer=footer,
                 metadata={"po_number": (po_number or "").strip()},
                 currency=currency,
+                default_tax_rates=default_tax_rates,
+                coupons=coupons,
+                check_choices=lambda code: check_invoice_choices(
+                    self._read_model.engine, code, default_tax_rates=default_tax_rates,
+                    coupons=coupons, items=items),
             )
         return self._current(invoice_id)
 
@@ -432,6 +457,12 @@ class Invoicing:
                 )
             )
         return self._current(invoice_id)
+
+
+def _key_of_item(item: DraftItem) -> dict[str, object]:
+    """An item's part of the idempotency key; empty tax rates and coupons left out."""
+    return {name: value for name, value in asdict(item).items()
+            if value or name not in ("tax_rates", "coupons")}
 
 
 def _item_on(invoice: Invoice, item_or_line_id: str) -> str:

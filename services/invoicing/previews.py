@@ -1,0 +1,113 @@
+"""What an invoice will total, as Stripe computes it: ``POST /v1/invoices/create_preview``.
+
+The New-invoice page shows subtotal, each discount, each tax and the total from
+Stripe's own preview (https://docs.stripe.com/api/invoices/create_preview), never
+from our arithmetic, so the draft saved afterwards shows the same figures to the
+cent. The preview is asked for ``customer_details`` rather than the customer: a
+preview for a customer sweeps in their pending invoice items, which the dashboard's
+drafts leave out (``pending_invoice_items_behavior=exclude``). Stripe's preview has
+no ``default_tax_rates``, so each item carries its effective rates: its own, or the
+invoice's defaults (Stripe applies them per line the same way). Nothing is kept in
+Stripe. Answers are remembered per content (a page rerun asks nothing new).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, cast
+
+import stripe
+from stripe.params import InvoiceCreatePreviewParams
+
+from services.core.idempotency import canonical_payload
+from services.core.models import DraftItem
+from services.core.stripe_errors import stripe_call
+from services.invoicing.breakdown import InvoiceBreakdown, breakdown_from_stripe
+from services.invoicing.drafts import currency_code
+from services.invoicing.rules import check_draft_items
+from services.invoicing.tax_and_discount_checks import (
+    check_invoice_choices,
+    known_coupons,
+    known_tax_rates,
+)
+from services.readmodel.sync import ReadModelSync
+
+REMEMBERED = 64  # previews kept per process (each a few kilobytes)
+#: Discounts expanded so each discount amount is named by its coupon.
+PREVIEW_EXPAND = ["total_discount_amounts.discount"]
+
+
+def preview_item(
+    item: DraftItem, currency: str, default_tax_rates: Sequence[str]
+) -> dict[str, Any]:
+    """One ``invoice_items[]`` entry of the preview: a price × quantity or a custom amount
+    (minor units of ``currency``), with its effective tax rates and its own coupons."""
+    entry: dict[str, Any]
+    if item.price_id is not None:
+        entry = {"price": item.price_id, "quantity": item.quantity}
+    else:
+        entry = {"amount": item.amount, "currency": currency,
+                 "description": (item.description or "").strip()}
+    rates = list(item.tax_rates or default_tax_rates)
+    if rates:
+        entry["tax_rates"] = rates
+    if item.coupons:
+        entry["discounts"] = [{"coupon": coupon} for coupon in item.coupons]
+    return entry
+
+
+class DraftPreviews:
+    """Stripe's preview of a draft that is not saved yet."""
+
+    def __init__(self, client: stripe.StripeClient, read_model: ReadModelSync) -> None:
+        self._client = client
+        self._read_model = read_model
+        self._answers: OrderedDict[str, InvoiceBreakdown] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def new_invoice(
+        self,
+        *,
+        items: Sequence[DraftItem],
+        currency: str,
+        default_tax_rates: Sequence[str] = (),
+        coupons: Sequence[str] = (),
+    ) -> InvoiceBreakdown:
+        """Stripe's figures for a draft with ``items`` in ``currency``, the invoice's
+        ``default_tax_rates`` and ``coupons``. :class:`InvalidInput` (naming the field)
+        for an item, tax rate or coupon that cannot go on it; Stripe's refusals as the
+        project's errors. Makes one Stripe request per new content."""
+        code = currency_code(currency)
+        check_draft_items(items)
+        if not items:
+            return InvoiceBreakdown(code, 0, (), 0, (), 0, 0, 0, 0, (), tuple(default_tax_rates))
+        engine = self._read_model.engine
+        check_invoice_choices(engine, code, default_tax_rates=default_tax_rates,
+                              coupons=coupons, items=items)
+        params: InvoiceCreatePreviewParams = {
+            "customer_details": {"tax_exempt": "none"},
+            "currency": code,
+            "invoice_items": cast(Any, [preview_item(i, code, default_tax_rates)
+                                        for i in items]),
+            "expand": PREVIEW_EXPAND,
+        }
+        if coupons:
+            params["discounts"] = [{"coupon": coupon} for coupon in coupons]
+        remembered = canonical_payload({"params": params})
+        with self._lock:
+            if remembered in self._answers:
+                self._answers.move_to_end(remembered)
+                return self._answers[remembered]
+        answer = stripe_call(lambda: self._client.v1.invoices.create_preview(params=params))
+        found = breakdown_from_stripe(answer, tax_rates=known_tax_rates(engine),
+                                      coupons=known_coupons(engine))
+        found = replace(found, default_tax_rate_ids=tuple(default_tax_rates))
+        with self._lock:
+            self._answers[remembered] = found
+            while len(self._answers) > REMEMBERED:
+                self._answers.popitem(last=False)
+        return found
+
