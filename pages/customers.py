@@ -5,7 +5,7 @@ import streamlit as st
 from services.core.access import Action, can
 from services.core.models import Customer
 from services.customers.balances import customer_balance
-from ui import customer_forms, forms, reads, runtime, tables
+from ui import customer_forms, forms, navigation, reads, runtime, tables
 from ui.caching import invalidate, refresher
 from ui.formatting import money_text
 from ui.gate import require_page
@@ -42,6 +42,8 @@ if customer_id:  # -- one customer ---------------------------------------------
     loaded = read_or_stop(reads.customer, customer_id, what="the customer")
     customer = loaded.value
     st.title(plain(customer.name or customer.email or customer.id))
+    navigation.link("pages/statement.py", "Statement", query_params={"customer": customer_id},
+                    icon=":material/request_quote:")
     st.caption(" · ".join(plain(x) for x in (customer.email, customer.id,
                                              customer.address.one_line if customer.address
                                              else None, customer.description) if x))

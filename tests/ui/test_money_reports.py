@@ -85,3 +85,15 @@ def test_the_report_pages_are_in_the_menu() -> None:
 
     paths = {spec.path for spec in available(None)}
     assert {"pages/cash_received.py", "pages/statement.py"} <= paths
+
+
+def test_the_customer_page_links_to_the_customers_statement(app_test, services) -> None:
+    from tests.ui import seed
+
+    customer = seed.customer(services)
+    at = app_test("pages/customers.py", role="viewer", customer=customer.id).run()
+    assert not at.exception, at.exception
+    links = list(at.get("page_link"))
+    wanted = f"/statement?customer={customer.id}"
+    assert any(wanted in str(link.proto) for link in links) or wanted in "\n".join(
+        m.value for m in at.markdown), "no link to the customer's statement"
