@@ -1,7 +1,9 @@
 """The login cookie's token, and the server-side record of logouts that makes a copy useless.
 
-The login cookie holds streamlit-authenticator's token: a JWT
-``{"username": ..., "exp_date": <epoch seconds>}`` signed HS256 with the cookie key.
+The login cookie holds a JWT ``{"username": ..., "exp_date": <epoch seconds>}`` signed
+HS256 with the cookie key (streamlit-authenticator's format, so cookies it wrote before
+still read). The dashboard's ``/session/login`` route sets it as an HttpOnly cookie
+from a one-time ticket (:mod:`services.core.login_tickets`).
 :func:`read_login_token` is the one place that reads it, and it is strict: the
 token is attacker input (anyone can send any cookie), so anything but a well-formed,
 HS256-signed, unexpired token of the expected shape — ``alg: none``, another
@@ -55,7 +57,13 @@ class LoginToken:
 def issue_login_token(
     username: str, key: str, expiry_days: float, now: float | None = None
 ) -> tuple[str, LoginToken]:
-    """A signed token for ``username`` in streamlit-authenticator's format, and what it says."""
+    """A signed token for ``username`` in streamlit-authenticator's format, and what it says.
+
+    ``now`` (epoch seconds, default the current time) is when the login was made: the
+    token expires ``expiry_days`` after it, and :func:`read_login_token` reads it back
+    as the login's start (which the logout registry compares). Raises ``ValueError``
+    for an empty username.
+    """
     if not username:
         raise ValueError("username: a login token must name its user")
     issued = time.time() if now is None else now
