@@ -5,7 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from services.core.access import Action
-from ui import runtime, tables
+from services.core.clock import business_time
+from ui import reads, runtime, tables
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.login_admin import login_throttles_panel
@@ -18,7 +19,7 @@ ANY = "Anyone / anything"
 user = require_page(Action.MANAGE_SETTINGS)  # admins only
 services = runtime.services()
 st.title("Admin")
-as_of(datetime.now(UTC).astimezone(), refresh=lambda: None, key="admin")
+as_of(business_time(datetime.now(UTC)), refresh=lambda: None, key="admin")
 
 # -- connection ---------------------------------------------------------------------------
 st.subheader("Connection to Stripe")
@@ -71,7 +72,7 @@ object_id = by_object.text_input("Object id", key="audit_object",
                                  placeholder="in_…, cus_…, prod_…").strip()
 username = by_user.selectbox("User", [ANY, *people], key="audit_user")
 action = by_action.selectbox("Action", [ANY, *actions], key="audit_action")
-since_day = by_since.date_input("Since", value=datetime.now(UTC).date() - timedelta(days=30),
+since_day = by_since.date_input("Since", value=reads.today() - timedelta(days=30),
                                 key="audit_since", format="YYYY-MM-DD")
 since = datetime.combine(since_day, time.min, tzinfo=UTC) if since_day else None
 log = read_or_stop(

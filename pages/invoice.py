@@ -4,8 +4,6 @@ Opened as ``/invoice?invoice=in_…`` (rows of the Invoices table, Lookup, links
 ``/invoices?invoice=in_…`` forwards here.
 """
 
-from datetime import date
-
 import streamlit as st
 
 from services.core.access import Action
@@ -39,7 +37,7 @@ except DashboardError as err:
     st.stop()
 
 invoice = snapshot.value
-invoice_detail.header(invoice, today=date.today())
+invoice_detail.header(invoice, today=reads.today())
 layout.as_of(snapshot.as_of, refresh=refresher("invoices", "audit"), key="invoice")
 invoice_actions.buttons(invoice, user)
 invoice_detail.timeline(invoice, history)

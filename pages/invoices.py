@@ -1,7 +1,5 @@
 """Invoices: filter (kept in the URL), sort, export exactly what is shown, open an invoice."""
 
-from datetime import date
-
 import streamlit as st
 
 from services.core.access import Action, can
@@ -24,7 +22,7 @@ if can(user.role, Action.CREATE_DRAFT):
         link("pages/new_invoice.py", label="New invoice", icon=":material/add:")
 
 customers = reads.customers_table().value
-query = filter_bar(customers, as_of=date.today())
+query = filter_bar(customers, as_of=reads.today())
 listing = invoice_listing.load(query)  # the newest 500; "Load all" reads every match
 layout.as_of(listing.as_of, refresh=refresher("invoices", "customers"), key="invoices")
 
@@ -43,4 +41,4 @@ if (row := tables.selected(event, shown, key=table_key, id_column="Invoice ID",
                            what="invoice")) is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
 
-tables.export_buttons(shown, f"invoices-{date.today():%Y-%m-%d}", key="invoices_export")
+tables.export_buttons(shown, f"invoices-{reads.today():%Y-%m-%d}", key="invoices_export")

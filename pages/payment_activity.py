@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from services.core.access import Action, can
+from services.core.clock import business_time
 from ui import forms, navigation, runtime
 from ui.formatting import money_text
 from ui.gate import require_page
@@ -26,7 +27,7 @@ if events is None:
     )
     st.stop()
 may_resend = can(user.role, Action.RESEND_PAYMENT_NOTICE)
-as_of(datetime.now(UTC).astimezone(), refresh=lambda: None, key="payment_activity")
+as_of(business_time(datetime.now(UTC)), refresh=lambda: None, key="payment_activity")
 
 
 def resend(invoice_id: str, number: str) -> None:
@@ -36,7 +37,7 @@ def resend(invoice_id: str, number: str) -> None:
         form, lambda nonce: events.resend_payment_link(user.actor, invoice_id, form_nonce=nonce)
     )
     if ok:
-        st.session_state[f"_resent.{invoice_id}"] = datetime.now(UTC).astimezone()
+        st.session_state[f"_resent.{invoice_id}"] = business_time(datetime.now(UTC))
         flash(f"Payment link for invoice {number} queued for the customer")
 
 

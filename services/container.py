@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from services.catalog import Catalog
 from services.core.audit import AuditLog
 from services.core.client import make_stripe_client
+from services.core.clock import use_business_time_zone
 from services.core.connection import Connection
 from services.core.database import make_engine
 from services.core.health import HealthCheck
@@ -56,6 +57,7 @@ class Services:
 
 def build_services(settings: Settings, *, engine: Engine | None = None) -> Services:
     """Every service wired to one Stripe client and one app database."""
+    use_business_time_zone(settings.time_zone)  # the one "today" of every page
     client = make_stripe_client(settings)
     engine = engine if engine is not None else make_engine(settings.database_url)
     audit = AuditLog(engine)

@@ -24,6 +24,7 @@ import stripe
 from stripe.params import CouponCreateParams, TaxRateCreateParams
 
 from services.core.access import Action, Actor
+from services.core.clock import business_today
 from services.core.errors import InvalidInput
 from services.core.idempotency import idempotency_key
 from services.core.money import normalise_currency, parse_amount
@@ -138,7 +139,7 @@ class TaxRatesAndCoupons:
             lambda key: self._client.v1.coupons.create(
                 params=coupon_params(name, percent_off_text, amount_off_text, currency,
                                      max_redemptions, redeem_by,
-                                     today or datetime.now(UTC).date()),
+                                     today or business_today()),
                 options={"idempotency_key": key}))
         return coupon_from_stripe(created)
 

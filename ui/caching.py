@@ -19,6 +19,8 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
+from services.core.clock import business_time, utc_now
+
 P = ParamSpec("P")
 T = TypeVar("T")
 AREAS = ("invoices", "customers", "catalog", "reports", "audit", "events")
@@ -50,7 +52,7 @@ def cached_view(
     def decorate(loader: Callable[P, T]) -> Callable[P, Snapshot[T]]:
         @functools.wraps(loader)
         def stamped(*args: P.args, **kwargs: P.kwargs) -> Snapshot[T]:
-            return Snapshot(loader(*args, **kwargs), datetime.now().astimezone())
+            return Snapshot(loader(*args, **kwargs), business_time(utc_now()))
 
         cached = st.cache_data(
             ttl=ttl, show_spinner=spinner, max_entries=max_entries,

@@ -27,6 +27,7 @@ SETTING_KEYS = (
     "ALLOW_LIVE_MODE",
     "SMTP_URL",
     "STRIPE_EVENT_POLLING",
+    "DASHBOARD_TIME_ZONE",
 )
 
 #: The placeholder shipped in `.streamlit/secrets.toml.example`; never accepted against Stripe.

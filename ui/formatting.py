@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from services.core.clock import business_time
 from services.core.money import format_amount
 
 STATUS_LABELS = {
@@ -74,12 +75,13 @@ def day(value: date | datetime | None) -> str:
 
 
 def moment(value: datetime | None) -> str:
-    """A timestamp as "25 Nov 2026 14:03" in the server's local time ("—" when absent)."""
+    """A timestamp as "25 Nov 2026 14:03" in the business time zone ("—" when absent;
+    naive values are UTC, as stored)."""
     if value is None:
         return "—"
     if hasattr(value, "to_pydatetime"):  # a pandas Timestamp (audit rows)
         value = value.to_pydatetime()
-    local = value.astimezone() if value.tzinfo else value
+    local = business_time(value)
     return f"{local.day} {local:%b %Y %H:%M}"
 
 

@@ -73,7 +73,9 @@ def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
             continue
         audit = done.iloc[-1] if len(done) else None
         rows.append({
-            "When": moment(at if at is not None else audit["at"]),
+            # When it happened: the audit row's time when the dashboard did it (Stripe's
+            # own timestamp is a test clock's frozen time for demo customers), else Stripe's.
+            "When": moment(audit["at"] if audit is not None else at),
             "What": step,
             "Who": audit["username"] if audit is not None else "Stripe (customer payment)"
             if step == "Paid" else "Stripe",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from services.core.clock import business_time
 from services.core.errors import DashboardError
 from ui import auth, navigation, runtime
 from ui.text import plain
@@ -72,7 +73,7 @@ def _unfinished_writes(user: auth.CurrentUser) -> None:
         reached = f" ({plain(write.object_id)})" if write.object_id else ""
         st.warning(
             f"Your change \"{plain(write.operation.replace('_', ' '))}\"{reached} of "
-            f"{write.started_at.astimezone():%Y-%m-%d %H:%M} did not finish. Submit the same "
+            f"{business_time(write.started_at):%Y-%m-%d %H:%M} did not finish. Submit the same "
             "form again to finish it (nothing is made twice), or check the object.",
             icon=":material/warning:",
         )
@@ -102,7 +103,7 @@ def _freshness_note() -> str:
         return ""
     if freshness.last_event_at is None:
         return ""
-    moment = datetime.fromtimestamp(freshness.last_event_at, tz=UTC).astimezone()
+    moment = business_time(datetime.fromtimestamp(freshness.last_event_at, tz=UTC))
     return f" · Stripe events applied up to {moment:%Y-%m-%d %H:%M:%S}"
 
 

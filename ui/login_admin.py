@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.core.access import Actor
+from services.core.clock import business_time
 from services.core.errors import DashboardError
 from services.core.login_guard import USER, Throttle
 from ui import auth
@@ -24,7 +25,7 @@ _KINDS = {USER: "Username"}
 
 
 def _moment(epoch: float) -> str:
-    return f"{datetime.fromtimestamp(epoch, tz=UTC).astimezone():%Y-%m-%d %H:%M:%S}"
+    return f"{business_time(datetime.fromtimestamp(epoch, tz=UTC)):%Y-%m-%d %H:%M:%S}"
 
 
 def _label(throttle: Throttle) -> str:

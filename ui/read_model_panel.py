@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from services.container import Services
+from services.core.clock import business_time
 from services.core.errors import DashboardError
 from services.readmodel.reconcile import reconcile
 from ui.layout import flash
@@ -25,7 +26,7 @@ KINDS = {"product": "Products", "price": "Prices", "customer": "Customers",
 def _when(seconds: int | None) -> str:
     if seconds is None:
         return "never"
-    return f"{datetime.fromtimestamp(seconds, tz=UTC).astimezone():%Y-%m-%d %H:%M:%S}"
+    return f"{business_time(datetime.fromtimestamp(seconds, tz=UTC)):%Y-%m-%d %H:%M:%S}"
 
 
 def _catch_up(services: Services) -> None:
@@ -81,7 +82,7 @@ def read_model_panel(services: Services) -> None:
     if reconciled is not None:
         when, table = reconciled
         drift = int(table["drift"].sum()) if not table.empty else 0
-        message = (f"Reconciled at {when.astimezone():%H:%M:%S}: "
+        message = (f"Reconciled at {business_time(when):%H:%M:%S}: "
                    f"{'no drift' if drift == 0 else f'{drift} status/currency row(s) differ'}")
         (st.success if drift == 0 else st.error)(message)
         st.dataframe(table, hide_index=True, key="admin_reconciliation")

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import NoReturn, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from services.core.clock import business_today
 from services.core.errors import DashboardError
 from services.core.models import Customer, Invoice, Product
 from services.reporting.aging import aging_table
@@ -36,8 +37,9 @@ PERIOD_PART = "invoiced in period"  # how reports.kpis tags the DSO period's inv
 
 
 def today() -> date:
-    """The as-of day the reports default to (UTC, like Stripe's due dates)."""
-    return datetime.now(UTC).date()
+    """The one "today" of every page: the day in the business time zone
+    (``DASHBOARD_TIME_ZONE``, default the server's; :func:`services.core.clock.business_today`)."""
+    return business_today()
 
 
 # -- reading with a clear error ------------------------------------------------------------

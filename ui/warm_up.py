@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
 
 from services.reporting.receivables import InvoiceFilters
 from ui import invoice_listing, reads
@@ -20,7 +19,7 @@ LOG = logging.getLogger(__name__)
 
 def _newest_invoices() -> object:
     # The same arguments as the Invoices page's first read, so it finds this entry.
-    return reads.invoices_page(InvoiceFilters(as_of=date.today()), invoice_listing.SHOWN_ROWS)
+    return reads.invoices_page(InvoiceFilters(as_of=reads.today()), invoice_listing.SHOWN_ROWS)
 
 
 def _overview() -> object:

@@ -1,15 +1,28 @@
-"""Time for the app database: the real clock, and the naive-UTC form stored in tables.
+"""Time for the whole dashboard: the real clock, the business's "today", and stored UTC.
 
 Services take a ``Clock`` (a function returning an aware UTC ``datetime``) so tests
-can fix the time; the database stores naive UTC ``DateTime`` values.
+can fix the time; the database stores naive UTC ``DateTime`` values
+(:func:`naive_utc`).
+
+One business clock: every page and service that needs "today" (the as-of day of
+the Invoices, Invoice, Overview, Overdue and Customers pages, days overdue, export
+file names) asks :func:`business_today`, and every time shown to a person goes
+through :func:`business_time`. Both use the business time zone, set once at start
+from the ``DASHBOARD_TIME_ZONE`` setting (:func:`use_business_time_zone`, called by
+:func:`services.container.build_services`); without it, the server's local zone.
+So two pages never disagree about days overdue around midnight.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 Clock = Callable[[], datetime]
+
+#: The business time zone; ``None`` means the server's local zone (read at each call,
+#: so a change of the machine's zone or of daylight saving time is followed).
+_business_zone: tzinfo | None = None
 
 
 def utc_now() -> datetime:
@@ -22,3 +35,34 @@ def naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def use_business_time_zone(zone: tzinfo | None) -> None:
+    """Set the zone :func:`business_today` and :func:`business_time` use for this
+    process (``None``: the server's local zone). Called once at start from the settings."""
+    global _business_zone
+    _business_zone = zone
+
+
+def business_zone() -> tzinfo:
+    """The business time zone: the configured one, else the server's local zone."""
+    if _business_zone is not None:
+        return _business_zone
+    local = datetime.now(UTC).astimezone().tzinfo
+    return local if local is not None else UTC
+
+
+def business_today(now: Clock | None = None) -> date:
+    """The calendar day it is now in the business time zone: the one "today" of every
+    page and service. ``now`` (an aware UTC clock) fixes the time in tests."""
+    moment = (now or utc_now)()
+    return business_time(moment).date()
+
+
+def business_time(moment: datetime) -> datetime:
+    """``moment`` (aware; a naive one is taken as UTC, as stored) in the business zone,
+    for display."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if _business_zone is None:
+        return aware.astimezone()  # the server's zone, with its offset at that moment
+    return aware.astimezone(_business_zone)

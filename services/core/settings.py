@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.core.database import DEFAULT_DATABASE_URL
 from services.core.errors import ConfigurationError
@@ -57,6 +59,10 @@ class Settings:
     #: Requests per second the read model's backfill and catch-up may make; None: 20
     #: against Stripe (25/s allowed in test mode, 100/s live), 1000 on the emulator.
     stripe_read_rate: float | None = None
+    #: The business's IANA time zone (``Europe/Berlin``): when a day begins for "today"
+    #: and days overdue on every page, and the zone times are shown in. None: the
+    #: server's local zone.
+    business_time_zone: str | None = None
 
     def __post_init__(self) -> None:
         key = self.stripe_api_key
@@ -84,6 +90,8 @@ class Settings:
                 "STRIPE_READ_RATE must be a number of requests per second between 1 and 1000.",
                 field="STRIPE_READ_RATE",
             )
+        if self.business_time_zone is not None:
+            _zone(self.business_time_zone)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Settings:
@@ -102,6 +110,7 @@ class Settings:
             smtp_url=_text(values, "SMTP_URL"),
             poll_events=_flag(values, "STRIPE_EVENT_POLLING"),
             stripe_read_rate=_number(values, "STRIPE_READ_RATE"),
+            business_time_zone=_text(values, "DASHBOARD_TIME_ZONE"),
         )
 
     @property
@@ -126,9 +135,26 @@ class Settings:
             return self.stripe_read_rate
         return 1000.0 if self.mode is Mode.EMULATOR else 20.0
 
+    @property
+    def time_zone(self) -> tzinfo | None:
+        """The configured business time zone, or ``None`` for the server's local zone."""
+        return _zone(self.business_time_zone) if self.business_time_zone else None
+
     def with_emulator(self, api_base: str) -> Settings:
         """These settings pointed at a running emulator at ``api_base``."""
         return replace(self, stripe_api_key=EMULATOR_API_KEY, stripe_api_base=api_base)
+
+
+def _zone(name: str) -> tzinfo:
+    """The IANA zone ``name``; :class:`ConfigurationError` naming DASHBOARD_TIME_ZONE."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigurationError(
+            f"DASHBOARD_TIME_ZONE must be a time zone name such as Europe/Berlin or "
+            f"America/New_York, not {name!r}.",
+            field="DASHBOARD_TIME_ZONE",
+        ) from err
 
 
 def _text(values: Mapping[str, object], name: str) -> str | None:

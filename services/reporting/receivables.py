@@ -9,11 +9,12 @@ carries the exact rows behind its number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from services.core.clock import business_today
 from services.readmodel.invoice_queries import (
     INVOICE_COLUMNS,
     INVOICE_STATUSES,
@@ -72,7 +73,7 @@ class Reports:
 
     def invoices_table(self, filters: InvoiceFilters) -> pd.DataFrame:
         """One row per invoice matching ``filters``, newest first."""
-        as_of = filters.as_of or datetime.now(UTC).date()
+        as_of = filters.as_of or business_today()
         return invoice_frame(self._engine, _query(filters, as_of), as_of)
 
     def invoices_page(self, filters: InvoiceFilters, *, max_rows: int = 500) -> InvoiceListing:
@@ -80,7 +81,7 @@ class Reports:
         as :meth:`invoices_table`); ``complete`` says whether they are all of them."""
         if max_rows < 1:
             raise ValueError("max_rows must be at least 1")
-        as_of = filters.as_of or datetime.now(UTC).date()
+        as_of = filters.as_of or business_today()
         rows = invoice_frame(self._engine, _query(filters, as_of), as_of, limit=max_rows + 1)
         return InvoiceListing(rows.head(max_rows).reset_index(drop=True), len(rows) <= max_rows)
 
