@@ -37,6 +37,7 @@ from services.payments.tables import NEEDS_ATTENTION, PAID, PENDING
 CARD = "card"
 BANK_DEBIT = "bank debit"
 OUT_OF_BAND = "out of band"
+NO_PAYMENT_NEEDED = "no payment needed"  # a 0.00 invoice: Stripe marks it paid, nothing charged
 
 HANDLED_TYPES: Final = (
     "invoice.paid",
@@ -164,6 +165,8 @@ class PaymentHandlers:
         self._set_state(conn, invoice, PAID, paid_at or event["created"])
         paid_how = prepared.paid_how or self._paid_how_from_history(conn, invoice)
         amount = int(invoice.get("amount_paid") or 0)
+        if _nothing_due(invoice):
+            paid_how = NO_PAYMENT_NEEDED
         inserted = store.record_sale(
             conn,
             {
@@ -186,6 +189,11 @@ class PaymentHandlers:
                 conn, invoice_id, event, "invoice.paid received again; already in the sales log"
             )
             return HandlerOutcome("Already in the sales log; nothing more done", invoice_id)
+        money = notices.format_money(amount, invoice.get("currency") or "usd")
+        if paid_how == NO_PAYMENT_NEEDED:  # nothing was received: no "thank you" for 0.00
+            self._note(conn, invoice_id, event, f"Paid: no payment needed ({money} due)")
+            return HandlerOutcome(f"No payment needed ({money} invoice); recorded as paid",
+                                  invoice_id)
         summary = _summary(invoice, amount)
         subject, body = notices.payment_confirmation(summary, paid_at)
         self._outbox.queue(
@@ -197,7 +205,6 @@ class PaymentHandlers:
             body=body,
             invoice_id=invoice_id,
         )
-        money = notices.format_money(amount, summary.currency)
         self._note(conn, invoice_id, event, f"Paid {money} ({paid_how}); sale recorded")
         return HandlerOutcome(
             f"Sale recorded: {money} by {paid_how}; confirmation queued for "
@@ -213,6 +220,9 @@ class PaymentHandlers:
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at")
         if invoice.get("status") == PAID:
             self._set_state(conn, invoice, PAID, paid_at or event["created"])
+        if _nothing_due(invoice):  # Stripe "collects" a 0.00 invoice without charging
+            self._note(conn, invoice_id, event, "No payment needed (nothing was due)")
+            return HandlerOutcome("Noted: a 0.00 invoice needs no payment", invoice_id)
         # Stripe collected this payment, so it was not recorded out of band.
         store.set_paid_how(conn, invoice_id, CARD, only_if=OUT_OF_BAND)
         self._note(conn, invoice_id, event, "Payment collected by Stripe")
@@ -362,6 +372,11 @@ class PaymentHandlers:
             note=note,
             recorded_at=self._clock(),
         )
+
+
+def _nothing_due(invoice: Mapping[str, Any]) -> bool:
+    """A 0.00 invoice (nothing due, nothing paid): Stripe marks it paid on finalizing."""
+    return int(invoice.get("amount_due") or 0) == 0 and int(invoice.get("amount_paid") or 0) == 0
 
 
 def _paid_now(prepared: Prepared) -> bool:
