@@ -13,6 +13,7 @@ import html
 from typing import Any
 
 from stripe_emulator.api.invoice_pdf import invoice_pdf
+from stripe_emulator.backend.invoice_history import history
 from stripe_emulator.lib.currencies import format_money
 from stripe_emulator.lib.routing import ApiCall, PageAnswer, Route, page
 from stripe_emulator.models.invoice import INVOICES
@@ -81,7 +82,8 @@ def hosted_pdf(call: ApiCall) -> PageAnswer:
     invoice = _invoice_for(call.state, call.path_params["token"])
     if invoice is None:
         return PageAnswer(b"not found", media_type="text/plain", status=404)
-    return PageAnswer(invoice_pdf(invoice), media_type="application/pdf")
+    return PageAnswer(invoice_pdf(invoice, history(call.state, invoice["id"])),
+                      media_type="application/pdf")
 
 
 ROUTES: list[Route] = [

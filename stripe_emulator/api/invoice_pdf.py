@@ -5,7 +5,8 @@ who bills and who is billed (address, email, shipping), the amount due and when,
 the "Pay online" link (the hosted invoice page); the memo; one row per line
 (description and period, quantity, unit price, tax rates, amount); then subtotal, each
 discount, total excluding tax, each tax (rate and the amount it is on), shipping, total,
-applied balance, amount paid and amount due; custom fields and footer. The page size
+applied balance, credit notes, amount paid and amount due; the payments and credit notes
+with their dates; custom fields and footer. The page size
 follows ``rendering.pdf.page_size`` (``auto``: Letter for North America, else A4), and
 ``rendering.amount_tax_display=exclude_tax`` shows line amounts without inclusive tax.
 """
@@ -140,7 +141,7 @@ class _InvoicePdf:
                       size=14, bold=True)
         else:
             when = f" due {_date(invoice['due_date'])}" if invoice.get("due_date") else " due"
-            self.line(f"{self.money(invoice['amount_due'])}{when}", size=14, bold=True)
+            self.line(f"{self.money(invoice['amount_remaining'])}{when}", size=14, bold=True)
         if invoice.get("hosted_invoice_url") and invoice["status"] in ("open", "uncollectible"):
             self.line("Pay online", bold=True, link=invoice["hosted_invoice_url"])
             self.line(invoice["hosted_invoice_url"], size=8, link=invoice["hosted_invoice_url"])
@@ -204,8 +205,19 @@ class _InvoicePdf:
         self.pair("Total", self.money(invoice["total"]), bold=True)
         if invoice.get("starting_balance"):
             self.pair("Applied balance", self.money(invoice["starting_balance"]))
+        if invoice.get("pre_payment_credit_notes_amount"):
+            self.pair("Credit notes", self.money(-int(invoice["pre_payment_credit_notes_amount"])))
         self.pair("Amount paid", self.money(invoice["amount_paid"]))
         self.pair("Amount due", self.money(invoice["amount_remaining"]), bold=True)
+
+    def history(self, entries: list[tuple[int, str, int]]) -> None:
+        """Each payment and credit note with its date (``backend.invoice_history``)."""
+        if not entries:
+            return
+        self.gap()
+        self.line("Payments and credit notes", bold=True)
+        for when, label, amount in entries:
+            self.pair(f"{_date(when)}  {label}", self.money(amount))
 
     def closing(self) -> None:
         invoice = self.invoice
@@ -219,13 +231,16 @@ class _InvoicePdf:
             self.line("This invoice was voided.", size=9, bold=True)
 
 
-def invoice_pdf(invoice: dict[str, Any]) -> bytes:
-    """The PDF of a finalized ``invoice`` (the stored object, private keys included)."""
+def invoice_pdf(invoice: dict[str, Any],
+                history: list[tuple[int, str, int]] | None = None) -> bytes:
+    """The PDF of a finalized ``invoice`` (the stored object, private keys included);
+    ``history``: its payments and credit notes as ``(unix time, label, minor units)``."""
     document = _InvoicePdf(invoice)
     rates = _rates(invoice)
     document.header()
     document.amount_due()
     document.lines(rates)
     document.totals(rates)
+    document.history(history or [])
     document.closing()
     return bytes(document.pdf.output())

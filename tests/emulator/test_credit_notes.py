@@ -262,3 +262,18 @@ def test_balance_transactions_by_hand(stripe_client):
     _refused(error, 404, "resource_missing", "id")
     error = refusal(lambda: stripe_client.v1.customers.balance_transactions.list("cus_missing"))
     _refused(error, 404, "resource_missing", "customer")
+
+
+def test_deleting_a_test_clock_deletes_its_credit_notes_and_balance_transactions(
+        stripe_client):
+    clock = stripe_client.v1.test_helpers.test_clocks.create({"frozen_time": 1_700_000_000})
+    buyer = customer(stripe_client, test_clock=clock.id)
+    invoice = stripe_client.v1.invoices.finalize_invoice(
+        draft(stripe_client, buyer.id, (5000,)).id)
+    stripe_client.v1.invoices.pay(invoice.id, {"paid_out_of_band": True})
+    note = stripe_client.v1.credit_notes.create(
+        {"invoice": invoice.id, "amount": 1000, "credit_amount": 1000})
+    assert note.created == 1_700_000_000
+    stripe_client.v1.test_helpers.test_clocks.delete(clock.id)
+    error = refusal(lambda: stripe_client.v1.credit_notes.retrieve(note.id))
+    _refused(error, 404, "resource_missing", "id")

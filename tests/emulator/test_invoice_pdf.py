@@ -8,7 +8,8 @@ import io
 import httpx
 import pypdf
 
-from tests.emulator.invoicing_helpers import customer
+from tests.emulator.invoicing_helpers import customer, open_invoice
+from tests.emulator.test_payment_records import MONDAY, report
 
 
 def _pdf_text(url: str) -> tuple[pypdf.PdfReader, str]:
@@ -88,3 +89,18 @@ def test_a_paid_invoice_pdf_says_paid_and_has_no_pay_link(stripe_client):
     flat = " ".join(text.split())
     assert "160.65 EUR paid on" in flat and "Pay online" not in flat
     assert "Amount due 0.00 EUR" in flat
+
+
+def test_the_pdf_lists_dated_payments_and_credit_notes(stripe_client):
+    invoice = open_invoice(stripe_client, (100000,))
+    stripe_client.v1.invoices.attach_payment(invoice.id, {"payment_record": report(
+        stripe_client, 30000, at=MONDAY,
+        processor_details={"type": "custom", "custom": {"payment_reference": "TRX-1"}}).id})
+    note = stripe_client.v1.credit_notes.create({"invoice": invoice.id, "amount": 20000})
+    _, text = _pdf_text(invoice.invoice_pdf)
+    flat = " ".join(text.split())
+    assert "500.00 USD due" in flat
+    assert "Credit notes -200.00 USD" in flat and "Amount paid 300.00 USD" in flat
+    assert "Payment (Bank transfer), ref. TRX-1 300.00 USD" in flat
+    assert "December 29, 2025" in flat
+    assert f"Credit note {note.number} -200.00 USD" in flat
