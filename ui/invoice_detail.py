@@ -51,7 +51,12 @@ def header(invoice: Invoice, today: date) -> None:
     tiles = st.columns(4)
     tiles[0].metric("Total", money(invoice.total, invoice.currency))
     tiles[1].metric("Paid", money(invoice.amount_paid, invoice.currency))
-    tiles[2].metric("Remaining", money(invoice.amount_remaining, invoice.currency))
+    if invoice.status in ("draft", "void"):  # one is not owed yet, the other no longer is
+        tiles[2].metric("Remaining", "—", help="A draft or void invoice is owed by nobody")
+    elif invoice.status == "paid" and invoice.amount_due == 0 == invoice.amount_paid:
+        tiles[2].metric("Remaining", "No payment needed", help="Nothing was due on this invoice")
+    else:
+        tiles[2].metric("Remaining", money(invoice.amount_remaining, invoice.currency))
     overdue = invoice.days_overdue(today) if invoice.status == "open" else 0
     tiles[3].metric("Due", day(invoice.due_date), delta=overdue_text(overdue) if overdue else None,
                     delta_color="inverse" if overdue else "off")
