@@ -42,15 +42,18 @@ if report.periods.empty:
 
 view = f"{start}.{end}.{grain}"  # a new period or grouping starts with no selection
 periods = periods_shown(report.periods)
+periods_key = f"cash_periods.{view}"
+tables.keep_selection(periods_key, periods["row_id"])  # the drill-down stays on its period
 picked = st.dataframe(
-    periods, key=f"cash_periods.{view}", on_select="rerun", selection_mode="single-row",
+    periods, key=periods_key, on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch",
-    column_config={"period": None, "Payments": st.column_config.NumberColumn(format="%d")},
+    column_config={"period": None, "row_id": None,
+                   "Payments": st.column_config.NumberColumn(format="%d")},
 )
-tables.export_buttons(periods.drop(columns=["period"]), f"cash-received-by-{grain}-{start}-{end}",
-                      key=f"cash_periods_export.{view}")
+tables.export_buttons(periods.drop(columns=["period", "row_id"]),
+                      f"cash-received-by-{grain}-{start}-{end}", key=f"cash_periods_export.{view}")
 
-chosen = tables.selected(picked, periods)
+chosen = tables.selected(picked, periods, key=periods_key, id_column="row_id", what="period")
 if chosen is None:
     st.subheader("Every payment in the period")
     rows = report.payments
@@ -58,14 +61,15 @@ else:
     st.subheader(f"Payments of {chosen['Period']} in {chosen['Currency']}")
     rows = report.rows_behind(chosen["period"], chosen["Currency"])
 shown = payments_shown(rows)
+payments_key = f"cash_payments.{view}.{chosen['row_id'] if chosen is not None else 'all'}"
 event = st.dataframe(
-    shown, key=f"cash_payments.{view}.{chosen['period'] if chosen is not None else 'all'}"
-    f".{chosen['Currency'] if chosen is not None else ''}", on_select="rerun",
-    selection_mode="single-row", hide_index=True, width="stretch",
+    shown, key=payments_key, on_select="rerun", selection_mode="single-row", hide_index=True,
+    width="stretch",
     column_config={"Received": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
 )
 st.caption(f"{len(shown)} payment{'s' if len(shown) != 1 else ''} · select one to open its "
            "invoice")
-if (row := tables.selected(event, shown)) is not None:
+row = tables.selected(event, shown, key=payments_key, id_column="Payment ID", what="payment")
+if row is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
 tables.export_buttons(shown, f"payments-received-{start}-{end}", key=f"cash_payments_export.{view}")

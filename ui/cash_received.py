@@ -35,11 +35,15 @@ def show_totals(report: CashReceived) -> None:
 
 def periods_shown(periods: pd.DataFrame) -> pd.DataFrame:
     """One row per period and currency: Period, Currency, Received, Payments (and the
-    hidden ``period`` first day the drill-down needs)."""
+    hidden ``period`` first day the drill-down needs and ``row_id``, "2026-11-02 USD",
+    which a selection resolves through)."""
     shown = with_money(periods, {"amount": "Received"})
     shown["Currency"] = shown["currency"].str.upper()
     shown = shown.rename(columns={"label": "Period", "payments": "Payments"})
-    return shown[["period", "Period", "Currency", "Received", "Payments"]].reset_index(drop=True)
+    shown["row_id"] = [f"{first} {code}" for first, code in
+                       zip(shown["period"], shown["Currency"], strict=True)]
+    return shown[["period", "row_id", "Period", "Currency", "Received", "Payments"]].reset_index(
+        drop=True)
 
 
 def payments_shown(payments: pd.DataFrame) -> pd.DataFrame:

@@ -47,6 +47,21 @@ def test_cash_received_by_week_with_totals_and_the_payments(app_test, book) -> N
     assert labels == ["CSV", "Excel", "CSV", "Excel"]
 
 
+def test_selecting_a_period_lists_exactly_the_payments_behind_it(app_test, book) -> None:
+    at = app_test("pages/cash_received.py", role="viewer", **{
+        "from": "2026-11-01", "to": "2026-11-30", "by": "Week"}).run()
+    periods = at.dataframe[0]
+    at.session_state[periods.key] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Payments of Week of 9 Nov 2026 (W46) in USD" in texts(at)
+    payments = at.dataframe[1].value
+    assert list(payments["Amount"]) == ["$700.00"]
+    assert list(payments["Received"].dt.strftime("%Y-%m-%d %H:%M")) == ["2026-11-09 16:40"]
+    assert payments["Payment ID"][0].startswith("inpay_")
+    assert payments["Invoice"][0].startswith("BOOK-")
+
+
 def test_statement_page_shows_balances_lines_and_offers_three_files(app_test, book) -> None:
     at = app_test("pages/statement.py", role="viewer", customer=book.customer_id,
                   **{"from": "2026-11-01", "to": "2026-11-30"}).run()
