@@ -18,10 +18,19 @@ from services.core.clock import business_today
 from services.readmodel.invoice_queries import (
     INVOICE_COLUMNS,
     INVOICE_STATUSES,
+    NEWEST_FIRST,
+    InvoiceOrder,
     InvoiceQuery,
     invoice_frame,
 )
 from services.reporting.aging import AGING_BUCKETS, aging_bucket, aging_table
+from services.reporting.invoice_list import (
+    EXPORT_MAX_ROWS,
+    InvoiceExport,
+    InvoiceListPage,
+    export_rows,
+    list_page,
+)
 
 __all__ = ["INVOICE_COLUMNS", "INVOICE_STATUSES", "InvoiceFilters", "InvoiceListing", "Kpi",
            "Reports"]
@@ -43,6 +52,8 @@ class InvoiceFilters:
     currency: str | None = None
     overdue_only: bool = False
     as_of: date | None = None
+    paid_from: date | None = None  # the day an invoice became paid (status_transitions.paid_at)
+    paid_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,28 @@ class Reports:
         as_of = filters.as_of or business_today()
         rows = invoice_frame(self._engine, _query(filters, as_of), as_of, limit=max_rows + 1)
         return InvoiceListing(rows.head(max_rows).reset_index(drop=True), len(rows) <= max_rows)
+
+    def invoice_list_page(
+        self, filters: InvoiceFilters, *, order: InvoiceOrder = NEWEST_FIRST, page: int = 1,
+        page_size: int = 100,
+    ) -> InvoiceListPage:
+        """Page ``page`` (from 1; past the end gives the last) of ``page_size`` invoices
+        matching ``filters`` in ``order``, sorted and cut in SQL, with the count and the
+        totals per currency of every match. Raises ``InvalidInput`` naming ``page``,
+        ``page_size`` or ``sort``."""
+        as_of = filters.as_of or business_today()
+        return list_page(self._engine, _query(filters, as_of), as_of, order=order, page=page,
+                         page_size=page_size)
+
+    def invoice_list_export(
+        self, filters: InvoiceFilters, *, order: InvoiceOrder = NEWEST_FIRST,
+        max_rows: int = EXPORT_MAX_ROWS,
+    ) -> InvoiceExport:
+        """Every invoice matching ``filters`` in ``order`` (at most ``max_rows``; the
+        answer says when it was cut)."""
+        as_of = filters.as_of or business_today()
+        return export_rows(self._engine, _query(filters, as_of), as_of, order=order,
+                           max_rows=max_rows)
 
     def overdue(self, as_of: date) -> pd.DataFrame:
         """Open invoices due before ``as_of``, most overdue first."""
@@ -198,6 +231,8 @@ def _query(filters: InvoiceFilters, as_of: date) -> InvoiceQuery:
         created_to=filters.created_to,
         due_from=filters.due_from,
         due_to=filters.due_to,
+        paid_from=filters.paid_from,
+        paid_to=filters.paid_to,
         overdue_on=as_of if filters.overdue_only else None,
     )
 
