@@ -17,7 +17,8 @@ from ui.reads import read_or_stop, today
 user = require_page(Action.VIEW)
 st.title("Cash received")
 st.caption("Money that came in, on the day it arrived (each partial payment on its own "
-           "date), per currency. Select a period to see the payments behind it.")
+           "date), per currency; days and times are UTC. Select a period to see the payments "
+           "behind it.")
 
 latest = today()
 pick_start, pick_end, pick_grain = st.columns([1, 1, 2], vertical_alignment="bottom")
