@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_emulator.backend.customers import referenced_customer
+from stripe_emulator.backend.payments import test_payment_method
 from stripe_emulator.backend.state import EmulatorState
 from stripe_emulator.lib.currencies import validate_currency
 from stripe_emulator.lib.errors import ParameterError
@@ -50,7 +51,9 @@ def report_payment(state: EmulatorState, fields: dict[str, Any]) -> dict[str, An
 
     ``fields``: ``amount_requested{currency, value > 0}`` (minor units),
     ``initiated_at`` (unix seconds), ``payment_method_details`` (``type=custom`` with
-    ``custom{display_name, type}``, or a ``payment_method``), optional ``outcome`` with its
+    ``custom{display_name, type}``, or a test ``payment_method`` such as ``pm_card_visa``:
+    its kind becomes the type; an unknown one is 400 ``resource_missing`` naming
+    ``payment_method_details[payment_method]``), optional ``outcome`` with its
     hash (``guaranteed[guaranteed_at]``…), ``customer_details`` (``customer`` must exist:
     400 ``resource_missing`` naming ``customer_details[customer]``), ``processor_details``,
     ``metadata``, ``description``, ``shipping_details``, ``customer_presence``.
@@ -64,6 +67,11 @@ def report_payment(state: EmulatorState, fields: dict[str, Any]) -> dict[str, An
     method = fields["payment_method_details"]
     if not method.get("type") and not method.get("payment_method"):
         raise _missing("payment_method_details[type]")
+    if method.get("payment_method"):
+        kind = test_payment_method(method["payment_method"],
+                                   param="payment_method_details[payment_method]").kind
+        if not method.get("type"):
+            fields["payment_method_details"] = {**method, "type": kind}
     customer_id = (fields.get("customer_details") or {}).get("customer")
     clock = None
     if customer_id:

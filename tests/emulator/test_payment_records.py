@@ -250,3 +250,16 @@ def test_report_payment_refusals_name_the_field(stripe_client):
         _assert_refused(error, 400, code, param)
     error = refusal(lambda: stripe_client.v1.payment_records.retrieve("pr_missing"))
     _assert_refused(error, 404, "resource_missing", "id")
+
+
+def test_a_stripe_payment_method_gives_the_details_its_type(stripe_client):
+    record = stripe_client.v1.payment_records.report_payment({
+        "amount_requested": {"currency": "usd", "value": 100}, "initiated_at": MONDAY,
+        "payment_method_details": {"payment_method": "pm_card_visa"}})
+    assert (record.payment_method_details.type,
+            record.payment_method_details.payment_method) == ("card", "pm_card_visa")
+    assert "custom" not in record.payment_method_details.to_dict()
+    error = refusal(lambda: stripe_client.v1.payment_records.report_payment({
+        "amount_requested": {"currency": "usd", "value": 100}, "initiated_at": MONDAY,
+        "payment_method_details": {"payment_method": "pm_missing"}}))
+    _assert_refused(error, 400, "resource_missing", "payment_method_details[payment_method]")
