@@ -112,3 +112,20 @@ def test_the_customer_page_links_to_the_customers_statement(app_test, services) 
     wanted = f"/statement?customer={customer.id}"
     assert any(wanted in str(link.proto) for link in links) or wanted in "\n".join(
         m.value for m in at.markdown), "no link to the customer's statement"
+
+
+def test_the_customer_page_shows_paid_and_remaining_of_a_partly_paid_invoice(
+        app_test, services) -> None:
+    from tests.ui import seed
+
+    customer = seed.customer(services)
+    made = Book(services.engine, customer_id=customer.id, customer_name=customer.name)
+    invoice = made.invoice(100000, finalized="2026-11-02 10:00", due="2026-12-02 00:00")
+    made.pay(invoice, 30000, "2026-11-03 09:15")
+    at = app_test("pages/customers.py", role="viewer", customer=customer.id).run()
+    assert not at.exception, at.exception
+    rows = at.dataframe[0].value
+    row = rows[rows["Invoice ID"] == invoice].iloc[0]
+    assert (row["Status"], row["Amount paid"], row["Amount remaining"]) == (
+        "Open", "$300.00", "$700.00")
+    assert {m.label: m.value for m in at.metric}["Outstanding"] == "$700.00"
