@@ -1,4 +1,4 @@
-"""Catalog: products and their prices; create, add prices, archive what is no longer sold."""
+"""Catalog: products and prices, tax rates and coupons; create, archive what is no longer used."""
 
 import streamlit as st
 
@@ -6,7 +6,7 @@ from services.catalog import RECURRING_INTERVALS
 from services.core.access import Action, can
 from services.core.models import Price, Product
 from services.core.money import SUPPORTED_CURRENCIES
-from ui import dialogs, forms, reads, runtime
+from ui import catalog_taxes, dialogs, forms, reads, runtime
 from ui.caching import invalidate, refresher
 from ui.forms import widget_key
 from ui.gate import require_page
@@ -123,6 +123,8 @@ def archive(pending: dialogs.Pending, _reason: str | None) -> str:
     invalidate("catalog")
     return f"{pending.target_label} archived"
 
+
+catalog_taxes.section(user, may_manage, show_archived)
 
 if may_manage and active_products:
     st.subheader("Archive")

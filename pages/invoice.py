@@ -6,9 +6,9 @@ Opened as ``/invoice?invoice=in_…`` (rows of the Invoices table, Lookup, links
 
 import streamlit as st
 
-from services.core.access import Action
+from services.core.access import Action, can
 from services.core.errors import DashboardError, NotFound
-from ui import invoice_actions, invoice_detail, layout, reads
+from ui import catalog_reads, draft_editor, invoice_actions, invoice_detail, layout, reads
 from ui.caching import refresher
 from ui.gate import require_page
 from ui.navigation import link
@@ -40,5 +40,10 @@ invoice = snapshot.value
 invoice_detail.header(invoice, today=reads.today())
 layout.as_of(snapshot.as_of, refresh=refresher("invoices", "audit"), key="invoice")
 invoice_actions.buttons(invoice, user)
+invoice_detail.download_pdf(invoice)
 invoice_detail.timeline(invoice, history)
-invoice_detail.lines(invoice)
+figures = reads.read_or_none(catalog_reads.invoice_breakdown, invoice.id,
+                             what="the invoice's totals")
+invoice_detail.lines(invoice, figures.value if figures else None)
+if figures and invoice.status == "draft" and can(user.role, Action.EDIT_DRAFT):
+    draft_editor.editor(invoice, figures.value, user)

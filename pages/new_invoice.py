@@ -2,11 +2,21 @@
 
 import streamlit as st
 
-from services.core.access import Action
+from services.core.access import Action, can
 from services.core.errors import DashboardError
 from services.core.models import Invoice
 from services.core.money import SUPPORTED_CURRENCIES
-from ui import draft_items, forms, invoice_actions, layout, reads, runtime, tables
+from ui import (
+    catalog_reads,
+    draft_items,
+    forms,
+    invoice_actions,
+    invoice_detail,
+    layout,
+    reads,
+    runtime,
+    tables,
+)
 from ui.caching import invalidate, refresher
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
 from ui.formatting import customer_labels, money
@@ -26,6 +36,9 @@ if created_id := st.session_state.get("new_invoice.created"):
     invoice_actions.buttons(
         invoice, user, only=(Action.FINALIZE_INVOICE, Action.SEND_INVOICE)
     )
+    if not can(user.role, Action.FINALIZE_INVOICE):
+        st.info("An approver finalizes this draft: until then it can be edited on its "
+                "invoice page, and nothing is sent to the customer.", icon=":material/info:")
     left, right = st.columns(2)
     with left:
         link("pages/invoice.py", query_params={"invoice": invoice.id},
@@ -51,6 +64,8 @@ with top[1]:
 
 st.subheader("Items")
 prices = draft_items.one_time_prices(reads.catalog(False).value, currency)
+rates = {r.id: r.label for r in catalog_reads.tax_rates(False).value}
+coupons = {c.id: c.label for c in catalog_reads.coupons(False).value if c.usable_in(currency)}
 kind = st.segmented_control("Item", [FROM_PRICE, CUSTOM], key=key(ITEM_FORM, "kind"),
                             default=FROM_PRICE)
 with st.form(ITEM_FORM, border=True):
@@ -67,11 +82,17 @@ with st.form(ITEM_FORM, border=True):
         forms.field_error(ITEM_FORM, "price")
         st.number_input("Quantity", min_value=1, max_value=1_000_000, step=1, value=1,
                         key=key(ITEM_FORM, "quantity"))
-    st.form_submit_button("Add item", on_click=draft_items.add_item, args=(prices, currency),
+    own = st.columns(2)
+    own[0].multiselect("This item's own tax rates (none: the invoice's)", list(rates),
+                       format_func=lambda r: rates.get(r, r), key=key(ITEM_FORM, "tax_rates"))
+    own[1].multiselect("Coupons on this item", list(coupons),
+                       format_func=lambda c: coupons.get(c, c), key=key(ITEM_FORM, "coupons"))
+    st.form_submit_button("Add item", on_click=draft_items.add_item,
+                          args=(prices, currency, draft_items.item_token()),
                           icon=":material/add:", key="add_item")
     forms.other_errors(ITEM_FORM, shown=["description", "amount", "price"])
 
-shown = draft_items.items_frame(currency)
+shown = draft_items.items_frame(currency, rates | coupons)
 if len(shown):
     event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="multi-row",
                          key=tables.selection_key("new_invoice_items", {"n": len(shown)}))
@@ -89,11 +110,24 @@ forms.field_error(FORM, "days_until_due")
 terms[1].text_input("Memo (shown on the invoice)", key=key(FORM, "memo"))
 terms[2].text_input("PO number", key=key(FORM, "po_number"))
 st.text_input("Footer", key=key(FORM, "footer"))
+whole = st.columns(2)
+whole[0].multiselect("Tax rates for every item (unless it has its own)", list(rates),
+                     format_func=lambda r: rates.get(r, r), key=key(FORM, "default_tax_rates"))
+whole[1].multiselect("Coupons on the whole invoice", list(coupons),
+                     format_func=lambda c: coupons.get(c, c), key=key(FORM, "coupons"))
+forms.field_error(FORM, "default_tax_rates")
+forms.field_error(FORM, "discounts")
 
+st.subheader("Totals, as Stripe computes them")
 try:
-    totals = runtime.services().invoices.preview_totals(draft_items.draft_items(), currency)
-    st.metric(f"Total ({totals.count} item{'s' if totals.count != 1 else ''})",
-              money(totals.total, currency))
+    count = len(shown)
+    figures = runtime.services().invoices.previews.new_invoice(
+        items=draft_items.draft_items(), currency=currency,
+        default_tax_rates=list(forms.value(FORM, "default_tax_rates") or []),
+        coupons=list(forms.value(FORM, "coupons") or []))
+    st.metric(f"Total ({count} item{'s' if count != 1 else ''})", money(figures.total, currency))
+    if count:
+        invoice_detail.totals(figures, key="new_invoice")
 except DashboardError as err:  # e.g. a price archived since it was added
     if str(err) not in forms.errors(FORM).values():  # not already shown with the items
         st.error(plain(err), icon=":material/error:")
@@ -106,10 +140,13 @@ def save_draft(nonce: str) -> Invoice:
         items=draft_items.draft_items(), days_until_due=int(forms.value(FORM, "days_until_due")),
         memo=forms.value(FORM, "memo") or None, footer=forms.value(FORM, "footer") or None,
         po_number=forms.value(FORM, "po_number") or None, currency=currency, form_nonce=nonce,
+        default_tax_rates=list(forms.value(FORM, "default_tax_rates") or []),
+        coupons=list(forms.value(FORM, "coupons") or []),
     )
 
 
 def saved(invoice: Invoice) -> None:
+    draft_items.start_fresh()  # the next invoice starts from empty fields
     st.session_state["new_invoice.created"] = invoice.id
     invalidate("invoices", "reports", "audit")
 
@@ -120,4 +157,5 @@ st.button(
     args=(FORM, save_draft),
     kwargs={"success": lambda inv: f"Draft invoice for {inv.customer_name} saved", "then": saved},
 )
-forms.other_errors(FORM, shown=["customer_id", "currency", "items", "days_until_due"])
+forms.other_errors(FORM, shown=["customer_id", "currency", "items", "days_until_due",
+                                "default_tax_rates", "discounts"])

@@ -19,6 +19,7 @@ import streamlit as st
 from services.core.access import Action, Actor
 from ui import dialogs, forms, runtime
 from ui.caching import invalidate
+from ui.draft_editor import finalize_checklist
 from ui.formatting import money
 from ui.invoice_detail import label
 from ui.layout import flash
@@ -194,9 +195,13 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
         go("pages/invoice.py", query_params={"invoice": copy_id})
     for action in offered:
         spec = ACTIONS[action]
+        consequence = spec.consequence.format(**{**shown, "label": "{label}"})
+        pending = dialogs.pending()
+        if action is Action.FINALIZE_INVOICE and pending and pending.action == action.value:
+            consequence += finalize_checklist(invoice)  # what an approver should know first
         dialogs.confirm(
             action.value, title=spec.title,
-            consequence=spec.consequence.format(**{**shown, "label": "{label}"}),
+            consequence=consequence,
             confirm_label=spec.confirm, perform=_perform(invoice, user, action),
             reason_label=spec.reason_label, reason_required=spec.reason_required,
         )

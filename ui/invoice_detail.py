@@ -1,4 +1,5 @@
-"""The invoice page's read-only parts: header, status timeline, lines.
+"""The invoice page's read-only parts: header, status timeline, lines with their discounts
+and taxes, Stripe's totals, and the PDF of a finalized invoice.
 
 All amounts go through :func:`ui.formatting.money`; the timeline joins the
 invoice's own timestamps with the audit trail to say who did what.
@@ -12,11 +13,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from services.core.errors import DashboardError
+from ui import runtime
 from ui.formatting import day, moment, money, overdue_text, status_badge
 from ui.text import https_only, plain
 
 if TYPE_CHECKING:
     from services.core.models import Invoice
+    from services.invoicing.breakdown import InvoiceBreakdown
 
 #: Timeline steps: (label, invoice attribute with the time, audit actions that did it)
 TIMELINE_STEPS = (
@@ -95,20 +99,93 @@ def timeline(invoice: Invoice, history: pd.DataFrame) -> None:
     st.dataframe(timeline_rows(invoice, history), hide_index=True)
 
 
-def lines(invoice: Invoice) -> None:
-    """The invoice lines with quantities and amounts."""
-    st.subheader(f"Lines ({len(invoice.lines)})")
-    frame = pd.DataFrame(
+def line_rows(breakdown: InvoiceBreakdown) -> pd.DataFrame:
+    """One row per line: amount before discounts, its discounts and taxes (Stripe's)."""
+    currency = breakdown.currency
+    return pd.DataFrame(
         [{
-            "Description": line.description or line.price_id or "—",
+            "Description": line.description or "—",
             "Quantity": line.quantity,
-            "Unit price": money(line.unit_amount, line.currency),
-            "Amount": money(line.amount, line.currency),
-        } for line in invoice.lines],
-        columns=["Description", "Quantity", "Unit price", "Amount"],
+            "Unit price": money(line.unit_amount, currency),
+            "Amount": money(line.amount, currency),
+            "Discounts": "; ".join(f"{d.label} −{money(d.amount, currency)}"
+                                   for d in line.discounts),
+            "Taxes": "; ".join(f"{t.label} {money(t.amount, currency)}" for t in line.taxes),
+        } for line in breakdown.lines],
+        columns=["Description", "Quantity", "Unit price", "Amount", "Discounts", "Taxes"],
     )
+
+
+def total_rows(breakdown: InvoiceBreakdown) -> pd.DataFrame:
+    """Subtotal, each invoice discount, total excluding tax, each tax, total, amount due:
+    every figure as Stripe gives it (line discounts are inside Stripe's subtotal)."""
+    currency = breakdown.currency
+    rows = [("Subtotal", breakdown.subtotal)]
+    rows += [(f"Discount: {d.label}", -d.amount) for d in breakdown.invoice_discounts]
+    if breakdown.taxes or breakdown.invoice_discounts:
+        rows.append(("Total excluding tax", breakdown.total_excluding_tax))
+    rows += [(f"{t.label} on {money(t.taxable_amount, currency)}", t.amount)
+             for t in breakdown.taxes]
+    rows.append(("Total", breakdown.total))
+    if breakdown.amount_paid:
+        rows.append(("Amount paid", -breakdown.amount_paid))
+    rows.append(("Amount due", breakdown.amount_due if not breakdown.amount_paid
+                 else breakdown.amount_remaining))
+    return pd.DataFrame([{"": what, "Amount": money(amount, currency)} for what, amount in rows],
+                        columns=["", "Amount"])
+
+
+def totals(breakdown: InvoiceBreakdown, *, key: str) -> None:
+    """The totals table; a note when lines carry their own discounts."""
+    st.dataframe(total_rows(breakdown), hide_index=True, key=f"totals.{key}",
+                 column_config={"Amount": st.column_config.TextColumn(alignment="right")})
+    if breakdown.line_discounts:
+        given = money(sum(d.amount for d in breakdown.line_discounts), breakdown.currency)
+        st.caption(f"Line discounts ({given}) are already taken off in the subtotal, "
+                   "as Stripe counts them.")
+
+
+def lines(invoice: Invoice, breakdown: InvoiceBreakdown | None = None) -> None:
+    """The invoice lines with their discounts and taxes, then the totals."""
+    st.subheader(f"Lines ({len(invoice.lines)})")
+    if breakdown is None:
+        frame = pd.DataFrame(
+            [{"Description": line.description or line.price_id or "—",
+              "Quantity": line.quantity,
+              "Unit price": money(line.unit_amount, line.currency),
+              "Amount": money(line.amount, line.currency)} for line in invoice.lines],
+            columns=["Description", "Quantity", "Unit price", "Amount"],
+        )
+    else:
+        frame = line_rows(breakdown)
     st.dataframe(frame, hide_index=True, column_config={
         "Unit price": st.column_config.TextColumn(alignment="right"),
         "Amount": st.column_config.TextColumn(alignment="right"),
     })
-    st.markdown(f"**Total {money(invoice.total, invoice.currency)}**")
+    if breakdown is None:
+        st.markdown(f"**Total {money(invoice.total, invoice.currency)}**")
+    else:
+        totals(breakdown, key=invoice.id)
+
+
+def download_pdf(invoice: Invoice) -> None:
+    """"Get PDF" for a finalized invoice: fetched through the services on click, then
+    offered with ``st.download_button`` (nothing is fetched until asked)."""
+    if invoice.status == "draft" or not invoice.invoice_pdf:
+        return
+    held = f"_pdf.{invoice.id}"
+    pdf = st.session_state.get(held)
+    if pdf is None:
+        if st.button(f"Get PDF of {plain(label(invoice))}", key=f"get_pdf.{invoice.id}",
+                     icon=":material/picture_as_pdf:"):
+            try:
+                st.session_state[held] = runtime.services().pdfs.download(invoice.id)
+            except DashboardError as err:
+                st.error(plain(err), icon=":material/error:")
+                return
+            st.rerun()
+        return
+    st.download_button(f"Download PDF ({plain(pdf.file_name)})", data=pdf.content,
+                       file_name=pdf.file_name, mime="application/pdf",
+                       key=f"download_pdf.{invoice.id}", icon=":material/download:",
+                       on_click="ignore")

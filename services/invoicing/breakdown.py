@@ -40,6 +40,7 @@ class DiscountAmount:
     #: True for the invoice's own discounts; False for a line's, which Stripe's
     #: ``subtotal`` already has taken off ("item discounts are already incorporated").
     on_invoice: bool = True
+    coupon_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class LineBreakdown:
     taxes: tuple[TaxAmount, ...]
     tax_rate_ids: tuple[str, ...]
     discount_ids: tuple[str, ...]  # the line's own discounts (di_…), not the invoice's
+
+    @property
+    def coupon_ids(self) -> tuple[str, ...]:
+        """The coupons behind the line's own discounts (those Stripe gave an amount)."""
+        return tuple(d.coupon_id for d in self.discounts if d.coupon_id)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,11 @@ class InvoiceBreakdown:
     def invoice_discounts(self) -> tuple[DiscountAmount, ...]:
         """The discounts taken off the subtotal (the invoice's own coupons)."""
         return tuple(d for d in self.discounts if d.on_invoice)
+
+    @property
+    def coupon_ids(self) -> tuple[str, ...]:
+        """The coupons behind the invoice's own discounts."""
+        return tuple(d.coupon_id for d in self.invoice_discounts if d.coupon_id)
 
     @property
     def line_discounts(self) -> tuple[DiscountAmount, ...]:
@@ -123,9 +134,11 @@ def breakdown_from_stripe(
     )
 
 
-def _discount_labels(data: Mapping[str, Any], coupons: Mapping[str, Coupon]) -> dict[str, str]:
-    """Discount id → "coupon name (10% off)", from expanded discounts and known coupons."""
-    labels: dict[str, str] = {}
+def _discount_labels(
+    data: Mapping[str, Any], coupons: Mapping[str, Coupon]
+) -> dict[str, tuple[str, str]]:
+    """Discount id → ("coupon name (10% off)", coupon id), from expanded discounts."""
+    labels: dict[str, tuple[str, str]] = {}
     for entry in data.get("total_discount_amounts") or []:
         discount = as_mapping(entry).get("discount")
         if not isinstance(discount, Mapping) and not hasattr(discount, "to_dict"):
@@ -135,15 +148,17 @@ def _discount_labels(data: Mapping[str, Any], coupons: Mapping[str, Coupon]) -> 
         coupon = source.get("coupon") if isinstance(source, Mapping) else None
         coupon = coupon or found.get("coupon")  # older API versions
         if isinstance(coupon, Mapping) or hasattr(coupon, "to_dict"):
-            labels[str(found.get("id"))] = coupon_from_stripe(coupon).label
+            named = coupon_from_stripe(coupon)
+            labels[str(found.get("id"))] = (named.label, named.id)
         elif isinstance(coupon, str):
             known = coupons.get(coupon)
-            labels[str(found.get("id"))] = known.label if known else f"Coupon {coupon}"
+            labels[str(found.get("id"))] = (known.label if known else f"Coupon {coupon}",
+                                            coupon)
     return labels
 
 
 def _discounts(
-    entries: Any, labels: Mapping[str, str], on_invoice: set[str] | None = None
+    entries: Any, labels: Mapping[str, tuple[str, str]], on_invoice: set[str] | None = None
 ) -> list[DiscountAmount]:
     """Discount amounts; ``on_invoice`` holds the invoice's own discount ids (None: a
     line's discounts, all its own)."""
@@ -151,9 +166,10 @@ def _discounts(
     for entry in entries or []:
         item = as_mapping(entry)
         discount_id = object_id(item.get("discount"))
-        label = labels.get(str(discount_id), "Discount")
+        label, coupon_id = labels.get(str(discount_id), ("Discount", None))
         own = on_invoice is not None and str(discount_id) in on_invoice
-        found.append(DiscountAmount(label, discount_id, int(item.get("amount") or 0), own))
+        found.append(DiscountAmount(label, discount_id, int(item.get("amount") or 0), own,
+                                    coupon_id))
     return found
 
 
@@ -176,7 +192,8 @@ def _taxes(entries: Any, rates: Mapping[str, TaxRate]) -> list[TaxAmount]:
 
 
 def _line(
-    data: Mapping[str, Any], rates: Mapping[str, TaxRate], labels: Mapping[str, str]
+    data: Mapping[str, Any], rates: Mapping[str, TaxRate],
+    labels: Mapping[str, tuple[str, str]],
 ) -> LineBreakdown:
     shown = line_from_stripe(data)
     taxes = _taxes(data.get("taxes"), rates)

@@ -22,6 +22,7 @@ from typing import Any, cast
 import stripe
 from stripe.params import InvoiceCreatePreviewParams
 
+from services.core.errors import NotFound
 from services.core.idempotency import canonical_payload
 from services.core.models import DraftItem
 from services.core.stripe_errors import stripe_call
@@ -33,6 +34,7 @@ from services.invoicing.tax_and_discount_checks import (
     known_coupons,
     known_tax_rates,
 )
+from services.readmodel.invoice_detail import invoice_with_lines, stored_invoice
 from services.readmodel.sync import ReadModelSync
 
 REMEMBERED = 64  # previews kept per process (each a few kilobytes)
@@ -67,6 +69,20 @@ class DraftPreviews:
         self._read_model = read_model
         self._answers: OrderedDict[str, InvoiceBreakdown] = OrderedDict()
         self._lock = threading.Lock()
+
+    def saved(self, invoice_id: str) -> InvoiceBreakdown:
+        """The figures of a saved invoice (any status) as Stripe computed them, from the
+        read model (re-read once when not stored yet). :class:`NotFound` for an unknown
+        or deleted invoice."""
+        if invoice_with_lines(self._read_model, invoice_id) is None:
+            raise NotFound(f"There is no invoice {invoice_id}.", field="invoice_id")
+        engine = self._read_model.engine
+        found = stored_invoice(engine, invoice_id)
+        if found is None:  # deleted between the two reads
+            raise NotFound(f"There is no invoice {invoice_id}.", field="invoice_id")
+        return breakdown_from_stripe(found.data, lines=found.lines,
+                                     tax_rates=known_tax_rates(engine),
+                                     coupons=known_coupons(engine))
 
     def new_invoice(
         self,
