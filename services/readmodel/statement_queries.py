@@ -8,6 +8,7 @@ them; amounts integer minor units. Works on SQLite and PostgreSQL; no Stripe req
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, select
@@ -29,6 +30,8 @@ class FinalizedInvoice:
     due_date: int | None
     voided_at: int | None
     marked_uncollectible_at: int | None
+    #: credit notes issued before payment (already taken off ``amount_due`` by Stripe)
+    pre_payment_credit_notes_amount: int = 0
 
 
 def finalized_invoices(engine: Engine, customer_id: str, *, until: int) -> list[FinalizedInvoice]:
@@ -36,7 +39,8 @@ def finalized_invoices(engine: Engine, customer_id: str, *, until: int) -> list[
     statement = (
         select(invoices.c.id, invoices.c.number, invoices.c.status, invoices.c.currency,
                invoices.c.amount_due, invoices.c.amount_remaining, invoices.c.finalized_at,
-               invoices.c.due_date, invoices.c.voided_at, invoices.c.marked_uncollectible_at)
+               invoices.c.due_date, invoices.c.voided_at, invoices.c.marked_uncollectible_at,
+               invoices.c.data)
         .where(and_(invoices.c.customer_id == customer_id, invoices.c.deleted.is_(False),
                     invoices.c.finalized_at.is_not(None), invoices.c.finalized_at < until,
                     invoices.c.status != "draft"))
@@ -48,6 +52,7 @@ def finalized_invoices(engine: Engine, customer_id: str, *, until: int) -> list[
                 str(row.id), row.number, str(row.status), str(row.currency or "usd"),
                 int(row.amount_due or 0), int(row.amount_remaining or 0), int(row.finalized_at),
                 row.due_date, row.voided_at, row.marked_uncollectible_at,
+                int(json.loads(row.data).get("pre_payment_credit_notes_amount") or 0),
             )
             for row in conn.execute(statement)
         ]

@@ -32,6 +32,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from services.core.errors import InvalidInput, NotFound
+from services.core.money import format_amount
 from services.readmodel.payment_queries import PaymentQuery, payments_received
 from services.readmodel.statement_queries import (
     FinalizedInvoice,
@@ -102,8 +103,12 @@ def invoice_lines(engine: Engine, customer_id: str, until: int) -> list[Statemen
     lines: list[StatementLine] = []
     for invoice in finalized_invoices(engine, customer_id, until=until):
         label = invoice.number or invoice.invoice_id
+        words = f"Invoice {label}"
+        if invoice.pre_payment_credit_notes_amount:  # until credit notes are lines of their own
+            credited = format_amount(invoice.pre_payment_credit_notes_amount, invoice.currency)
+            words += f" (net of credit notes: {credited})"
         lines.append(StatementLine(
-            _moment(invoice.finalized_at), "invoice", f"Invoice {label}", invoice.invoice_id,
+            _moment(invoice.finalized_at), "invoice", words, invoice.invoice_id,
             invoice.invoice_id, invoice.number, invoice.currency, invoice.amount_due,
         ))  # fmt: skip
         closing = _closing_event(invoice)

@@ -50,7 +50,8 @@ def test_a_1000_invoice_paid_300_and_700_on_two_days(services: Services, make_cu
     mine = cash.payments[cash.payments["invoice_id"] == invoice.id]
     assert sorted(zip(mine["received_at"].map(lambda t: int(t.timestamp())), mine["amount"],
                       strict=True)) == [(first, 30000), (second, 70000)]
-    assert set(mine["method"]) == {"Recorded outside Stripe"}
+    # the method the payment record names once the read model expands it, else its kind
+    assert set(mine["method"]) in ({"Bank transfer"}, {"Recorded outside Stripe"})
     assert all(str(source).startswith("pr_") for source in mine["payment_record"])
 
     statement = StatementReport(services.engine).statement(customer.id, today - timedelta(
@@ -60,3 +61,25 @@ def test_a_1000_invoice_paid_300_and_700_on_two_days(services: Services, make_cu
     assert list(usd.lines["kind"]) == ["payment", "payment", "invoice"]
     assert list(usd.lines["balance"]) == [-30000, -100000, 0]
     assert usd.opening == 0 and usd.closing == 0 and usd.aging["total"] == 0
+
+
+def test_a_credit_note_of_200_on_an_open_1000_leaves_800_on_the_statement(
+        services: Services, make_customer, make_price) -> None:
+    customer = make_customer()
+    price = make_price("500.00")
+    draft = services.invoices.create_draft(
+        ADMIN, customer_id=customer.id, items=[DraftItem(price_id=price.id, quantity=2)],
+        days_until_due=30, memo=None, footer=None, po_number=None, currency="usd",
+        form_nonce=new_form_nonce(),
+    )  # fmt: skip
+    invoice = services.invoices.finalize(ADMIN, draft.id, form_nonce=new_form_nonce())
+    services.client.v1.credit_notes.create({"invoice": invoice.id, "amount": 20000,
+                                            "reason": "order_change"})
+    reread(services.read_model, "invoice", invoice.id)
+
+    today = datetime.now(UTC).date()
+    statement = StatementReport(services.engine).statement(customer.id, today, today)
+    [usd] = statement.sections
+    assert list(usd.lines["amount"]) == [80000]
+    assert "net of credit notes: $200.00" in usd.lines["description"][0]
+    assert usd.closing == usd.aging["total"] == 80000
