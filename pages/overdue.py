@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from services.core.access import Action
-from services.customers.balances import balances_by_customer
-from services.reporting.receivables import AGING_BUCKETS
+from services.reporting.aging import debtors, totals_by_currency
+from services.reporting.receivables import OVERDUE
 from ui import charts, navigation, reads, tables
 from ui.caching import refresher
 from ui.formatting import money_text
@@ -50,6 +50,10 @@ for index, currency in enumerate(currencies):
         st.altair_chart(charts.aging_chart(aging, currency), width="stretch")
 
 # -- drill-down: bucket → customer → invoices -------------------------------------------
+# "All overdue" first: who owes the most that is past due. In an overdue view every amount,
+# sort and total is the overdue amount; "All open" shows the open amount and, beside it, how
+# much of it is overdue.
+AGES = {OVERDUE: "All overdue", **BUCKETS}
 st.subheader("Who owes what")
 pick_currency, pick_bucket = st.columns([1, 3])
 currency = pick_currency.segmented_control(
@@ -57,24 +61,27 @@ currency = pick_currency.segmented_control(
     key=f"overdue_currency.{as_of_day}",
 ) or currencies[0]
 bucket = pick_bucket.segmented_control(
-    "Age", [*AGING_BUCKETS, "total"], format_func=BUCKETS.get, default="total",
+    "Age", list(AGES), format_func=AGES.get, default=OVERDUE,
     key=f"overdue_bucket.{as_of_day}.{currency}",
-) or "total"
+) or OVERDUE
 view = f"{as_of_day}.{currency}.{bucket}"  # every selection below is keyed to this view
 rows = read_or_stop(reads.aging_rows, as_of_day, bucket, currency,
-                   what="the invoices in this bucket").value
-by_customer = balances_by_customer(rows)
+                    what="the invoices in this bucket").value
+open_view = bucket in ("total", "current")  # amounts not (all) past due
+by_customer = debtors(rows, by="amount_remaining" if open_view else "amount_overdue")
 if by_customer.empty:
-    st.info(f"No open {currency.upper()} invoices are {BUCKETS[bucket].lower()}.")
+    st.info(f"No open {currency.upper()} invoices are {AGES[bucket].lower()}.")
     st.stop()
-customers_shown = tables.with_money(by_customer, {"amount_remaining": "Open amount"})
+amount_label = "Open amount" if open_view else "Overdue amount"
+money_columns = {"amount_remaining": amount_label}
+if bucket == "total":
+    money_columns["amount_overdue"] = "Of which overdue"
+customers_shown = tables.with_money(by_customer, money_columns)
 customers_shown.insert(0, "open", [navigation.customer_url(c) for c in by_customer["customer_id"]])
-customers_key = f"overdue_customers.{view}"
-tables.keep_selection(customers_key, by_customer["customer_id"])  # the same customer stays picked
 picked = st.dataframe(
-    customers_shown[["open", "customer", "email", "invoices", "Open amount",
+    customers_shown[["open", "customer", "email", "invoices", *money_columns.values(),
                      "oldest_days_overdue"]],
-    key=customers_key, on_select="rerun", selection_mode="single-row",
+    key=f"overdue_customers.{view}", on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch",
     column_config={
         "open": st.column_config.LinkColumn("Customer page", display_text="Open", width="small"),
@@ -82,17 +89,33 @@ picked = st.dataframe(
         "oldest_days_overdue": "Oldest (days overdue)",
     },
 )
-st.caption("Select a customer to list only their invoices.")
-chosen = tables.selected(picked, by_customer.reset_index(drop=True), key=customers_key,
-                         id_column="customer_id", what="customer")
+
+
+def totals(frame: pd.DataFrame, what: str) -> str:
+    """The line under a list: its total amount per currency and how many ``what``."""
+    sums = totals_by_currency(frame)
+    amounts = ", ".join(money_text(amount, cur) for cur, amount in sorted(sums.items()))
+    extra = ""
+    if bucket == "total":
+        late = totals_by_currency(frame[frame["days_overdue"] > 0])
+        extra = " (of which overdue " + (", ".join(
+            money_text(amount, cur) for cur, amount in sorted(late.items())) or "nothing") + ")"
+    return f"Total {amount_label.lower()}: {amounts or '—'}{extra} · {len(frame)} {what}"
+
+
+st.caption(totals(rows, "invoices") + f" · {len(by_customer)} customers · "
+           "select a customer to list only their invoices.")
+chosen = tables.selected(picked, customers_shown)
 if chosen is not None:
     invoices = rows[rows["customer_id"] == chosen["customer_id"]]
     st.markdown(f"**Invoices of {plain(chosen['customer'] or chosen['email'])}** · "
-                f"{currency.upper()} · {BUCKETS[bucket]}")
+                f"{currency.upper()} · {AGES[bucket]}")
 else:
     invoices = rows
-    st.markdown(f"**All {currency.upper()} invoices** · {BUCKETS[bucket]}")
+    st.markdown(f"**All {currency.upper()} invoices** · {AGES[bucket]}")
 shown = show_invoices(invoices, key=f"overdue_invoices.{view}", sort="Most overdue",
                       extra={"email": "Email"})
+if not invoices.empty:
+    st.caption(totals(invoices, "invoices"))
 tables.export_buttons(shown, f"overdue-{currency}-{bucket}-{as_of_day}",
                       key=f"overdue_export.{view}")

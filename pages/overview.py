@@ -1,10 +1,11 @@
 """Overview: receivables at a glance; every number opens the invoices behind it."""
 
+import pandas as pd
 import streamlit as st
 
 from services.core.access import Action
 from services.core.money import format_amount
-from services.reporting.receivables import DSO_PERIOD_DAYS
+from services.reporting.receivables import DSO_PERIOD_DAYS, FINALIZED
 from ui import charts, navigation, reads, tables
 from ui.caching import refresher
 from ui.formatting import status_label
@@ -41,17 +42,14 @@ for tile, kpi in zip(tiles, data.kpis, strict=True):
     with tile.container(border=True):
         st.caption(kpi.label)
         st.markdown(kpi_text(kpi.values_by_currency, kpi.unit))
-        behind = kpi.rows["invoice_id"].nunique()
-        st.caption(f"{behind} invoice{'s' if behind != 1 else ''} behind this number")
+        st.caption(f"{kpi.invoices} invoice{'s' if kpi.invoices != 1 else ''} "
+                   "behind this number")
 
-counts = charts.status_counts(data.period_invoices)
-counts = counts[~counts["status"].isin(["draft", "void"])]  # finalized ones only
+counts = pd.DataFrame({"status": list(FINALIZED),
+                       "count": [data.period_counts.get(s, 0) for s in FINALIZED]})
 
 # -- the rows behind a number ---------------------------------------------------------
-drill_labels = {
-    f"kpi:{k.key}": f"{k.label.split(' (')[0]} ({k.rows['invoice_id'].nunique()})"
-    for k in data.kpis
-}
+drill_labels = {f"kpi:{k.key}": f"{k.label.split(' (')[0]} ({k.invoices})" for k in data.kpis}
 for status, count in zip(counts["status"], counts["count"], strict=True):
     drill_labels[f"status:{status}"] = f"{status.title()}, {PERIOD} ({count})"
 choice = st.segmented_control(
@@ -65,9 +63,9 @@ if choice is None:
 else:
     kind, name = choice.split(":", 1)
     if kind == "kpi":
-        rows = next(k.rows for k in data.kpis if k.key == name)
+        rows = read_or_stop(reads.kpi_rows, as_of_day, name, what="the invoices").value
     else:
-        rows = data.period_invoices[data.period_invoices["status"] == name]
+        rows = read_or_stop(reads.period_invoices, as_of_day, name, what="the invoices").value
         navigation.link("pages/invoices.py", f"Filter the Invoices list to {name}",
                         query_params={"status": status_label(name)}, icon=":material/list:")
     extra = {"part": "Counted as"} if "part" in rows.columns else None

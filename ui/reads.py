@@ -25,7 +25,6 @@ import streamlit as st
 from services.core.clock import business_today
 from services.core.errors import DashboardError
 from services.core.models import Customer, Invoice, Product
-from services.reporting.aging import aging_table
 from services.reporting.lookup import LookupResult
 from services.reporting.receivables import InvoiceFilters, InvoiceListing, Kpi
 from ui import runtime
@@ -33,7 +32,6 @@ from ui.caching import cached_view
 from ui.text import plain
 
 T = TypeVar("T")
-PERIOD_PART = "invoiced in period"  # how reports.kpis tags the DSO period's invoices
 
 
 def today() -> date:
@@ -148,23 +146,34 @@ def price_list(include_archived: bool) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class OverviewData:
-    """What the Overview page shows, all from one ``reports.kpis`` call: the KPIs,
-    the invoices finalized in the DSO period (by status) and the aging of the
-    open invoices behind "outstanding"."""
+    """What the Overview page shows, all sums and counts computed in SQL: the KPIs, how
+    many invoices finalized in the DSO period have each status, and the aging of the
+    open invoices. The invoices behind a number are read when asked for
+    (:func:`kpi_rows`, :func:`period_invoices`)."""
 
     kpis: list[Kpi]
-    period_invoices: pd.DataFrame
+    period_counts: dict[str, int]  # status → invoices finalized in the DSO period
     aging: pd.DataFrame
 
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading receivables…", max_entries=8)
 def overview(as_of: date) -> OverviewData:
-    """The Overview page's numbers, the DSO period's invoices and the open invoices' aging."""
-    kpis = runtime.services().reports.kpis(as_of)
-    outstanding = next(k for k in kpis if k.key == "outstanding").rows
-    dso_rows = next(k for k in kpis if k.key == "dso").rows
-    period = dso_rows[dso_rows["part"] == PERIOD_PART].drop(columns=["part"])
-    return OverviewData(kpis, period.reset_index(drop=True), aging_table(outstanding))
+    """The Overview page's numbers, the DSO period's status counts and the aging table."""
+    reports = runtime.services().reports
+    return OverviewData(reports.kpis(as_of), reports.period_status_counts(as_of),
+                        reports.aging(as_of))
+
+
+@cached_view("invoices", "reports", ttl="3m", spinner="Loading the invoices…", max_entries=8)
+def kpi_rows(as_of: date, key: str) -> pd.DataFrame:
+    """The invoices behind the Overview KPI ``key`` on ``as_of``."""
+    return runtime.services().reports.kpi_rows(as_of, key)
+
+
+@cached_view("invoices", "reports", ttl="3m", spinner="Loading the invoices…", max_entries=8)
+def period_invoices(as_of: date, status: str) -> pd.DataFrame:
+    """The invoices of ``status`` finalized in the DSO period up to ``as_of``."""
+    return runtime.services().reports.period_invoices(as_of, status)
 
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading the aging report…")

@@ -2,14 +2,16 @@
 
 Read from the read model (``services.readmodel``), filtered, sorted and cut in
 SQL: a report costs no Stripe request, whatever the size of the book. Amounts stay
-integer minor units per currency (never summed across currencies); every KPI
-carries the exact rows behind its number.
+integer minor units per currency (never summed across currencies). The KPIs and the
+aging table are sums and counts computed in SQL
+(``services.readmodel.receivable_queries``); the exact rows behind each number are
+read only when asked for (:meth:`Reports.kpi_rows`, :meth:`Reports.aging_rows`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -23,7 +25,18 @@ from services.readmodel.invoice_queries import (
     InvoiceQuery,
     invoice_frame,
 )
-from services.reporting.aging import AGING_BUCKETS, aging_bucket, aging_table
+from services.readmodel.receivable_queries import (
+    FINALIZED,
+    OVERDUE,
+    Periods,
+    aging_cells,
+    collected_query,
+    invoiced_query,
+    overdue_due_days,
+    receivable_figures,
+    status_counts,
+)
+from services.reporting.aging import AGING_BUCKETS, aging_bucket, aging_frame
 from services.reporting.invoice_list import (
     EXPORT_MAX_ROWS,
     InvoiceExport,
@@ -32,11 +45,13 @@ from services.reporting.invoice_list import (
     list_page,
 )
 
-__all__ = ["INVOICE_COLUMNS", "INVOICE_STATUSES", "InvoiceFilters", "InvoiceListing", "Kpi",
-           "Reports"]
+__all__ = ["AGING_BUCKETS", "FINALIZED", "INVOICED_IN_PERIOD", "INVOICE_COLUMNS",
+           "INVOICE_STATUSES", "OVERDUE", "InvoiceFilters", "InvoiceListing", "Kpi", "Reports",
+           "aging_bucket"]
 
 COLLECTION_PERIOD_DAYS = 30
 DSO_PERIOD_DAYS = 90
+INVOICED_IN_PERIOD = "invoiced in period"  # kpi_rows("dso")'s part for the period's invoices
 
 
 @dataclass(frozen=True)
@@ -67,12 +82,13 @@ class InvoiceListing:
 
 @dataclass(frozen=True)
 class Kpi:
-    """One headline number per currency and the rows it was computed from."""
+    """One headline number per currency (minor units, or days for DSO) and how many
+    invoices it was computed from (:meth:`Reports.kpi_rows` lists them)."""
 
     key: str
     label: str
     values_by_currency: dict[str, int]
-    rows: pd.DataFrame = field(repr=False)
+    invoices: int
     unit: str = "money"  # "money" (minor units) or "days"
 
 
@@ -125,25 +141,29 @@ class Reports:
             ["days_overdue", "amount_remaining"], ascending=False, kind="stable"
         ).reset_index(drop=True)
 
-    def aging(self, as_of: date) -> pd.DataFrame:
-        """Open receivables by currency × bucket (count, amount_remaining), with a
-        ``total`` row per currency."""
-        return aging_table(self.invoices_table(InvoiceFilters(statuses=("open",), as_of=as_of)))
+    def aging(self, as_of: date, *, customer_id: str | None = None) -> pd.DataFrame:
+        """Open receivables by currency × bucket (count, amount_remaining in minor units),
+        with a ``total`` row per currency; counted and summed in SQL."""
+        return aging_frame(aging_cells(self._engine, as_of, customer_id=customer_id))
 
     def aging_rows(
         self, as_of: date, *, bucket: str, currency: str, customer_id: str | None = None
     ) -> pd.DataFrame:
-        """The invoices behind one aging cell (``bucket="total"`` for the whole currency)."""
-        if bucket not in (*AGING_BUCKETS, "total"):
-            raise ValueError(f"bucket must be one of {', '.join(AGING_BUCKETS)} or total")
-        frame = self.invoices_table(
-            InvoiceFilters(statuses=("open",), customer_id=customer_id,
-                           currency=currency, as_of=as_of)
-        )
-        frame = frame.assign(bucket=[aging_bucket(int(d)) for d in frame["days_overdue"]])
-        if bucket != "total":
-            frame = frame[frame["bucket"] == bucket]
-        return frame.drop(columns=["bucket"]).reset_index(drop=True)
+        """The open invoices behind one aging cell, newest first: ``bucket`` is one of
+        ``AGING_BUCKETS``, ``"overdue"`` (every bucket past due) or ``"total"`` (all open).
+        Raises ValueError for another bucket."""
+        if bucket not in (*AGING_BUCKETS, OVERDUE, "total"):
+            raise ValueError(
+                f"bucket must be one of {', '.join(AGING_BUCKETS)}, {OVERDUE} or total")
+        query = InvoiceQuery(statuses=("open",), customer_id=customer_id, currency=currency)
+        if bucket in ("total", "current"):
+            frame = invoice_frame(self._engine, query, as_of)
+            if bucket == "current":  # not yet due, or no due date at all
+                frame = frame[frame["days_overdue"] == 0].reset_index(drop=True)
+            return frame
+        due_from, due_to = overdue_due_days(bucket, as_of)
+        return invoice_frame(self._engine, replace(query, due_from=due_from, due_to=due_to),
+                             as_of)
 
     def kpis(
         self,
@@ -153,73 +173,89 @@ class Reports:
         dso_days: int = DSO_PERIOD_DAYS,
     ) -> list[Kpi]:
         """Outstanding, overdue, collected (in the ``collection_days`` up to ``as_of``)
-        and DSO (over the ``dso_days`` up to ``as_of``)."""
-        if collection_days < 1 or dso_days < 1:
-            raise ValueError("KPI periods must be at least one day")
-        open_rows = self.invoices_table(InvoiceFilters(statuses=("open",), as_of=as_of))
-        overdue_rows = open_rows[open_rows["days_overdue"] > 0].reset_index(drop=True)
-        collected_rows = invoice_frame(
-            self._engine,
-            InvoiceQuery(statuses=("paid",), created_to=as_of,
-                         paid_from=as_of - timedelta(days=collection_days - 1), paid_to=as_of),
-            as_of,
-        )
-        dso_values, dso_rows = self._dso(as_of, open_rows, dso_days)
+        and DSO (over the ``dso_days`` up to ``as_of``), per currency, from one grouped
+        SQL query. :meth:`kpi_rows` gives the invoices behind each. Raises ValueError
+        for a period under one day.
+
+        DSO = receivables ÷ invoiced in the period × days in the period, where invoiced
+        is the total of finalized invoices (open, paid, uncollectible) created in it.
+        """
+        periods = _periods(as_of, collection_days, dso_days)
+        figures = receivable_figures(self._engine, periods)
+
+        def values(amount: str, count: str) -> dict[str, int]:
+            return {currency: getattr(f, amount) for currency, f in sorted(figures.items())
+                    if getattr(f, count) > 0}
+
+        dso = {
+            currency: round(f.outstanding / f.invoiced * dso_days)
+            for currency, f in sorted(figures.items())
+            if f.invoiced_count > 0 and f.invoiced > 0
+        }
+        invoices = {key: sum(getattr(f, key) for f in figures.values())
+                    for key in ("open_count", "overdue_count", "collected_count", "dso_count")}
         return [
-            Kpi(
-                "outstanding",
-                "Outstanding (open invoices)",
-                _sum_by_currency(open_rows, "amount_remaining"),
-                open_rows,
-            ),
-            Kpi(
-                "overdue",
-                "Overdue (open, past due date)",
-                _sum_by_currency(overdue_rows, "amount_remaining"),
-                overdue_rows,
-            ),
-            Kpi(
-                "collected",
-                f"Collected in the last {collection_days} days",
-                _sum_by_currency(collected_rows, "amount_paid"),
-                collected_rows,
-            ),
-            Kpi(
-                "dso",
-                f"Days sales outstanding (last {dso_days} days)",
-                dso_values,
-                dso_rows,
-                unit="days",
-            ),
+            Kpi("outstanding", "Outstanding (open invoices)",
+                values("outstanding", "open_count"), invoices["open_count"]),
+            Kpi("overdue", "Overdue (open, past due date)",
+                values("overdue", "overdue_count"), invoices["overdue_count"]),
+            Kpi("collected", f"Collected in the last {collection_days} days",
+                values("collected", "collected_count"), invoices["collected_count"]),
+            Kpi("dso", f"Days sales outstanding (last {dso_days} days)", dso,
+                invoices["dso_count"], unit="days"),
         ]
 
-    # -- internals -------------------------------------------------------------------
-    def _dso(
-        self, as_of: date, open_rows: pd.DataFrame, days: int
-    ) -> tuple[dict[str, int], pd.DataFrame]:
-        """DSO = receivables ÷ invoiced in the period × days in the period, per currency.
+    def kpi_rows(
+        self,
+        as_of: date,
+        key: str,
+        *,
+        collection_days: int = COLLECTION_PERIOD_DAYS,
+        dso_days: int = DSO_PERIOD_DAYS,
+    ) -> pd.DataFrame:
+        """The invoices behind the KPI ``key`` (``invoices_table`` columns, newest first).
 
-        Invoiced = finalized invoices (open, paid, uncollectible) created in the period.
+        For ``"dso"``: the open invoices (``part`` "receivable") then those invoiced in
+        the period (``part`` "invoiced in period"). Raises ValueError for another key.
         """
-        start = as_of - timedelta(days=days - 1)
-        sales = invoice_frame(
-            self._engine,
-            InvoiceQuery(statuses=("open", "paid", "uncollectible"),
-                         created_from=start, created_to=as_of),
-            as_of,
-        )
-        receivable = _sum_by_currency(open_rows, "amount_remaining")
-        invoiced = _sum_by_currency(sales, "total")
-        values = {
-            currency: round(receivable.get(currency, 0) / amount * days)
-            for currency, amount in invoiced.items()
-            if amount > 0
-        }
-        rows = pd.concat(
-            [open_rows.assign(part="receivable"), sales.assign(part="invoiced in period")],
+        periods = _periods(as_of, collection_days, dso_days)
+        if key == "outstanding":
+            return invoice_frame(self._engine, InvoiceQuery(statuses=("open",)), as_of)
+        if key == "overdue":
+            return invoice_frame(self._engine, InvoiceQuery(overdue_on=as_of), as_of)
+        if key == "collected":
+            return invoice_frame(self._engine, collected_query(periods), as_of)
+        if key != "dso":
+            raise ValueError("key must be outstanding, overdue, collected or dso")
+        receivable = invoice_frame(self._engine, InvoiceQuery(statuses=("open",)), as_of)
+        sales = invoice_frame(self._engine, invoiced_query(periods), as_of)
+        return pd.concat(
+            [receivable.assign(part="receivable"), sales.assign(part=INVOICED_IN_PERIOD)],
             ignore_index=True,
         )
-        return values, rows
+
+    def period_status_counts(
+        self, as_of: date, *, dso_days: int = DSO_PERIOD_DAYS
+    ) -> dict[str, int]:
+        """How many finalized invoices (open, paid, uncollectible) created in the DSO
+        period have each status (statuses with none left out)."""
+        return status_counts(self._engine, invoiced_query(_periods(as_of, 1, dso_days)))
+
+    def period_invoices(
+        self, as_of: date, status: str, *, dso_days: int = DSO_PERIOD_DAYS
+    ) -> pd.DataFrame:
+        """The invoices of ``status`` among those invoiced in the DSO period, newest
+        first. Raises ValueError unless ``status`` is open, paid or uncollectible."""
+        if status not in FINALIZED:
+            raise ValueError(f"status must be one of {', '.join(FINALIZED)}")
+        query = invoiced_query(_periods(as_of, 1, dso_days), statuses=(status,))
+        return invoice_frame(self._engine, query, as_of)
+
+
+def _periods(as_of: date, collection_days: int, dso_days: int) -> Periods:
+    if collection_days < 1 or dso_days < 1:
+        raise ValueError("KPI periods must be at least one day")
+    return Periods(as_of, collection_days, dso_days)
 
 
 def _query(filters: InvoiceFilters, as_of: date) -> InvoiceQuery:
@@ -236,9 +272,3 @@ def _query(filters: InvoiceFilters, as_of: date) -> InvoiceQuery:
         overdue_on=as_of if filters.overdue_only else None,
     )
 
-
-def _sum_by_currency(frame: pd.DataFrame, column: str) -> dict[str, int]:
-    if frame.empty:
-        return {}
-    sums = frame.groupby("currency")[column].sum()
-    return {str(currency): int(amount) for currency, amount in sums.items()}

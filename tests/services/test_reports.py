@@ -160,18 +160,21 @@ def test_invoices_table_uses_the_filters(books) -> None:  # type: ignore[no-unty
 def test_kpis_and_the_rows_behind_them(books) -> None:  # type: ignore[no-untyped-def]
     services, made = books
     kpis = {k.key: k for k in services.reports.kpis(TODAY)}
+    rows = {key: services.reports.kpi_rows(TODAY, key) for key in kpis}
     assert kpis["outstanding"].values_by_currency == {"usd": 15000, "eur": 700}
-    assert len(kpis["outstanding"].rows) == 6
+    assert len(rows["outstanding"]) == 6 == kpis["outstanding"].invoices
     assert kpis["overdue"].values_by_currency == {"usd": 10000}
-    assert set(kpis["overdue"].rows["invoice_id"]) == {
+    assert set(rows["overdue"]["invoice_id"]) == {
         made[b].id for b in ("90+", "61-90", "31-60", "1-30")
     }
+    assert kpis["overdue"].invoices == 4
     assert kpis["collected"].values_by_currency == {"usd": 6000}
-    assert list(kpis["collected"].rows["invoice_id"]) == [made["paid"].id]
+    assert list(rows["collected"]["invoice_id"]) == [made["paid"].id]
     # DSO: receivable 15000 over invoiced in 90 days (2000+3000+5000+6000) x 90 days.
     assert kpis["dso"].values_by_currency == {"usd": 84, "eur": 90}
     assert kpis["dso"].unit == "days"
-    assert set(kpis["dso"].rows["part"]) == {"receivable", "invoiced in period"}
+    assert set(rows["dso"]["part"]) == {"receivable", "invoiced in period"}
+    assert kpis["dso"].invoices == rows["dso"]["invoice_id"].nunique() == 7
 
 
 def test_kpi_periods_can_be_chosen(books) -> None:  # type: ignore[no-untyped-def]

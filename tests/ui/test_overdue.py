@@ -33,7 +33,7 @@ def test_an_invoice_ages_into_its_bucket_and_drills_down_to_the_customer(
     at.segmented_control(key=f"overdue_bucket.{view}.eur").set_value("1-30").run()
     customers = at.dataframe[1].value
     row = list(customers["email"]).index(customer.email)
-    assert customers["Open amount"][row] == "€42.00"
+    assert customers["Overdue amount"][row] == "€42.00"
     assert customers["oldest_days_overdue"][row] == 15
     at.session_state[f"overdue_customers.{view}.eur.1-30"] = {
         "selection": {"rows": [row], "columns": [], "cells": []}
@@ -63,3 +63,64 @@ def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
     at = app_test(PAGE).run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "Overdue" not in texts(at)
+
+
+def _second_invoice(services, customer, *, amount: int, currency: str, days_until_due: int):
+    """One more finalized invoice for ``customer``."""
+    from services.core.models import DraftItem
+    from tests.ui.page_fixtures import ADMIN, nonce
+
+    draft = services.invoices.create_draft(
+        ADMIN, customer_id=customer.id, items=[DraftItem(amount=amount, description="Goods")],
+        days_until_due=days_until_due, memo=None, footer=None, po_number=None,
+        currency=currency, form_nonce=nonce(),
+    )  # fmt: skip
+    return services.invoices.finalize(ADMIN, draft.id, form_nonce=nonce())
+
+
+def test_the_overdue_view_ranks_and_totals_overdue_amounts_not_open_ones(
+    app_test, dashboard_env, fresh_emulator
+):
+    """Rossi Alimentari owes €21,500 of which €10,750 is overdue; Nordlicht Energie owes
+    €16,590, all overdue: the overdue list puts Nordlicht first, at its overdue amount."""
+    import os
+
+    from services.container import build_services
+    from services.core.settings import Settings
+    from ui import runtime
+
+    services = build_services(
+        Settings(database_url=os.environ["DATABASE_URL"]).with_emulator(fresh_emulator().base_url)
+    )
+    runtime.install_services_factory(lambda: services, replace=True)
+    rossi, _ = open_invoice(services, amount=1_075_000, currency="eur", days_until_due=10,
+                            name="Rossi Alimentari")
+    _second_invoice(services, rossi, amount=1_075_000, currency="eur", days_until_due=60)
+    nordlicht, _ = open_invoice(services, amount=1_659_000, currency="eur", days_until_due=10,
+                                name="Nordlicht Energie")
+    as_of = datetime.now(UTC).date() + timedelta(days=20)  # 10 days late; Rossi's 2nd not due
+    at = app_test(PAGE, role="viewer", as_of=f"{as_of:%Y-%m-%d}").run()
+    assert not at.exception
+    bucket = at.segmented_control(key=f"overdue_bucket.{as_of}.eur")
+    assert bucket.value == "overdue"  # the drill-down opens on what is overdue
+    customers = at.dataframe[1].value
+    assert list(customers["email"]) == [nordlicht.email, rossi.email]
+    assert list(customers["Overdue amount"]) == ["€16,590.00", "€10,750.00"]
+    assert "Total overdue amount: €27,340.00 · 2 invoices · 2 customers" in texts(at)
+    invoices = at.dataframe[2].value
+    assert list(invoices["Amount remaining"]) == ["€16,590.00", "€10,750.00"]
+
+    bucket.set_value("total").run()  # all open: Rossi owes more, and says how much is late
+    customers = at.dataframe[1].value
+    assert list(customers["email"]) == [rossi.email, nordlicht.email]
+    assert list(customers["Open amount"]) == ["€21,500.00", "€16,590.00"]
+    assert list(customers["Of which overdue"]) == ["€10,750.00", "€16,590.00"]
+    assert ("Total open amount: €38,090.00 (of which overdue €27,340.00) · 3 invoices"
+            in texts(at))
+    at.session_state[f"overdue_customers.{as_of}.eur.total"] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}
+    }
+    at.run()
+    assert len(at.dataframe[2].value) == 2
+    assert ("Total open amount: €21,500.00 (of which overdue €10,750.00) · 2 invoices"
+            in texts(at))

@@ -1,0 +1,175 @@
+"""Receivables figures computed in SQL over the read model: sums, counts, aging cells.
+
+The Overview KPIs and the Overdue & aging summary are sums and counts per currency
+(and per aging bucket or status). Reading every open invoice into pandas to add
+them up costs about a second at 100,000 invoices; one grouped ``SELECT`` over the
+indexed columns of ``rm_invoices`` answers in tens of milliseconds on SQLite and
+PostgreSQL alike. Amounts are integer minor units, summed per currency and never
+across currencies. No Stripe request is made.
+
+Days overdue follow :func:`services.readmodel.invoice_queries.frame_of`: an open
+invoice is ``n`` days overdue on ``as_of`` when its due date falls ``n`` UTC calendar
+days before ``as_of`` (so due "yesterday" is 1 day overdue, due today is current).
+Because every bucket edge is the start of a UTC day, each bucket is a plain range of
+``due_date`` (Unix seconds): ``1-30`` is ``as_of − 30 days ≤ due_date < as_of``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
+
+from services.readmodel.invoice_queries import InvoiceQuery, conditions, day_start
+from services.readmodel.tables import invoices
+
+DAY = 86_400
+AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+OVERDUE = "overdue"  # every bucket past due: 1-30 … 90+
+FINALIZED = ("open", "paid", "uncollectible")  # what counts as invoiced for DSO
+# Upper edge (days overdue, inclusive) of each overdue bucket; 90+ has none.
+_BUCKET_DAYS = {"1-30": (1, 30), "31-60": (31, 60), "61-90": (61, 90), "90+": (91, None)}
+
+
+def overdue_due_days(bucket: str, as_of: date) -> tuple[date | None, date]:
+    """The inclusive range of due days (UTC) of the open invoices in an overdue bucket on
+    ``as_of``: ``(earliest or None, latest)``, for ``InvoiceQuery.due_from``/``due_to``.
+
+    ``bucket`` is ``"overdue"`` (any day past due) or one of 1-30, 31-60, 61-90, 90+;
+    raises ValueError for another (``current`` and ``total`` include invoices with no
+    due date, which no range of due days holds).
+    """
+    if bucket == OVERDUE:
+        return None, as_of - timedelta(days=1)
+    if bucket not in _BUCKET_DAYS:
+        raise ValueError(f"{bucket!r} is not an overdue bucket")
+    first, last = _BUCKET_DAYS[bucket]
+    earliest = None if last is None else as_of - timedelta(days=last)
+    return earliest, as_of - timedelta(days=first)
+
+
+def _bucket_of(as_of: date) -> ColumnElement[str]:
+    start = day_start(as_of)
+    due = invoices.c.due_date
+    return case(
+        (due.is_(None), "current"),
+        (due >= start, "current"),
+        (due >= start - 30 * DAY, "1-30"),
+        (due >= start - 60 * DAY, "31-60"),
+        (due >= start - 90 * DAY, "61-90"),
+        else_="90+",
+    )
+
+
+def aging_cells(
+    engine: Engine, as_of: date, *, customer_id: str | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Open invoices per (currency, bucket): (count, sum of ``amount_remaining``).
+
+    Only cells holding at least one invoice are present; ``customer_id`` narrows to
+    one customer.
+    """
+    bucket = _bucket_of(as_of).label("bucket")
+    where = conditions(InvoiceQuery(statuses=("open",), customer_id=customer_id))
+    statement = (
+        select(invoices.c.currency, bucket, func.count(),
+               func.coalesce(func.sum(invoices.c.amount_remaining), 0))
+        .where(and_(*where), invoices.c.currency.is_not(None))
+        .group_by(invoices.c.currency, bucket)
+    )
+    with engine.connect() as conn:
+        return {(str(currency), str(name)): (int(count), int(amount))
+                for currency, name, count, amount in conn.execute(statement)}
+
+
+@dataclass(frozen=True)
+class CurrencyFigures:
+    """One currency's receivables figures on a day (amounts in minor units)."""
+
+    outstanding: int = 0  # amount_remaining of open invoices
+    open_count: int = 0
+    overdue: int = 0  # amount_remaining of open invoices past their due date
+    overdue_count: int = 0
+    collected: int = 0  # amount_paid of invoices paid in the collection period
+    collected_count: int = 0
+    invoiced: int = 0  # total of finalized invoices created in the DSO period
+    invoiced_count: int = 0
+    dso_count: int = 0  # distinct invoices behind DSO: open, or invoiced in the period
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The KPI periods as inclusive UTC days ending ``as_of``."""
+
+    as_of: date
+    collection_days: int
+    dso_days: int
+
+    @property
+    def collection_from(self) -> date:
+        return self.as_of - timedelta(days=self.collection_days - 1)
+
+    @property
+    def dso_from(self) -> date:
+        return self.as_of - timedelta(days=self.dso_days - 1)
+
+
+def collected_query(periods: Periods) -> InvoiceQuery:
+    """Invoices paid in the collection period (and created by its end)."""
+    return InvoiceQuery(statuses=("paid",), created_to=periods.as_of,
+                        paid_from=periods.collection_from, paid_to=periods.as_of)
+
+
+def invoiced_query(periods: Periods, statuses: Sequence[str] = FINALIZED) -> InvoiceQuery:
+    """Finalized invoices created in the DSO period (``statuses`` among them)."""
+    return InvoiceQuery(statuses=statuses, created_from=periods.dso_from,
+                        created_to=periods.as_of)
+
+
+def receivable_figures(engine: Engine, periods: Periods) -> dict[str, CurrencyFigures]:
+    """Every KPI's sum and count per currency, in one grouped ``SELECT``.
+
+    Only the invoices some KPI counts are read (open ones, those paid in the
+    collection period, those invoiced in the DSO period), each once.
+    """
+    is_open = invoices.c.status == "open"
+    overdue = and_(is_open, invoices.c.due_date < day_start(periods.as_of))
+    collected = and_(*conditions(collected_query(periods)))
+    invoiced = and_(*conditions(invoiced_query(periods)))
+
+    def total(condition: ColumnElement[bool], column: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    statement = (
+        select(
+            invoices.c.currency,
+            total(is_open, invoices.c.amount_remaining), count(is_open),
+            total(overdue, invoices.c.amount_remaining), count(overdue),
+            total(collected, invoices.c.amount_paid), count(collected),
+            total(invoiced, invoices.c.total), count(invoiced),
+            count(or_(is_open, invoiced)),
+        )
+        .where(invoices.c.deleted.is_(False), invoices.c.currency.is_not(None),
+               or_(is_open, collected, invoiced))
+        .group_by(invoices.c.currency)
+    )
+    with engine.connect() as conn:
+        return {str(row[0]): CurrencyFigures(*(int(value) for value in row[1:]))
+                for row in conn.execute(statement)}
+
+
+def status_counts(engine: Engine, query: InvoiceQuery) -> dict[str, int]:
+    """How many invoices matching ``query`` have each status (statuses with none left out)."""
+    statement = (
+        select(invoices.c.status, func.count())
+        .where(and_(*conditions(query)))
+        .group_by(invoices.c.status)
+    )
+    with engine.connect() as conn:
+        return {str(status): int(found) for status, found in conn.execute(statement)}
