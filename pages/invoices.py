@@ -1,4 +1,5 @@
-"""Invoices: filter (kept in the URL), sort, export exactly what is shown, open an invoice."""
+"""Invoices: filter, sort and page any set in SQL (all kept in the URL), its count and totals
+per currency, exports of the whole set, and a selected row opens that invoice."""
 
 import streamlit as st
 
@@ -23,12 +24,13 @@ if can(user.role, Action.CREATE_DRAFT):
 
 customers = reads.customers_table().value
 query = filter_bar(customers, as_of=reads.today())
-listing = invoice_listing.load(query)  # the newest 500; "Load all" reads every match
-layout.as_of(listing.as_of, refresh=refresher("invoices", "customers"), key="invoices")
+loaded = invoice_listing.load(query)  # one page, sorted in SQL, and the whole set's totals
+listing = loaded.value
+layout.as_of(loaded.as_of, refresh=refresher("invoices", "customers"), key="invoices")
 
-shown = shown_frame(listing.rows, query.sort)
-invoice_listing.summary(listing, query)
-table_key = tables.selection_key("invoices_table", query.key_parts())
+invoice_listing.summary(listing)
+shown = shown_frame(listing.rows)
+table_key = tables.selection_key("invoices_table", {**query.key_parts(), "page": listing.page})
 event = st.dataframe(
     shown,
     hide_index=True,
@@ -40,5 +42,6 @@ event = st.dataframe(
 if (row := tables.selected(event, shown, key=table_key, id_column="Invoice ID",
                            what="invoice")) is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
+invoice_listing.pager(listing)
 
-tables.export_buttons(shown, f"invoices-{reads.today():%Y-%m-%d}", key="invoices_export")
+invoice_listing.export_buttons(query, listing, f"invoices-{reads.today():%Y-%m-%d}")

@@ -1,9 +1,12 @@
-"""The invoice filter bar, kept in the URL so a filtered view can be shared.
+"""The Invoices page's filters, sort and page size, kept in the URL so a view can be shared.
 
-Every filter is kept in a query parameter, so
-``/invoices?status=Open&overdue=true&currency=EUR&customer=cus_…`` opens that
-exact list and a reload keeps it. :func:`filter_bar` draws the widgets and returns an
-:class:`InvoiceQuery`: the service's ``InvoiceFilters`` plus the sort order.
+Every choice is a query parameter, so
+``/invoices?status=Open&overdue=true&currency=EUR&customer=cus_…&paid_from=2026-11-01``
+``&sort=Amount+due&order=Ascending&rows=250&page=3`` opens that exact page of that
+list and a reload keeps it. :func:`filter_bar` draws the widgets and returns an
+:class:`InvoiceQuery`: the service's ``InvoiceFilters``, the order (any shown column,
+descending or ascending, sorted in SQL over the whole set) and the page size. The page
+number itself is the pager's (``ui.invoice_listing``).
 """
 
 from __future__ import annotations
@@ -15,38 +18,50 @@ import pandas as pd
 import streamlit as st
 
 from services.core.money import SUPPORTED_CURRENCIES
+from services.reporting.invoice_list import PAGE_SIZES, InvoiceOrder
 from services.reporting.receivables import InvoiceFilters
 from ui.formatting import STATUS_LABELS, customer_labels
 
-SORTS: dict[str, tuple[str, bool]] = {  # label -> (column, ascending)
-    "Newest first": ("created", False),
-    "Oldest first": ("created", True),
-    "Due soonest": ("due_date", True),
-    "Most overdue": ("days_overdue", False),
-    "Largest amount due": ("amount_due", False),
-    "Customer A–Z": ("customer", True),
+#: The columns the list sorts by: the table's column label -> the report's column.
+SORT_COLUMNS: dict[str, str] = {
+    "Created": "created",
+    "Number": "number",
+    "Customer": "customer",
+    "Status": "status",
+    "Total": "total",
+    "Amount due": "amount_due",
+    "Amount paid": "amount_paid",
+    "Amount remaining": "amount_remaining",
+    "Due": "due_date",
+    "Paid": "paid_at",
+    "Days overdue": "days_overdue",
+    "Currency": "currency",
 }
-
+DIRECTIONS = ("Descending", "Ascending")
+DEFAULT_PAGE_SIZE = 100
 
 DATE_FILTERS = (
     ("Created from", "created_from"),
     ("Created to", "created_to"),
     ("Due from", "due_from"),
     ("Due to", "due_to"),
+    ("Paid from", "paid_from"),
+    ("Paid to", "paid_to"),
 )
 
 
 @dataclass(frozen=True)
 class InvoiceQuery:
-    """Which invoices the user asked for, and in which order: the service filters and the
-    sort label (a key of :data:`SORTS`)."""
+    """Which invoices the user asked for, in which order, how many to a page."""
 
     filters: InvoiceFilters
-    sort: str
+    order: InvoiceOrder
+    page_size: int = DEFAULT_PAGE_SIZE
 
     def key_parts(self) -> dict[str, object]:
-        """The query as plain values (for table keys)."""
-        return {"filters": repr(self.filters), "sort": self.sort}
+        """The query as plain values (for table keys and the pager's reset)."""
+        return {"filters": repr(self.filters), "order": repr(self.order),
+                "rows": self.page_size}
 
 
 def _customer_to_url() -> None:
@@ -58,18 +73,19 @@ def _customer_to_url() -> None:
 
 
 def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
-    """Draw the filters (kept in the URL) and return what they select.
+    """Draw the filters, sort and page size (kept in the URL) and return what they select.
 
     Bound widgets store their *shown* option in the URL, so statuses and
     currencies use readable labels (``?status=Open&currency=EUR``); the customer
-    is kept by id (``?customer=cus_…``) through ``st.query_params``.
+    is kept by id (``?customer=cus_…``) through ``st.query_params``. Dates are
+    inclusive days; "Paid" is the day the invoice became fully paid.
     """
     labels = customer_labels(customers)
     wanted = st.query_params.get("customer")
     if wanted and wanted not in labels:
         labels = {wanted: wanted, **labels}  # a customer beyond the picker's first page
     ids = list(labels)
-    top = st.columns([3, 2, 1, 1, 1], vertical_alignment="bottom")
+    top = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
     status_labels = top[0].multiselect(
         "Status", list(STATUS_LABELS.values()), key="status", bind="query-params",
         placeholder="All statuses",
@@ -84,22 +100,29 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
         bind="query-params", placeholder="All",
     )
     overdue_only = top[3].toggle("Overdue only", key="overdue", bind="query-params")
-    sort = top[4].selectbox("Sort", list(SORTS), key="sort", bind="query-params")
-    dates = st.columns(4)
-    created_from, created_to, due_from, due_to = (
-        column.date_input(text, value=None, key=name, bind="query-params")
+    dates = st.columns(len(DATE_FILTERS))
+    chosen = {
+        name: column.date_input(text, value=None, key=name, bind="query-params")
         for column, (text, name) in zip(dates, DATE_FILTERS, strict=True)
-    )
+    }
     codes = {label: code for code, label in STATUS_LABELS.items()}
     filters = InvoiceFilters(
         statuses=tuple(codes[label] for label in status_labels),
         customer_id=customer,
-        created_from=created_from,
-        created_to=created_to,
-        due_from=due_from,
-        due_to=due_to,
         currency=currency.lower() if currency else None,
         overdue_only=bool(overdue_only),
         as_of=as_of,
+        **chosen,
     )
-    return InvoiceQuery(filters, sort)
+    return InvoiceQuery(filters, *_order_and_size())
+
+
+def _order_and_size() -> tuple[InvoiceOrder, int]:
+    by, direction, size = st.columns([2, 1, 1], vertical_alignment="bottom")
+    column = by.selectbox("Sort by", list(SORT_COLUMNS), key="sort", bind="query-params",
+                          help="Sorts every matching invoice, not only this page")
+    descending = direction.selectbox("Order", DIRECTIONS, key="order", bind="query-params")
+    rows = size.selectbox("Rows per page", PAGE_SIZES, index=PAGE_SIZES.index(DEFAULT_PAGE_SIZE),
+                          key="rows", bind="query-params")
+    order = InvoiceOrder(SORT_COLUMNS.get(column, "created"), descending != "Ascending")
+    return order, int(rows or DEFAULT_PAGE_SIZE)

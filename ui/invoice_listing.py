@@ -1,66 +1,91 @@
-"""The Invoices page's rows: the newest ``SHOWN_ROWS`` at once, every one on request.
+"""The Invoices page's list: one page of the filtered set, sorted in SQL, with a pager, the
+count and the totals per currency of the whole set, and exports of the whole set.
 
-Reading a large book whole takes seconds, so the page first shows the newest
-matching invoices (``reports.invoices_page``) and says plainly when there are
-more, with a "Load all" button; that choice is kept per filter, so a new filter
-starts with the quick view again.
+The page number is a query parameter (``?page=3``, the pager's), like the filters,
+order and page size (``ui.invoice_filters``), so a shared or reloaded link opens the
+same page. A change of filter, order or page size starts again at page 1. The totals
+and the exports cover every matching invoice, never only the page shown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
+from services.reporting.invoice_list import EXPORT_MAX_ROWS, InvoiceListPage
 from ui import reads, tables
+from ui.caching import Snapshot
+from ui.formatting import money
 from ui.invoice_filters import InvoiceQuery
+from ui.invoice_table import shown_frame
+from ui.text import plain
 
-#: How many invoices the page shows before "Load all".
-SHOWN_ROWS = 500
-
-
-@dataclass(frozen=True)
-class ShownInvoices:
-    """The invoices the page shows, whether that is every match, and when they were read."""
-
-    rows: pd.DataFrame
-    complete: bool
-    as_of: datetime
+PAGE_PARAM = "page"  # the pager's key and query parameter
+_SCOPE = "invoice_list.scope"  # the query the current page number belongs to
 
 
-def _load_all_key(query: InvoiceQuery) -> str:
-    return tables.selection_key("invoices_load_all", {"filters": repr(query.filters)})
+def requested_page(query: InvoiceQuery) -> int:
+    """The page asked for: the pager's, or the URL's on arrival; 1 again once the
+    filters, order or page size change."""
+    scope = repr(query.key_parts())
+    previous = st.session_state.get(_SCOPE)
+    st.session_state[_SCOPE] = scope
+    if previous is not None and previous != scope:
+        st.session_state[PAGE_PARAM] = 1
+        return 1
+    if PAGE_PARAM in st.session_state:
+        return int(st.session_state[PAGE_PARAM])
+    wanted = st.query_params.get(PAGE_PARAM, "1")
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
 
 
-def load(query: InvoiceQuery) -> ShownInvoices:
-    """The newest ``SHOWN_ROWS`` matching invoices, or all of them once asked for."""
-    if st.session_state.get(_load_all_key(query)):
-        everything = reads.invoices_table(query.filters)
-        return ShownInvoices(everything.value, True, everything.as_of)
-    newest = reads.invoices_page(query.filters, SHOWN_ROWS)
-    return ShownInvoices(newest.value.rows, newest.value.complete, newest.as_of)
+def load(query: InvoiceQuery) -> Snapshot[InvoiceListPage]:
+    """The page of invoices asked for, with the count and totals of the whole set."""
+    return reads.read_or_stop(reads.invoice_list_page, query.filters, query.order,
+                              requested_page(query), query.page_size, what="the invoices")
 
 
-def summary(shown: ShownInvoices, query: InvoiceQuery) -> None:
-    """How many invoices are shown; when not all, say so and offer "Load all"."""
-    count = len(shown.rows)
-    plural = "s" if count != 1 else ""
-    st.caption(f"{count} invoice{plural} · select a row to open it · "
-               "the CSV and Excel exports contain exactly these rows")
-    if shown.complete:
+def summary(listing: InvoiceListPage) -> None:
+    """Which rows are shown of how many, and the totals of every match per currency."""
+    if not listing.count:
+        st.info("No invoices match these filters.", icon=":material/filter_alt_off:")
         return
-    note, action = st.columns([5, 1], vertical_alignment="center")
-    note.info(
-        f"Showing the newest {count} of more than {count} invoices matching these filters. "
-        "Sorting and the CSV and Excel exports cover only these rows; "
-        "load all to see and export every one.",
-        icon=":material/info:",
-    )
-    action.button("Load all", key=f"{_load_all_key(query)}.button", on_click=_ask_for_all,
-                  args=(_load_all_key(query),), icon=":material/download:")
+    st.caption(f"Rows {listing.first_row:,}–{listing.last_row:,} of {_invoices(listing.count)}"
+               " · select a row to open it")
+    for total in listing.totals:
+        due, paid, owed = (money(amount, total.currency) for amount in
+                           (total.amount_due, total.amount_paid, total.amount_remaining))
+        st.caption(plain(f"{total.currency.upper()}: {_invoices(total.count)} · amount due "
+                         f"{due} · paid {paid} · remaining {owed}"))
 
 
-def _ask_for_all(key: str) -> None:
-    st.session_state[key] = True
+def pager(listing: InvoiceListPage) -> None:
+    """First, previous, numbered, next and last page buttons (kept in the URL)."""
+    if st.session_state.get(PAGE_PARAM, listing.page) != listing.page:
+        st.session_state[PAGE_PARAM] = listing.page  # e.g. a page past the end of the set
+    st.pagination(listing.pages, key=PAGE_PARAM, bind="query-params", width="stretch")
+
+
+def export_buttons(query: InvoiceQuery, listing: InvoiceListPage, basename: str) -> None:
+    """CSV and Excel of every matching invoice in the chosen order, read when clicked."""
+    tables.export_buttons(_whole_set(query), basename, key="invoices_export")
+    if listing.count > EXPORT_MAX_ROWS:
+        st.warning(f"The CSV and Excel files hold the first {EXPORT_MAX_ROWS:,} of "
+                   f"{listing.count:,} matching invoices: narrow the filters to export the rest.",
+                   icon=":material/warning:")
+    elif listing.count:
+        st.caption(f"The CSV and Excel files hold all {_invoices(listing.count)}"
+                   " in this order, not only this page.")
+
+
+def _whole_set(query: InvoiceQuery) -> Callable[[], pd.DataFrame]:
+    def build() -> pd.DataFrame:
+        return shown_frame(reads.invoice_list_export(query.filters, query.order).rows)
+
+    return build
+
+
+def _invoices(count: int) -> str:
+    return f"{count:,} invoice{'s' if count != 1 else ''}"

@@ -1,10 +1,12 @@
-"""The invoices table as shown: sorted, money formatted per currency, dates as dates.
+"""The invoices table as shown: money formatted per currency, dates as dates.
 
-The shown frame is also exactly what the CSV and Excel exports contain. The
-Invoices page draws it with :func:`shown_frame` and :func:`column_config`; the
-report pages (Overview, Overdue & aging, Customers) show their invoice rows the
-same way with :func:`show_invoices`, where selecting a row opens that invoice (the
-one drawn in that row, even if the list has changed since: :func:`ui.tables.selected`).
+The shown frame is also what the CSV and Excel exports contain. The Invoices page
+draws its page (sorted in SQL) with :func:`shown_frame` and :func:`column_config`;
+the report pages (Overview, Overdue & aging, Customers) show their invoice rows the
+same way with :func:`show_invoices`, sorted by one of :data:`SORTS`, where selecting
+a row opens that invoice (the one drawn in that row, even if the list has changed
+since: :func:`ui.tables.selected`). Drafts and voided invoices show no amount
+remaining (one is not owed yet, the other no longer is), as the list's totals count.
 """
 
 from __future__ import annotations
@@ -16,10 +18,20 @@ import streamlit as st
 
 from ui import navigation
 from ui.formatting import status_label
-from ui.invoice_filters import SORTS
 from ui.tables import selected, with_money
 
 INVOICE_PAGE = "pages/invoice.py"
+NOTHING_REMAINING = ("draft", "void")
+
+#: The report pages' orders: label -> (column, ascending), sorted in pandas.
+SORTS: dict[str, tuple[str, bool]] = {
+    "Newest first": ("created", False),
+    "Oldest first": ("created", True),
+    "Due soonest": ("due_date", True),
+    "Most overdue": ("days_overdue", False),
+    "Largest amount due": ("amount_due", False),
+    "Customer A–Z": ("customer", True),
+}
 
 COLUMNS = {
     "number": "Number",
@@ -27,27 +39,40 @@ COLUMNS = {
     "status": "Status",
     "Total": "Total",
     "Amount due": "Amount due",
+    "Amount paid": "Amount paid",
     "Amount remaining": "Amount remaining",
     "created": "Created",
     "due_date": "Due",
+    "paid_at": "Paid",
     "days_overdue": "Days overdue",
     "currency": "Currency",
     "invoice_id": "Invoice ID",
 }
 
 
-def shown_frame(invoices: pd.DataFrame, sort: str) -> pd.DataFrame:
-    """The rows and columns the user sees, in the chosen order."""
+def _ordered(invoices: pd.DataFrame, sort: str | None) -> pd.DataFrame:
+    if sort is None:
+        return invoices
     column, ascending = SORTS.get(sort, SORTS["Newest first"])
-    ordered = invoices.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+    return invoices.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+
+
+def shown_frame(invoices: pd.DataFrame, sort: str | None = None) -> pd.DataFrame:
+    """The rows and columns the user sees (``reports`` columns in, labels out): in the
+    order given (``sort=None``: rows already sorted in SQL) or one of :data:`SORTS`."""
+    ordered = _ordered(invoices, sort)
+    owed = ordered["amount_remaining"].astype(object).where(
+        ~ordered["status"].isin(NOTHING_REMAINING), None)
     money = with_money(
-        ordered,
-        {"total": "Total", "amount_due": "Amount due", "amount_remaining": "Amount remaining"},
+        ordered.assign(amount_remaining=owed),
+        {"total": "Total", "amount_due": "Amount due", "amount_paid": "Amount paid",
+         "amount_remaining": "Amount remaining"},
     )
     money["status"] = money["status"].map(status_label)
     money["currency"] = money["currency"].str.upper()
     money["number"] = money["number"].fillna("(draft)")
     money["created"] = pd.to_datetime(money["created"]).dt.date
+    money["paid_at"] = pd.to_datetime(money["paid_at"]).dt.date
     shown = money[list(COLUMNS)].rename(columns=COLUMNS)
     return shown.reset_index(drop=True)
 
@@ -58,10 +83,14 @@ def column_config() -> dict[str, st.column_config.Column]:
         "Number": st.column_config.TextColumn(pinned=True),
         "Created": st.column_config.DateColumn(format="D MMM YYYY"),
         "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Paid": st.column_config.DateColumn(
+            format="D MMM YYYY", help="The day the invoice became fully paid"),
         "Days overdue": st.column_config.NumberColumn(format="%d", help="0 when not overdue"),
         "Total": st.column_config.TextColumn(alignment="right"),
         "Amount due": st.column_config.TextColumn(alignment="right"),
-        "Amount remaining": st.column_config.TextColumn(alignment="right"),
+        "Amount paid": st.column_config.TextColumn(alignment="right"),
+        "Amount remaining": st.column_config.TextColumn(
+            alignment="right", help="None for drafts and voided invoices: nothing is owed"),
     }
 
 
@@ -77,8 +106,7 @@ def show_invoices(
     (what an export must contain)."""
     shown = shown_frame(rows, sort)
     if extra:
-        column, ascending = SORTS[sort]
-        ordered = rows.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+        ordered = _ordered(rows, sort)
         for source, label in extra.items():
             shown[label] = ordered[source].to_numpy()
     if shown.empty:

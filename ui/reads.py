@@ -25,8 +25,9 @@ import streamlit as st
 from services.core.clock import business_today
 from services.core.errors import DashboardError
 from services.core.models import Customer, Invoice, Product
+from services.reporting.invoice_list import InvoiceExport, InvoiceListPage, InvoiceOrder
 from services.reporting.lookup import LookupResult
-from services.reporting.receivables import InvoiceFilters, InvoiceListing, Kpi
+from services.reporting.receivables import InvoiceFilters, Kpi
 from ui import runtime
 from ui.caching import cached_view
 from ui.text import plain
@@ -70,16 +71,19 @@ def _stop_with(message: str) -> NoReturn:
 
 @cached_view("invoices", "reports", ttl="2m", spinner="Loading invoices…",
              background_refresh=True)
-def invoices_table(filters: InvoiceFilters) -> pd.DataFrame:
-    """The invoices matching ``filters`` (one row per invoice, amounts in minor units)."""
-    return runtime.services().reports.invoices_table(filters)
+def invoice_list_page(
+    filters: InvoiceFilters, order: InvoiceOrder, page: int, page_size: int
+) -> InvoiceListPage:
+    """Page ``page`` of the invoices matching ``filters`` in ``order`` (sorted and cut in
+    SQL), with the count and the totals per currency of all of them."""
+    return runtime.services().reports.invoice_list_page(filters, order=order, page=page,
+                                                        page_size=page_size)
 
 
-@cached_view("invoices", "reports", ttl="2m", spinner="Loading the newest invoices…",
-             background_refresh=True)
-def invoices_page(filters: InvoiceFilters, max_rows: int) -> InvoiceListing:
-    """The newest ``max_rows`` invoices matching ``filters`` and whether that is all."""
-    return runtime.services().reports.invoices_page(filters, max_rows=max_rows)
+def invoice_list_export(filters: InvoiceFilters, order: InvoiceOrder) -> InvoiceExport:
+    """Every invoice matching ``filters`` in ``order`` (up to the export limit). Not
+    cached: it runs once per export click, and keeping 100,000 rows would cost memory."""
+    return runtime.services().reports.invoice_list_export(filters, order=order)
 
 
 @cached_view("invoices", ttl="1m", spinner="Loading the invoice…")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,17 +160,22 @@ def forget_selection(key: str) -> None:
     st.session_state.pop(_rendered_key(key), None)
 
 
-def export_buttons(shown: pd.DataFrame, basename: str, *, key: str) -> None:
+def export_buttons(
+    shown: pd.DataFrame | Callable[[], pd.DataFrame], basename: str, *, key: str
+) -> None:
     """CSV and Excel downloads of exactly ``shown`` (same rows, order and columns).
 
-    The files are built only when clicked (callable data), so big tables stay fast.
+    The files are built only when clicked (callable data), so big tables stay fast;
+    ``shown`` may itself be a callable that makes the frame then (e.g. a whole filtered
+    set of which the page shows one page).
     """
+    frame = shown if callable(shown) else (lambda: shown)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "CSV", data=lambda: csv_bytes(shown), file_name=f"{basename}.csv", mime="text/csv",
+        "CSV", data=lambda: csv_bytes(frame()), file_name=f"{basename}.csv", mime="text/csv",
         key=f"{key}.csv", icon=":material/download:", on_click="ignore",
     )
     right.download_button(
-        "Excel", data=lambda: excel_bytes(shown), file_name=f"{basename}.xlsx", mime=EXCEL_MIME,
-        key=f"{key}.xlsx", icon=":material/download:", on_click="ignore",
+        "Excel", data=lambda: excel_bytes(frame()), file_name=f"{basename}.xlsx",
+        mime=EXCEL_MIME, key=f"{key}.xlsx", icon=":material/download:", on_click="ignore",
     )

@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from services.reporting.invoice_list import NEWEST_FIRST
 from services.reporting.receivables import InvoiceFilters
-from ui import invoice_listing, reads
+from ui import reads
+from ui.invoice_filters import DEFAULT_PAGE_SIZE
 
 LOG = logging.getLogger(__name__)
 
 
 def _newest_invoices() -> object:
     # The same arguments as the Invoices page's first read, so it finds this entry.
-    return reads.invoices_page(InvoiceFilters(as_of=reads.today()), invoice_listing.SHOWN_ROWS)
+    return reads.invoice_list_page(InvoiceFilters(as_of=reads.today()), NEWEST_FIRST, 1,
+                                   DEFAULT_PAGE_SIZE)
 
 
 def _overview() -> object:

@@ -1,45 +1,147 @@
-"""The Invoices page shows the newest invoices at once and says when there are more."""
+"""The Invoices page pages through any filtered set in the order chosen (sorted over the whole
+set, not the page), shows the count and the totals per currency of every match, has a
+paid-date column and filter, keeps sort and page in the URL, and exports every match.
+
+Pages hold 50, 100 or 250 invoices; the tests offer a page of 2 as well
+(``PAGE_SIZES`` patched) so that a handful of invoices fills several pages.
+"""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+
+import pandas as pd
 import pytest
 
+from services.core.models import DraftItem
 from tests.ui import seed
-from ui import invoice_listing
+from tests.ui.conftest import texts
+from ui import invoice_filters, tables
+from ui.text import plain
+
+TODAY = datetime.now(UTC).date()
+USD_TOTALS = (1000, 2000, 3000, 4000, 5000)  # open, in minor units
+
+
+def _invoice(services, customer_id: str, amount: str, currency: str = "usd") -> str:  # type: ignore[no-untyped-def]
+    price = seed.one_time_price(services, amount, currency)
+    draft = services.invoices.create_draft(
+        seed.ADMIN, customer_id=customer_id, items=[DraftItem(price_id=price.id, quantity=1)],
+        days_until_due=30, memo=None, footer=None, po_number=None, currency=currency,
+        form_nonce=seed.nonce(),
+    )  # fmt: skip
+    services.invoices.finalize(seed.ADMIN, draft.id, form_nonce=seed.nonce())
+    return str(draft.id)
+
+
+def _paid_by_transfer(services, invoice_id: str, amount: int) -> None:  # type: ignore[no-untyped-def]
+    """Received today by bank transfer, reported to Stripe and attached to the invoice."""
+    at = int(datetime.combine(TODAY, time(12), tzinfo=UTC).timestamp())
+    record = services.client.v1.payment_records.report_payment({
+        "amount_requested": {"currency": "usd", "value": amount}, "initiated_at": at,
+        "outcome": "guaranteed", "guaranteed": {"guaranteed_at": at},
+        "payment_method_details": {"type": "custom", "custom": {
+            "display_name": "Bank transfer", "type": "bank_transfer"}},
+    })  # fmt: skip
+    services.client.v1.invoices.attach_payment(invoice_id, {"payment_record": record.id})
+    services.upkeep.sync.refresh("invoice", invoice_id)
 
 
 @pytest.fixture
-def three_invoices(services):  # type: ignore[no-untyped-def]
-    """A customer with two open invoices and a draft (the draft made last: newest)."""
+def book(services, monkeypatch):  # type: ignore[no-untyped-def]
+    """One customer's invoices: five open in USD (10 to 50), one paid today (15.00, by
+    transfer), one open in EUR (70) and a draft of 2 × 3.00 USD; pages of 2 offered."""
+    monkeypatch.setattr(invoice_filters, "PAGE_SIZES", (2, 50, 100, 250))
     customer = seed.customer(services)
-    price = seed.one_time_price(services, "10.00")
-    opened = [seed.open_invoice(services, customer.id, price.id) for _ in range(2)]
-    draft = seed.draft_invoice(services, customer.id, price.id, quantity=2)
-    return customer, opened, draft
+    ids = {total: _invoice(services, customer.id, f"{total / 100:.2f}") for total in USD_TOTALS}
+    ids[1500] = _invoice(services, customer.id, "15.00")
+    _paid_by_transfer(services, ids[1500], 1500)
+    ids[7000] = _invoice(services, customer.id, "70.00", "eur")
+    draft = seed.draft_invoice(services, customer.id, seed.one_time_price(services, "3.00").id)
+    ids[600] = str(draft.id)
+    return customer, ids
 
 
-def test_more_than_shown_says_so_and_load_all_shows_every_one(
-    app_test, three_invoices, monkeypatch
-):  # type: ignore[no-untyped-def]
-    customer, opened, draft = three_invoices
-    monkeypatch.setattr(invoice_listing, "SHOWN_ROWS", 2)
-    at = app_test("pages/invoices.py", role="viewer", customer=customer.id).run()
-
-    assert list(at.dataframe[0].value["Invoice ID"]) == [draft.id, opened[1].id]
-    note = at.info[0].value
-    assert note.startswith("Showing the newest 2 of more than 2 invoices matching these filters")
-    assert "exports cover only these rows" in note
-
-    at.button(key=next(b.key for b in at.button if b.label == "Load all")).click().run()
-
-    every = at.dataframe[0].value["Invoice ID"]
-    assert sorted(every) == sorted([draft.id, *(o.id for o in opened)])
-    assert not at.info and "Load all" not in {b.label for b in at.button}
-    assert "exports contain exactly these rows" in " ".join(c.value for c in at.caption)
+def _shown_ids(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return list(at.dataframe[0].value["Invoice ID"])
 
 
-def test_all_matching_within_the_limit_needs_no_load_all(app_test, three_invoices):  # type: ignore[no-untyped-def]
-    customer, opened, _ = three_invoices
-    at = app_test("pages/invoices.py", role="viewer", customer=customer.id, status="Open").run()
-    assert sorted(at.dataframe[0].value["Invoice ID"]) == sorted(o.id for o in opened)
-    assert not at.info and "Load all" not in {b.label for b in at.button}
+def test_pages_go_through_every_match_once_in_the_chosen_order(app_test, book):  # type: ignore[no-untyped-def]
+    customer, ids = book
+    at = app_test("pages/invoices.py", role="viewer", customer=customer.id, rows="2",
+                  sort="Total", order="Ascending").run()
+    assert not at.exception and not at.error, texts(at)
+    assert "Rows 1–2 of 8 invoices · select a row to open it" in texts(at)
+    seen = [_shown_ids(at)]
+    pager = at.pagination(key="page")
+    assert pager.num_pages == 4
+    for number in (2, 3, 4):
+        at.pagination(key="page").select(number).run()
+        seen.append(_shown_ids(at))
+    assert "Rows 7–8 of 8 invoices · select a row to open it" in texts(at)
+    in_order = [ids[total] for total in sorted(ids)]  # 6.00, 10.00, 15.00, ... 70.00
+    assert [i for page in seen for i in page] == in_order
+
+    at.selectbox(key="order").set_value("Descending").run()  # a new order starts at page 1
+    assert at.pagination(key="page").value == 1
+    assert _shown_ids(at) == in_order[::-1][:2]
+
+
+def test_a_shared_link_opens_that_page_of_that_order(app_test, book):  # type: ignore[no-untyped-def]
+    customer, ids = book
+    at = app_test("pages/invoices.py", role="viewer", customer=customer.id, rows="2",
+                  sort="Total", order="Descending")
+    at.query_params["page"] = "2"  # app_test's own first argument is named page
+    at.run()
+    assert _shown_ids(at) == [ids[4000], ids[3000]]
+    assert at.selectbox(key="sort").value == "Total"
+    shown = at.dataframe[0].value
+    assert list(shown["Total"]) == ["$40.00", "$30.00"]
+
+
+def test_totals_are_those_of_every_match_per_currency(app_test, book):  # type: ignore[no-untyped-def]
+    customer, _ = book
+    at = app_test("pages/invoices.py", role="viewer", customer=customer.id, rows="2").run()
+    assert len(at.dataframe[0].value) == 2
+    lines = texts(at)
+    # USD: 10+20+30+40+50 open, 15 paid, a 6.00 draft that is owed by nobody yet.
+    assert plain("USD: 7 invoices · amount due $171.00 · paid $15.00 · remaining $150.00") \
+        in lines
+    assert plain("EUR: 1 invoice · amount due €70.00 · paid €0.00 · remaining €70.00") in lines
+    draft_row = at.dataframe[0].value.iloc[0]  # newest first: the draft
+    assert draft_row["Status"] == "Draft" and draft_row["Amount remaining"] == "—"
+
+
+def test_paid_column_and_paid_between_filter(app_test, book):  # type: ignore[no-untyped-def]
+    customer, ids = book
+    day = TODAY.isoformat()
+    at = app_test("pages/invoices.py", role="viewer", customer=customer.id,
+                  paid_from=day, paid_to=day).run()
+    shown = at.dataframe[0].value
+    assert list(shown["Invoice ID"]) == [ids[1500]]
+    assert list(shown["Paid"]) == [TODAY] and list(shown["Amount paid"]) == ["$15.00"]
+    before = app_test("pages/invoices.py", role="viewer", customer=customer.id,
+                      paid_to="2020-01-31").run()
+    assert "No invoices match these filters." in texts(before)
+
+
+def test_export_holds_every_match_in_order_not_only_the_page(  # type: ignore[no-untyped-def]
+    app_test, book, monkeypatch
+):
+    customer, ids = book
+    offered: list[Callable[[], pd.DataFrame]] = []
+    monkeypatch.setattr(tables, "export_buttons",
+                        lambda shown, basename, *, key: offered.append(shown))
+    at = app_test("pages/invoices.py", role="viewer", customer=customer.id, rows="2",
+                  sort="Amount due", order="Ascending", status="Open").run()
+    assert len(at.dataframe[0].value) == 2
+    assert "The CSV and Excel files hold all 6 invoices in this order, not only this page." \
+        in texts(at)
+
+    exported = pd.read_csv(io.BytesIO(tables.csv_bytes(offered[-1]())), encoding="utf-8-sig")
+
+    wanted = [1000, 2000, 3000, 4000, 5000, 7000]
+    assert list(exported["Invoice ID"]) == [ids[total] for total in wanted]
+    assert list(exported["Amount due"]) == [total / 100 for total in wanted]

@@ -37,7 +37,7 @@ def test_warmed_pages_open_without_reading_stripe_again(app_test, services, monk
     def no_second_read(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise DashboardError("read Stripe again although the cache was warm")
 
-    for name in ("invoices_page", "invoices_table", "kpis"):
+    for name in ("invoice_list_page", "invoices_page", "invoices_table", "kpis"):
         monkeypatch.setattr(services.reports, name, no_second_read)
     invoices = app_test("pages/invoices.py", role="viewer").run()
     assert not invoices.exception and not invoices.error
