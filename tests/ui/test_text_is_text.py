@@ -48,7 +48,10 @@ MD = MarkdownIt("commonmark", {"linkify": True}).enable(["linkify", "table", "st
 MD.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # GFM's own rules are below
 GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE | re.ASCII)
 SHORTCODES = re.compile(r":material[/_]warning:|:red\[|:streamlit:")
-IN_APP = re.compile(r'^/(invoice|invoices|customers|lookup|catalog|new_invoice)(\?[^"]*)?$')
+IN_APP = re.compile(
+    r'^/(invoice|invoices|customers|lookup|catalog|new_invoice|statement|cash_received)'
+    r'(\?[^"]*)?$'
+)
 MARKDOWN_FIELDS = {"body", "label", "help", "title", "delta", "content"}
 NOT_MARKDOWN = {"text", "code", "json", "exception", "dataframe", "arrow_data_frame"}
 
