@@ -76,7 +76,12 @@ def confirm(
             reason = st.text_area(reason_label, key=f"confirm_reason.{action}")
         problem = st.empty()  # a refusal is shown here, and the dialog stays open
         yes, no = st.columns(2)
-        if yes.button(confirm_label, type="primary", key=f"confirm_yes.{action}"):
+        # Both buttons are drawn before either is acted on, so Cancel stays after a refusal.
+        confirmed = yes.button(confirm_label, type="primary", key=f"confirm_yes.{action}")
+        if no.button("Cancel", key=f"confirm_no.{action}"):
+            close()
+            st.rerun()
+        if confirmed:
             if reason_label is not None and reason_required and not (reason or "").strip():
                 problem.error(f"{plain(reason_label)} is required.", icon=":material/error:")
                 return
@@ -88,9 +93,6 @@ def confirm(
             close()
             st.session_state.pop(f"confirm_reason.{action}", None)
             flash(done)
-            st.rerun()
-        if no.button("Cancel", key=f"confirm_no.{action}"):
-            close()
             st.rerun()
 
     _dialog()

@@ -78,6 +78,7 @@ def test_void_needs_a_reason_then_voids_the_named_invoice(app_test, services, bi
     assert f"Void **{opened.number}**" in texts(at)
     at.button(key="confirm_yes.void_invoice").click().run()
     assert "Reason is required." in [e.value for e in at.error]
+    assert "Cancel" in [b.label for b in at.button]  # the way out stays after a refusal
     assert services.invoices.get(opened.id).status == "open"
     at.text_area[0].input("Duplicate of another invoice")
     at.button(key="confirm_yes.void_invoice").click().run()
