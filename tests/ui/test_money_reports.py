@@ -129,3 +129,20 @@ def test_the_customer_page_shows_paid_and_remaining_of_a_partly_paid_invoice(
     assert (row["Status"], row["Amount paid"], row["Amount remaining"]) == (
         "Open", "$300.00", "$700.00")
     assert {m.label: m.value for m in at.metric}["Outstanding"] == "$700.00"
+
+
+def test_customer_names_on_the_reports_are_text_not_markdown(app_test, services) -> None:
+    from tests.ui.test_text_is_text import EVIL, assert_text_is_text
+
+    made = Book(services.engine, customer_id=f"cus_{uuid.uuid4().hex[:12]}",
+                customer_name=EVIL)
+    made.store_customer()
+    made.pay(made.invoice(5000, finalized="2026-11-02 10:00"), 5000, "2026-11-03 09:00")
+    window = {"from": "2026-11-01", "to": "2026-11-30"}
+    statement = app_test("pages/statement.py", role="viewer", customer=made.customer_id,
+                         **window).run()
+    assert not statement.exception, statement.exception
+    assert_text_is_text(statement)
+    cash = app_test("pages/cash_received.py", role="viewer", **window).run()
+    assert not cash.exception, cash.exception
+    assert_text_is_text(cash)
