@@ -1,6 +1,11 @@
 """The users who may log in: a YAML file of usernames, roles and bcrypt hashes (outside git).
 
-Layout (the ``credentials`` part of streamlit-authenticator's config)::
+The file is streamlit-authenticator's ``credentials`` config, and its
+:class:`streamlit_authenticator.Hasher` makes, recognises and checks the hashes (the
+login form and its throttling are :mod:`ui.auth` over
+:class:`services.core.login_guard.LoginGuard`; the cookie is :mod:`ui.login_cookie`).
+
+Layout::
 
     credentials:
       usernames:
@@ -22,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import bcrypt
 import yaml
+from streamlit_authenticator import Hasher
 
 from services.core.access import Role
 from services.core.errors import ConfigurationError
@@ -50,8 +55,8 @@ class UserDirectory:
 
 
 def hash_password(password: str) -> str:
-    """A bcrypt hash for a users file (``python -m ui.users`` prints one)."""
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    """A bcrypt hash (cost 12) for a users file (``python -m ui.users`` prints one)."""
+    return Hasher.hash(password)
 
 
 def highest_role(roles: list[str] | tuple[str, ...] | None) -> Role | None:
@@ -80,7 +85,7 @@ def load_users(path: Path) -> UserDirectory:
         )
     for username, user in users.items():
         password = str((user or {}).get("password") or "")
-        if len(password) != 60 or not password.startswith(("$2a$", "$2b$", "$2y$")):
+        if not Hasher.is_hash(password):
             raise ConfigurationError(
                 f"login.users_file: user {username!r} needs a bcrypt password hash "
                 "(python -m ui.users <password>)",
@@ -155,7 +160,7 @@ def refuse_demo_against_stripe(directory: UserDirectory) -> None:
         )
     for username, password in DEMO_PASSWORDS.items():
         user = directory.credentials["usernames"].get(username)
-        if user and bcrypt.checkpw(password.encode(), str(user["password"]).encode()):
+        if user and Hasher.check_pw(password, str(user["password"])):
             raise ConfigurationError(
                 f"User {username!r} still has the documented demo password; change it before "
                 "connecting to Stripe",
