@@ -22,6 +22,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from stripe_emulator.lib.errors import MissingReferenceError, ResourceMissingError
@@ -134,6 +135,18 @@ def words_match(haystack: Any, needle: Any) -> int:
     return int(any(hay[i : i + span] == words for i in range(len(hay) - span + 1)))
 
 
+def _create_private(path: Path) -> None:
+    """Make the database file readable by its owner only (0600; a folder we create 0700):
+    it holds the webhook endpoints' signing secrets and every customer's details. SQLite
+    gives its -wal and -shm files the same mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+
+
 class Store:
     """The emulator's database; a file path keeps state across restarts."""
 
@@ -143,6 +156,8 @@ class Store:
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
         self._ready_tables: set[str] = set()
+        if self.path != ":memory:":
+            _create_private(Path(self.path))
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.create_function("words_match", 2, words_match, deterministic=True)
         if self.path != ":memory:":
