@@ -58,11 +58,10 @@ if may_manage:
         st.text_input("Name", key=widget_key(PRODUCT_FORM, "name"), max_chars=250)
         forms.field_error(PRODUCT_FORM, "name")
         st.text_area("Description", key=widget_key(PRODUCT_FORM, "description"), height=68)
-        st.form_submit_button(
-            "Create product", type="primary", on_click=forms.submit,
-            args=(PRODUCT_FORM, create_product),
-            kwargs={"success": lambda p: f"Product {p.name} created",
-                    "clear": ["name", "description"], "then": product_created},
+        forms.submit_button(
+            PRODUCT_FORM, "Create product", create_product,
+            success=lambda p: f"Product {p.name} created", clear=["name", "description"],
+            then=product_created, type="primary",
         )
         forms.other_errors(PRODUCT_FORM, shown=["name"])
     with right, st.form(PRICE_FORM):
@@ -83,11 +82,9 @@ if may_manage:
                      key=widget_key(PRICE_FORM, "interval"))
         forms.field_error(PRICE_FORM, "recurring_interval")
         st.text_input("Nickname (optional)", key=widget_key(PRICE_FORM, "nickname"))
-        st.form_submit_button(
-            "Add price", type="primary", on_click=forms.submit, args=(PRICE_FORM, create_price),
-            kwargs={"success": lambda p: f"Price {p.display} added",
-                    "clear": ["amount", "nickname"],
-                    "then": lambda _: invalidate("catalog")},
+        forms.submit_button(
+            PRICE_FORM, "Add price", create_price, success=lambda p: f"Price {p.display} added",
+            clear=["amount", "nickname"], then=lambda _: invalidate("catalog"), type="primary",
         )
         forms.other_errors(
             PRICE_FORM, shown=["product_id", "amount", "currency", "recurring_interval"]
@@ -115,7 +112,7 @@ else:
 
 
 def archive(pending: dialogs.Pending, _reason: str | None) -> str:
-    nonce = forms.form_nonce(f"{pending.action}.{pending.target_id}")
+    nonce = pending.nonce  # one per confirmation asked for (ui.dialogs)
     if pending.action == "archive_product":
         services.catalog.archive_product(user.actor, pending.target_id, form_nonce=nonce)
     else:

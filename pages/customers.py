@@ -75,7 +75,6 @@ if customer_id:  # -- one customer ---------------------------------------------
             )
 
         def updated(_customer: Customer) -> None:
-            forms.new_form_instance(form)  # the next edit is a new submission
             forms.clear_fields(form, customer_forms.FIELDS)  # refill from the saved details
             invalidate("customers", "invoices")
 

@@ -78,10 +78,12 @@ if bucket == "total":
     money_columns["amount_overdue"] = "Of which overdue"
 customers_shown = tables.with_money(by_customer, money_columns)
 customers_shown.insert(0, "open", [navigation.customer_url(c) for c in by_customer["customer_id"]])
+customers_key = f"overdue_customers.{view}"
+tables.keep_selection(customers_key, by_customer["customer_id"])  # the same customer stays picked
 picked = st.dataframe(
     customers_shown[["open", "customer", "email", "invoices", *money_columns.values(),
                      "oldest_days_overdue"]],
-    key=f"overdue_customers.{view}", on_select="rerun", selection_mode="single-row",
+    key=customers_key, on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch",
     column_config={
         "open": st.column_config.LinkColumn("Customer page", display_text="Open", width="small"),
@@ -105,7 +107,8 @@ def totals(frame: pd.DataFrame, what: str) -> str:
 
 st.caption(totals(rows, "invoices") + f" · {len(by_customer)} customers · "
            "select a customer to list only their invoices.")
-chosen = tables.selected(picked, customers_shown)
+chosen = tables.selected(picked, customers_shown.reset_index(drop=True), key=customers_key,
+                         id_column="customer_id", what="customer")  # the customer clicked
 if chosen is not None:
     invoices = rows[rows["customer_id"] == chosen["customer_id"]]
     st.markdown(f"**Invoices of {plain(chosen['customer'] or chosen['email'])}** · "

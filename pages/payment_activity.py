@@ -1,5 +1,6 @@
 """Payment activity: failed and processing payments to act on, events received, messages sent."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -10,7 +11,7 @@ from services.core.clock import business_time
 from ui import forms, navigation, runtime
 from ui.formatting import money_text
 from ui.gate import require_page
-from ui.layout import as_of, flash
+from ui.layout import as_of
 from ui.reads import read_or_stop
 from ui.text import plain
 
@@ -30,20 +31,24 @@ may_resend = can(user.role, Action.RESEND_PAYMENT_NOTICE)
 as_of(business_time(datetime.now(UTC)), refresh=lambda: None, key="payment_activity")
 
 
-def resend(invoice_id: str, number: str) -> None:
-    """Button callback: queue the payment link email once for this form instance."""
-    form = f"resend.{invoice_id}"
-    ok, _ = forms.run_write(
-        form, lambda nonce: events.resend_payment_link(user.actor, invoice_id, form_nonce=nonce)
-    )
-    if ok:
+def resend(invoice_id: str) -> Callable[[str], object]:
+    """The write of a "Resend" button: queue the payment link email (once per click,
+    with the nonce drawn with the button: see ui.forms)."""
+    def write(nonce: str) -> object:
+        return events.resend_payment_link(user.actor, invoice_id, form_nonce=nonce)
+
+    return write
+
+
+def resent(invoice_id: str) -> Callable[[object], None]:
+    def note(_result: object) -> None:
         st.session_state[f"_resent.{invoice_id}"] = business_time(datetime.now(UTC))
-        flash(f"Payment link for invoice {number} queued for the customer")
+
+    return note
 
 
 def another_resend(invoice_id: str) -> None:
-    """Allow a further resend: a new form instance, so a new email."""
-    forms.new_form_instance(f"resend.{invoice_id}")
+    """Offer the Resend button again (its next click is a new email)."""
     st.session_state.pop(f"_resent.{invoice_id}", None)
 
 
@@ -71,10 +76,12 @@ for row in todo.itertuples(index=False):
             action.button(f"Send {plain(number)} again…", key=f"resend_again.{row.invoice_id}",
                           on_click=another_resend, args=(row.invoice_id,))
         else:
-            action.button(f"Resend payment link for {plain(number)}",
-                          key=f"resend.{row.invoice_id}",
-                          on_click=resend, args=(row.invoice_id, number), type="primary",
-                          icon=":material/forward_to_inbox:")
+            forms.action_button(
+                f"resend.{row.invoice_id}", f"Resend payment link for {plain(number)}",
+                resend(row.invoice_id), then=resent(row.invoice_id), container=action,
+                success=f"Payment link for invoice {number} queued for the customer",
+                type="primary", icon=":material/forward_to_inbox:",
+            )
         with action:
             forms.other_errors(f"resend.{row.invoice_id}")
 

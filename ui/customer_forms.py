@@ -78,9 +78,9 @@ def customer_form(
             with columns[index % 3]:
                 st.text_input(label, key=widget_key(form, field))
                 forms.field_error(form, field)
-        st.form_submit_button(
-            submit_label, type="primary", on_click=forms.submit, args=(form, write),
-            kwargs={"success": success, "clear": FIELDS if clear_after else (), "then": then},
+        forms.submit_button(  # a double click saves once; the next click saves again
+            form, submit_label, write, success=success,
+            clear=FIELDS if clear_after else (), then=then, type="primary",
         )
         forms.other_errors(form, shown=("name", "email", *ADDRESS_FIELDS))
 

@@ -6,16 +6,22 @@ cannot be completed in AppTest); so a button only *asks* for confirmation
 page calls :func:`confirm` on every run, which shows the dialog while that
 request is pending. The dialog says exactly what will happen and names the
 object, asks for a reason when one is required, and closes only on success.
+
+Each request carries its own nonce (:attr:`Pending.nonce`, made when the
+confirmation is asked for): a double click on "Confirm" is one write, a refusal
+renews it (trying again is a new attempt), and asking again after a success (a
+second "Send" is a reminder) is a new write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
 from services.core.errors import DashboardError
+from services.core.idempotency import new_form_nonce
 from ui.layout import flash
 from ui.text import plain
 
@@ -24,11 +30,13 @@ _PENDING = "_ui_confirm_pending"
 
 @dataclass(frozen=True)
 class Pending:
-    """An action waiting for confirmation: which one, and on which object."""
+    """An action waiting for confirmation: which one, on which object, and the nonce its
+    write uses (the idempotency key's form instance)."""
 
     action: str
     target_id: str
     target_label: str
+    nonce: str = field(default_factory=new_form_nonce)
 
 
 def ask(action: str, target_id: str, target_label: str) -> None:
@@ -88,6 +96,8 @@ def confirm(
             try:
                 done = perform(request, reason.strip() if reason else None)
             except DashboardError as err:
+                if pending() == request:  # a retry after a refusal is a new attempt
+                    st.session_state[_PENDING] = replace(request, nonce=new_form_nonce())
                 problem.error(plain(err), icon=":material/error:")
                 return
             close()

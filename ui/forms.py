@@ -1,20 +1,26 @@
-"""Forms that cannot create twice, and errors shown next to the field they name.
+"""Forms and action buttons that act once per click, and errors shown next to the field they name.
 
 A double click can run two overlapping script runs, so session-state flags do
-not stop a second create. Instead each form instance has a random nonce kept in
-session state (:func:`form_nonce`, *not* rotated on success); the services turn
-nonce + submitted content into the Stripe idempotency key, so the same
-submission twice makes one object. Fields are cleared by hand only after
-success (never ``clear_on_submit``, which can lose the first submit).
+not stop a second create. Instead each form (or action button) instance has a
+random nonce kept in session state (:func:`form_nonce`); the services turn nonce +
+submitted content into the Stripe idempotency key, so the same submission twice
+makes one object. The nonce a click uses is the one *drawn with the button*: it is
+part of the button's key and passed to its callback, so the second click of a
+double click (sent by the same, not yet redrawn, button) carries the same nonce
+even when the first one has already finished. Once an action has completed,
+success or refusal, the nonce is renewed (:func:`renew_nonce`), so the next
+deliberate click (a second "Send" is a reminder) is a new submission. Fields are
+cleared by hand only after success (never ``clear_on_submit``, which can lose
+the first submit).
 
 Typical use, inside ``st.form(FORM)``::
 
     st.text_input("Name", key=forms.widget_key(FORM, "name"))
     forms.field_error(FORM, "name")
-    st.form_submit_button("Create", on_click=forms.submit, args=(FORM, write),
-                          kwargs={"success": "Customer created", "clear": ["name"]})
+    forms.submit_button(FORM, "Create", write, success="Customer created", clear=["name"])
     forms.other_errors(FORM, shown=["name"])
 
+and outside a form ``forms.action_button(FORM, "Duplicate", write, success=...)``,
 where ``write(nonce)`` reads the widget values with :func:`value` and makes the
 one service call.
 """
@@ -46,11 +52,23 @@ def value(form: str, field: str, default: Any = None) -> Any:
 
 
 def form_nonce(form: str) -> str:
-    """This form instance's nonce: created once, kept after success (see module doc)."""
+    """This form instance's nonce: created when first asked for, kept until the action
+    it is drawn with completes (see module doc)."""
     key = f"_nonce.{form}"
     if key not in st.session_state:
         st.session_state[key] = secrets.token_urlsafe(16)
     return st.session_state[key]
+
+
+def renew_nonce(form: str) -> None:
+    """The action drawn with the current nonce has completed: the next one gets a new one."""
+    st.session_state.pop(f"_nonce.{form}", None)
+
+
+def button_key(form: str, name: str = "submit") -> str:
+    """The key of a button that carries this instance's nonce: a new instance draws a new
+    button, and a click sent by the old one (a double click) keeps the old nonce."""
+    return f"{form}.{name}.{form_nonce(form)}"
 
 
 def new_form_instance(form: str) -> None:
@@ -94,14 +112,23 @@ def clear_fields(form: str, fields: Iterable[str]) -> None:
         st.session_state.pop(widget_key(form, field), None)
 
 
-def run_write(form: str, write: Callable[[str], T]) -> tuple[bool, T | None]:
-    """Call ``write(nonce)``; record a :class:`DashboardError` by field. Returns (ok, result)."""
+def run_write(
+    form: str, write: Callable[[str], T], *, nonce: str | None = None
+) -> tuple[bool, T | None]:
+    """Call ``write(nonce)``; record a :class:`DashboardError` by field. Returns (ok, result).
+
+    ``nonce`` is the one drawn with the clicked button (:func:`button_key`); once the
+    write has completed, success or refusal, the form's nonce is renewed. Without it
+    the form's current nonce is used and kept (the caller renews it)."""
     errors(form).clear()
     try:
-        return True, write(form_nonce(form))
+        return True, write(nonce or form_nonce(form))
     except DashboardError as err:
         set_error(form, err.field, str(err))
         return False, None
+    finally:
+        if nonce is not None:
+            renew_nonce(form)
 
 
 def submit(
@@ -111,12 +138,55 @@ def submit(
     success: str | Callable[[T], str],
     clear: Iterable[str] = (),
     then: Callable[[T], None] | None = None,
+    nonce: str | None = None,
 ) -> None:
-    """Submit-button callback: one idempotent write, then toast, clear fields, ``then``."""
-    ok, result = run_write(form, write)
+    """Submit-button callback: one idempotent write, then toast, clear fields, ``then``.
+
+    ``nonce``: the one drawn with the button (:func:`submit_button` passes it)."""
+    ok, result = run_write(form, write, nonce=nonce)
     if not ok:
         return
     flash(success(result) if callable(success) else success)  # type: ignore[arg-type]
     clear_fields(form, clear)
     if then is not None:
         then(result)  # type: ignore[arg-type]
+
+
+def submit_button(
+    form: str,
+    label: str,
+    write: Callable[[str], T],
+    *,
+    success: str | Callable[[T], str],
+    clear: Iterable[str] = (),
+    then: Callable[[T], None] | None = None,
+    **button: Any,
+) -> None:
+    """``st.form_submit_button`` (inside ``st.form(form)``) that runs :func:`submit` with
+    the nonce drawn with it; ``button`` goes to the widget (``type``, ``icon``...)."""
+    st.form_submit_button(
+        label, key=button_key(form), on_click=submit, args=(form, write),
+        kwargs={"success": success, "clear": tuple(clear), "then": then,
+                "nonce": form_nonce(form)},
+        **button,
+    )
+
+
+def action_button(
+    form: str,
+    label: str,
+    write: Callable[[str], T],
+    *,
+    success: str | Callable[[T], str],
+    then: Callable[[T], None] | None = None,
+    container: Any = None,
+    **button: Any,
+) -> None:
+    """A plain button (outside a form) whose one write runs with the nonce drawn with
+    it: a double click acts once, a later click acts again. Errors go to
+    :func:`other_errors` of ``form``."""
+    (container or st).button(
+        label, key=button_key(form, "button"), on_click=submit, args=(form, write),
+        kwargs={"success": success, "then": then, "nonce": form_nonce(form)},
+        **button,
+    )

@@ -2,8 +2,11 @@
 
 Irreversible actions only *ask* (a button records the request in session
 state); :func:`dialogs` then shows a confirmation saying exactly what will
-happen, and the write runs with a nonce per invoice and action, so a double
-click on "Confirm" is one write. Duplicate is not destructive and runs at once.
+happen, and the write runs with that confirmation's nonce, so a double click on
+"Confirm" is one write while asking again is a new one: once an invoice has been
+sent from the dashboard the button says "Send … again" and sends a reminder.
+Duplicate is not destructive and runs at once (a double click makes one copy, a
+later click another).
 Each action's service call is a plain function (:attr:`InvoiceAction.perform`)
 that calls its service method with the keywords that method takes.
 """
@@ -22,8 +25,8 @@ from ui.caching import invalidate
 from ui.draft_editor import finalize_checklist
 from ui.formatting import money
 from ui.invoice_detail import label
-from ui.layout import flash
 from ui.navigation import go
+from ui.reads import invoice_history, read_or_none
 from ui.text import plain
 
 if TYPE_CHECKING:
@@ -54,7 +57,7 @@ class InvoiceAction:
     perform: Callable[[Invoicing, Confirmed], object]
     reason_label: str | None = None
     reason_required: bool = True
-    done: str = "{label}: done"
+    done: str = "{label}: done"  # the toast; may use every fact of :func:`_facts`
 
 
 def _finalize(invoices: Invoicing, request: Confirmed) -> None:
@@ -95,7 +98,7 @@ ACTIONS: dict[Action, InvoiceAction] = {
         "Send {label}", "Send the invoice?",
         "Email invoice **{label}** for **{due}** to {email}. The customer gets a link to pay "
         "it online. An email cannot be taken back.",
-        "Send", _send, done="{label} sent to the customer",
+        "Send", _send, done="{label} sent to {email}",
     ),
     Action.RECORD_PAYMENT: InvoiceAction(
         "Record payment for {label}", "Record a payment?",
@@ -120,10 +123,34 @@ ACTIONS: dict[Action, InvoiceAction] = {
     ),
     Action.DELETE_DRAFT: InvoiceAction(
         "Delete {label}", "Delete the draft?",
-        "Delete the draft **{label}** and its lines permanently. This cannot be undone.",
-        "Delete draft", _delete_draft, done="Draft {label} deleted",
+        "Delete **{label}** for **{amount}** to {customer} and its lines permanently. "
+        "This cannot be undone.",
+        "Delete draft", _delete_draft, done="Deleted {label} ({amount}, {customer})",
     ),
 }
+#: "Send" once the dashboard has sent the invoice: a reminder.
+SEND_AGAIN = InvoiceAction(
+    "Send {label} again", "Send a reminder?",
+    "Email invoice **{label}** for **{due}** to {email} again, as a reminder. The customer "
+    "gets the link to pay it online once more. An email cannot be taken back.",
+    "Send again", _send, done="Reminder: {label} sent to {email} again",
+)
+
+
+def _spec(action: Action, sent_before: bool) -> InvoiceAction:
+    return SEND_AGAIN if action is Action.SEND_INVOICE and sent_before else ACTIONS[action]
+
+
+def _sent_before(invoice: Invoice) -> bool:
+    """True when the audit trail shows a send of this invoice from the dashboard."""
+    if invoice.status != "open":
+        return False
+    loaded = read_or_none(invoice_history, invoice.id, what="the invoice's history")
+    history = loaded.value if loaded is not None else None
+    if history is None or history.empty:
+        return False
+    sends = history[(history["action"] == "send_invoice") & (history["outcome"] == "success")]
+    return not sends.empty
 
 
 def _facts(invoice: Invoice) -> dict[str, str]:
@@ -139,31 +166,32 @@ def _facts(invoice: Invoice) -> dict[str, str]:
 
 
 def _perform(
-    invoice: Invoice, user: CurrentUser, action: Action
+    invoice: Invoice, user: CurrentUser, action: Action, spec: InvoiceAction
 ) -> Callable[[dialogs.Pending, str | None], str]:
-    spec = ACTIONS[action]
 
-    def perform(_pending: dialogs.Pending, text: str | None) -> str:
-        nonce = forms.form_nonce(f"invoice.{action.value}.{invoice.id}")
-        spec.perform(runtime.services().invoices, Confirmed(user.actor, invoice.id, nonce, text))
+    def perform(pending: dialogs.Pending, text: str | None) -> str:
+        # the confirmation's own nonce: a double click on Confirm sends once, asking
+        # again (a reminder) sends again
+        confirmed = Confirmed(user.actor, invoice.id, pending.nonce, text)
+        spec.perform(runtime.services().invoices, confirmed)
         invalidate("invoices", "reports", "audit")
         if action is Action.DELETE_DRAFT:
             st.query_params.clear()
-        return spec.done.format(label=label(invoice))
+        return spec.done.format(**_facts(invoice))
 
     return perform
 
 
-def _duplicate(invoice: Invoice, user: CurrentUser) -> None:
-    form = f"invoice.duplicate.{invoice.id}"
-    ok, copy = forms.run_write(
-        form, lambda nonce: runtime.services().invoices.duplicate(
-            user.actor, invoice.id, form_nonce=nonce)
-    )
-    if ok and copy is not None:
-        invalidate("invoices", "reports", "audit")
-        flash(f"New draft created from {label(invoice)}")
-        st.session_state["_ui_open_invoice"] = copy.id
+def _duplicate(invoice: Invoice, user: CurrentUser) -> Callable[[str], Invoice]:
+    def write(nonce: str) -> Invoice:
+        return runtime.services().invoices.duplicate(user.actor, invoice.id, form_nonce=nonce)
+
+    return write
+
+
+def _open_copy(copy: Invoice) -> None:
+    invalidate("invoices", "reports", "audit")
+    st.session_state["_ui_open_invoice"] = copy.id
 
 
 def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None = None) -> None:
@@ -177,24 +205,27 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
     facts = _facts(invoice)
     shown = {name: plain(text) for name, text in facts.items()}  # Markdown-safe
     offered = [action for action in ACTIONS if action in allowed]
+    sent_before = Action.SEND_INVOICE in offered and _sent_before(invoice)
     row = st.container(horizontal=True)
     for action in offered:
         row.button(
-            ACTIONS[action].button.format(**shown), key=f"ask.{action.value}",
+            _spec(action, sent_before).button.format(**shown), key=f"ask.{action.value}",
             on_click=dialogs.ask, args=(action.value, invoice.id, facts["label"]),
             type="primary" if action in (Action.FINALIZE_INVOICE, Action.SEND_INVOICE) else
             "secondary",
         )
+    duplicate_form = f"invoice.duplicate.{invoice.id}"
     if Action.CREATE_DRAFT in allowed:
-        row.button(
-            f"Duplicate {shown['label']}", key="duplicate", on_click=_duplicate,
-            args=(invoice, user), icon=":material/content_copy:",
+        forms.action_button(
+            duplicate_form, f"Duplicate {shown['label']}", _duplicate(invoice, user),
+            success=f"New draft created from {facts['label']}", then=_open_copy,
+            container=row, icon=":material/content_copy:",
         )
-    forms.other_errors(f"invoice.duplicate.{invoice.id}")
+    forms.other_errors(duplicate_form)
     if copy_id := st.session_state.pop("_ui_open_invoice", None):
         go("pages/invoice.py", query_params={"invoice": copy_id})
     for action in offered:
-        spec = ACTIONS[action]
+        spec = _spec(action, sent_before)
         consequence = spec.consequence.format(**{**shown, "label": "{label}"})
         pending = dialogs.pending()
         if action is Action.FINALIZE_INVOICE and pending and pending.action == action.value:
@@ -202,6 +233,6 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
         dialogs.confirm(
             action.value, title=spec.title,
             consequence=consequence,
-            confirm_label=spec.confirm, perform=_perform(invoice, user, action),
+            confirm_label=spec.confirm, perform=_perform(invoice, user, action, spec),
             reason_label=spec.reason_label, reason_required=spec.reason_required,
         )

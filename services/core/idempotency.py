@@ -2,9 +2,10 @@
 
 A key is derived from who submits (the user), what they ask (the action), the
 form's content (canonical JSON, so key order and number types do not matter)
-and the form instance's nonce. Pages keep one nonce per form instance and do not
-rotate it on success, so a double click, a Streamlit rerun or a network retry
-sends the same key and Stripe replays the first answer. A write that needs
+and the form instance's nonce. Pages draw each button with its form instance's
+nonce and renew it once the action has completed, so a double click, a Streamlit
+rerun or a network retry sends the same key and Stripe replays the first answer,
+while a deliberate second click (a reminder) is a new submission. A write that needs
 several Stripe calls derives one sub-key per call from the form key
 (:func:`sub_key`), so retrying the whole form repeats none of them.
 """

@@ -149,15 +149,20 @@ def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
     assert not at.dataframe
 
 
-def test_the_same_submission_twice_makes_one_customer(app_test, stripe_services):
-    """A late duplicate of a submit (double click) replays the first create."""
+def test_each_completed_create_draws_a_new_form_instance(app_test, stripe_services):
+    """The button carries its form instance's nonce: a double click (both clicks sent by
+    the button drawn before the first finished) is one create, while a click on the
+    button drawn after it is a new submission (the browser tests click both ways)."""
     name = unique("Twice Clicked")
     at = app_test(PAGE, role="clerk").run()
-    for _ in range(2):  # the second time as a duplicate would: same form instance, same fields
+    keys = []
+    for _ in range(2):  # the user submits the same details again, on purpose
         fill(at, "new_customer", name=name, email="twice@example.test")
+        keys.append(button(at, "Create customer").key)
         button(at, "Create customer").click().run()
         assert [t.value for t in at.toast] == [f"Customer {name} created"]
-    assert len([c for c in stripe_services.customers.find(name) if c.name == name]) == 1
+    assert keys[0] != keys[1]
+    assert len([c for c in stripe_services.customers.find(name) if c.name == name]) == 2
 
 
 def test_an_unknown_customer_link_says_so_in_words(app_test, stripe_services):

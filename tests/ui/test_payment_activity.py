@@ -63,7 +63,8 @@ def test_failed_payment_is_a_todo_and_the_link_is_resent_once(app_test, payment_
     assert not at.exception
     assert "Invoice FAIL-0001" in texts(at) and "€49.90" in texts(at)
     assert "invoice.payment_failed" in set(at.dataframe[0].value["event_type"])
-    at.button(key="resend.in_uifail01").click().run()
+    resend = next(b for b in at.button if b.label == "Resend payment link for FAIL-0001")
+    resend.click().run()
     assert [t.value for t in at.toast] == [
         "Payment link for invoice FAIL-0001 queued for the customer"
     ]
