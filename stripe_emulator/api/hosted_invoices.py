@@ -1,9 +1,10 @@
 """The hosted invoice page and its PDF, where ``hosted_invoice_url``/``invoice_pdf`` point.
 
 ``GET /i/acct_emulator/test_<invoice id>`` answers an HTML page (number,
-customer, lines, discounts, taxes, totals, status) and ``…/pdf`` the invoice PDF
-(``api.invoice_pdf``, laid out like Stripe's),
-without an API key (like Stripe's public links). Only finalized invoices
+customer, status, then the same figures as the PDF from ``api.invoice_figures``: lines
+with their own discounts, subtotal, invoice-level discounts, taxes, totals, amount due)
+and ``…/pdf`` the invoice PDF (``api.invoice_pdf``, laid out like Stripe's), without an
+API key (like Stripe's public links). Only finalized invoices
 have these links; a draft or unknown id answers 404.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from stripe_emulator.api.invoice_figures import line_figures, total_rows
 from stripe_emulator.api.invoice_pdf import invoice_pdf
 from stripe_emulator.backend.invoice_history import history
 from stripe_emulator.lib.currencies import format_money
@@ -40,23 +42,24 @@ def _summary(invoice: dict[str, Any]) -> list[tuple[str, str]]:
         ("Status", invoice["status"]),
         ("Billed to", invoice["customer_name"] or invoice["customer_email"] or
          invoice["customer"]),
-        ("Subtotal", money(invoice["subtotal"], currency)),
-        *[(f"Discount {d['discount']}", money(-int(d["amount"]), currency))
-          for d in invoice.get("total_discount_amounts") or []],
-        *[(f"Tax {t['tax_rate_details']['tax_rate']} ({t['tax_behavior']})",
-           money(int(t["amount"]), currency)) for t in invoice.get("total_taxes") or []],
-        ("Total", money(invoice["total"], currency)),
-        ("Amount paid", money(invoice["amount_paid"], currency)),
-        ("Amount remaining", money(invoice["amount_remaining"], currency)),
+        *[(row.label, money(row.amount, currency)) for row in total_rows(invoice)],
     ]
 
 
 def _line_rows(invoice: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [(line["description"] or "Item", str(line["quantity"]),
-             money(line["amount"], line["currency"])) for line in invoice["_lines"]]
+    """Each line, then its own discounts under it (``api.invoice_figures``)."""
+    currency = invoice["currency"]
+    rows = []
+    for line in line_figures(invoice):
+        rows.append((line.description, line.quantity, money(line.amount, currency)))
+        rows.extend((f"\u2003{label}", "", money(amount, currency))
+                    for label, amount in line.discounts)
+    return rows
 
 
 def invoice_html(invoice: dict[str, Any]) -> str:
+    """The hosted page: the summary with the totals block, then the lines (all text
+    escaped)."""
     esc = html.escape
     facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _summary(invoice))
     lines = "".join(f"<tr><td>{esc(d)}</td><td>{esc(q)}</td><td>{esc(a)}</td></tr>"

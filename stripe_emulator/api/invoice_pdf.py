@@ -3,9 +3,11 @@
 What Stripe's PDF shows, in its order: the invoice number and dates (issue, due),
 who bills and who is billed (address, email, shipping), the amount due and when, with
 the "Pay online" link (the hosted invoice page); the memo; one row per line
-(description and period, quantity, unit price, tax rates, amount); then subtotal, each
-discount, total excluding tax, each tax (rate and the amount it is on), shipping, total,
-applied balance, credit notes, amount paid and amount due; the payments and credit notes
+(description and period, quantity, unit price, tax rates, amount) with the line's own
+discounts on rows under it; then subtotal (line discounts already off, as Stripe's
+``subtotal``), the invoice-level discounts, shipping, total excluding tax, each tax (rate
+and the amount it is on), total, applied balance, credit notes, amount paid and amount
+due — figures that add up on paper (``api.invoice_figures``); the payments and credit notes
 with their dates; custom fields and footer. The page size
 follows ``rendering.pdf.page_size`` (``auto``: Letter for North America, else A4), and
 ``rendering.amount_tax_display=exclude_tax`` shows line amounts without inclusive tax.
@@ -13,13 +15,12 @@ follows ``rendering.pdf.page_size`` (``auto``: Letter for North America, else A4
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from stripe_emulator.api.invoice_figures import line_figures, long_date, total_rows
 from stripe_emulator.lib.currencies import format_money
 
 _LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE"})
@@ -32,44 +33,12 @@ def _text(value: Any) -> str:
     return str(value).encode("latin-1", "replace").decode("latin-1")
 
 
-def _date(timestamp: int | None) -> str:
-    if timestamp is None:
-        return ""
-    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%B %d, %Y")
-
-
 def _page_format(invoice: dict[str, Any]) -> str:
     size = ((invoice.get("rendering") or {}).get("pdf") or {}).get("page_size") or "auto"
     if size == "auto":
         country = (invoice.get("customer_address") or {}).get("country") or "US"
         return "Letter" if str(country).upper() in _LETTER_COUNTRIES else "A4"
     return "A4" if size == "a4" else "Letter"
-
-
-def _percent(value: Any) -> str:
-    return f"{Decimal(str(value)).normalize():f}%"
-
-
-def _rates(invoice: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every tax rate the invoice uses, by id (with manual tax amounts' rates)."""
-    found = {rate["id"]: rate for rate in invoice.get("default_tax_rates") or []}
-    for line in invoice["_lines"]:
-        found.update({rate["id"]: rate for rate in line.get("_tax_rates") or []})
-        found.update({e["rate"]["id"]: e["rate"] for e in line.get("_tax_amounts") or []})
-    return found
-
-
-def _discount_names(invoice: dict[str, Any]) -> dict[str, str]:
-    entries = list(invoice.get("_discounts") or [])
-    for line in invoice["_lines"]:
-        entries.extend(line.get("_discounts") or [])
-    names = {}
-    for entry in entries:
-        terms = entry["coupon"]
-        off = _percent(terms["percent_off"]) if terms.get("percent_off") is not None else \
-            format_money(int(terms["amount_off"] or 0), terms.get("currency") or "usd")
-        names[entry["id"]] = f"{terms.get('name') or terms['id']} ({off} off)"
-    return names
 
 
 class _InvoicePdf:
@@ -103,9 +72,9 @@ class _InvoicePdf:
         self.gap()
         self.line(f"Invoice number  {invoice['number'] or invoice['id']}")
         issued = invoice.get("effective_at") or invoice["status_transitions"]["finalized_at"]
-        self.line(f"Date of issue  {_date(issued or invoice['created'])}")
+        self.line(f"Date of issue  {long_date(issued or invoice['created'])}")
         if invoice.get("due_date"):
-            self.line(f"Date due  {_date(invoice['due_date'])}")
+            self.line(f"Date due  {long_date(invoice['due_date'])}")
         self.gap()
         self.line(invoice.get("account_name") or "", bold=True)
         self.gap(2)
@@ -137,10 +106,10 @@ class _InvoicePdf:
         self.gap()
         if invoice["status"] == "paid":
             paid_at = invoice["status_transitions"]["paid_at"]
-            self.line(f"{self.money(invoice['amount_paid'])} paid on {_date(paid_at)}",
+            self.line(f"{self.money(invoice['amount_paid'])} paid on {long_date(paid_at)}",
                       size=14, bold=True)
         else:
-            when = f" due {_date(invoice['due_date'])}" if invoice.get("due_date") else " due"
+            when = f" due {long_date(invoice['due_date'])}" if invoice.get("due_date") else " due"
             self.line(f"{self.money(invoice['amount_remaining'])}{when}", size=14, bold=True)
         if invoice.get("hosted_invoice_url") and invoice["status"] in ("open", "uncollectible"):
             self.line("Pay online", bold=True, link=invoice["hosted_invoice_url"])
@@ -149,66 +118,30 @@ class _InvoicePdf:
             self.gap(2)
             self.line(invoice["description"])
 
-    def lines(self, rates: dict[str, dict[str, Any]]) -> None:
+    def lines(self) -> None:
+        """One row per line, its own discounts on the rows under it."""
         self.gap()
         self.pdf.set_font("Helvetica", "B", 9)
         for width, title, align in _COLUMNS:
             self.pdf.cell(width, 7, title, border="B", align=align)
         self.pdf.ln(7)
-        exclude_tax = (self.invoice.get("rendering") or {}).get("amount_tax_display") == \
-            "exclude_tax"
-        for line in self.invoice["_lines"]:
-            self._row(line, rates, exclude_tax)
+        for line in line_figures(self.invoice):
+            self._row((_text(line.description)[:60], line.quantity, line.unit_price,
+                       line.tax_percentages, self.money(line.amount)))
+            for label, amount in line.discounts:
+                self._row((_text(f"    {label}")[:60], "", "", "", self.money(amount)))
 
-    def _row(self, line: dict[str, Any], rates: dict[str, dict[str, Any]],
-             exclude_tax: bool) -> None:
-        amount = int(line["amount"])
-        if exclude_tax:
-            amount -= sum(t["amount"] for t in line.get("taxes") or []
-                          if t["tax_behavior"] == "inclusive")
-        unit = (line.get("pricing") or {}).get("unit_amount_decimal")
-        unit_text = self.money(int(Decimal(unit))) if unit is not None and \
-            Decimal(unit) % 1 == 0 else (f"{unit} {self.currency.upper()}" if unit else "")
-        taxes = ", ".join(_percent(rates[t["tax_rate_details"]["tax_rate"]]["percentage"])
-                          for t in line.get("taxes") or []
-                          if t["tax_rate_details"]["tax_rate"] in rates)
-        description = line.get("description") or "Item"
-        period = line.get("period") or {}
-        if period.get("start") != period.get("end"):
-            description += f" ({_date(period['start'])} - {_date(period['end'])})"
+    def _row(self, cells: tuple[str, str, str, str, str]) -> None:
         self.pdf.set_font("Helvetica", "", 9)
-        cells = (_text(description)[:60], str(line.get("quantity_decimal") or line["quantity"]),
-                 unit_text, taxes, self.money(amount))
         for (width, _, align), text in zip(_COLUMNS, cells, strict=True):
             self.pdf.cell(width, 6, text, align=align)
         self.pdf.ln(6)
 
-    def totals(self, rates: dict[str, dict[str, Any]]) -> None:
-        invoice = self.invoice
+    def totals(self) -> None:
+        """Subtotal down to amount due (``api.invoice_figures.total_rows``)."""
         self.gap()
-        self.pair("Subtotal", self.money(invoice["subtotal"]))
-        names = _discount_names(invoice)
-        for entry in invoice.get("total_discount_amounts") or []:
-            label = names.get(entry["discount"], entry["discount"])
-            self.pair(label, self.money(-int(entry["amount"])))
-        if invoice.get("total_taxes"):
-            self.pair("Total excluding tax", self.money(invoice["total_excluding_tax"]))
-        for tax in invoice.get("total_taxes") or []:
-            rate = rates.get(tax["tax_rate_details"]["tax_rate"], {})
-            kind = " incl." if tax["tax_behavior"] == "inclusive" else ""
-            label = (f"{rate.get('display_name', 'Tax')} ({_percent(rate.get('percentage', 0))}"
-                     f"{kind} on {self.money(tax['taxable_amount'])})")
-            self.pair(label, self.money(tax["amount"]))
-        if invoice.get("amount_shipping"):
-            self.pair(invoice.get("_shipping_name") or "Shipping",
-                      self.money(invoice["amount_shipping"]))
-        self.pair("Total", self.money(invoice["total"]), bold=True)
-        if invoice.get("starting_balance"):
-            self.pair("Applied balance", self.money(invoice["starting_balance"]))
-        if invoice.get("pre_payment_credit_notes_amount"):
-            self.pair("Credit notes", self.money(-int(invoice["pre_payment_credit_notes_amount"])))
-        self.pair("Amount paid", self.money(invoice["amount_paid"]))
-        self.pair("Amount due", self.money(invoice["amount_remaining"]), bold=True)
+        for row in total_rows(self.invoice):
+            self.pair(row.label, self.money(row.amount), bold=row.bold)
 
     def history(self, entries: list[tuple[int, str, int]]) -> None:
         """Each payment and credit note with its date (``backend.invoice_history``)."""
@@ -217,7 +150,7 @@ class _InvoicePdf:
         self.gap()
         self.line("Payments and credit notes", bold=True)
         for when, label, amount in entries:
-            self.pair(f"{_date(when)}  {label}", self.money(amount))
+            self.pair(f"{long_date(when)}  {label}", self.money(amount))
 
     def closing(self) -> None:
         invoice = self.invoice
@@ -236,11 +169,10 @@ def invoice_pdf(invoice: dict[str, Any],
     """The PDF of a finalized ``invoice`` (the stored object, private keys included);
     ``history``: its payments and credit notes as ``(unix time, label, minor units)``."""
     document = _InvoicePdf(invoice)
-    rates = _rates(invoice)
     document.header()
     document.amount_due()
-    document.lines(rates)
-    document.totals(rates)
+    document.lines()
+    document.totals()
     document.history(history or [])
     document.closing()
     return bytes(document.pdf.output())
