@@ -33,6 +33,8 @@ class Action(StrEnum):
     SEND_INVOICE = "send_invoice"
     FINALIZE_INVOICE = "finalize_invoice"
     RECORD_PAYMENT = "record_payment"
+    ISSUE_CREDIT_NOTE = "issue_credit_note"
+    VOID_CREDIT_NOTE = "void_credit_note"
     VOID_INVOICE = "void_invoice"
     MARK_UNCOLLECTIBLE = "mark_uncollectible"
     RESEND_PAYMENT_NOTICE = "resend_payment_notice"
@@ -56,6 +58,8 @@ _CLERK_ACTIONS = frozenset(
 _APPROVER_ACTIONS = _CLERK_ACTIONS | {
     Action.FINALIZE_INVOICE,
     Action.RECORD_PAYMENT,
+    Action.ISSUE_CREDIT_NOTE,
+    Action.VOID_CREDIT_NOTE,
     Action.VOID_INVOICE,
     Action.MARK_UNCOLLECTIBLE,
     Action.VIEW_AUDIT_LOG,

@@ -44,9 +44,11 @@ from services.core.money import parse_amount
 from services.core.stripe_errors import stripe_call
 from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
+from services.invoicing.credit_notes import CreditNotes
 from services.invoicing.draft_edits import DraftEdits
 from services.invoicing.drafts import DraftBuilder, currency_code, item_params
 from services.invoicing.finalize_checks import FinalizeWarning, finalize_warnings
+from services.invoicing.payments import InvoicePayments, PaymentMethod
 from services.invoicing.previews import DraftPreviews
 from services.invoicing.rules import Totals, check_draft_items, require_status, totals
 from services.invoicing.rules import available_actions as _available_actions
@@ -69,6 +71,9 @@ class Invoicing:
         #: Changes to saved drafts, and Stripe's preview of a draft not saved yet.
         self.edits = DraftEdits(client, writes, read_model)
         self.previews = DraftPreviews(client, read_model)
+        #: Partial and dated payments received outside Stripe, and credit notes.
+        self.payments = InvoicePayments(client, writes, read_model)
+        self.credit_notes = CreditNotes(client, writes, read_model)
 
     def finalize_warnings(self, invoice: Invoice, today: date) -> list[FinalizeWarning]:
         """What the finalize confirmation lists (:mod:`services.invoicing.finalize_checks`)."""
@@ -318,20 +323,23 @@ class Invoicing:
     def record_payment(
         self, actor: Actor, invoice_id: str, *, note: str, form_nonce: str
     ) -> Invoice:
-        """Mark paid with money received outside Stripe (``paid_out_of_band``)."""
-        return self._transition(
-            actor,
-            invoice_id,
-            Action.RECORD_PAYMENT,
-            "record_payment",
-            form_nonce,
-            lambda k: self._client.v1.invoices.pay(
-                invoice_id, params={"paid_out_of_band": True}, options={"idempotency_key": k}
-            ),
-            reason=note,
-            reason_field="note",
-            metadata_key="payment_note",
-        )
+        """Record that what remains was received today outside Stripe, ``note`` as its
+        reference (required): a shorthand for :meth:`InvoicePayments.record`
+        (``self.payments``), which takes any amount, date and method."""
+        if not (note or "").strip():  # refused inside the audited write, like a bad note
+            with self._writes.write(actor, Action.RECORD_PAYMENT, "record_payment",
+                                    object_id=invoice_id):
+                raise InvalidInput("Give a note (it is kept with the payment and in the "
+                                   "audit log).", field="note")
+        try:
+            return self.payments.record(actor, invoice_id, amount_text=None, received_on=None,
+                                        method=PaymentMethod.OTHER, reference=note,
+                                        form_nonce=form_nonce)
+        except InvalidInput as exc:
+            if exc.field != "reference":
+                raise
+            raise InvalidInput(exc.message.replace("payment reference", "payment note"),
+                               field="note") from exc
 
     def void(self, actor: Actor, invoice_id: str, *, reason: str, form_nonce: str) -> Invoice:
         """Cancel a finalized invoice for good; the reason is required and kept."""

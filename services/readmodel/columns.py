@@ -189,6 +189,27 @@ def coupon_row(obj: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def credit_note_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_common(obj),
+        "number": obj.get("number"),
+        "invoice_id": object_id(obj.get("invoice")),
+        "customer_id": object_id(obj.get("customer")),
+        "status": obj.get("status"),
+        "type": obj.get("type"),
+        "reason": obj.get("reason"),
+        "currency": obj.get("currency"),
+        "total": int(obj.get("total") or 0),
+        "pre_payment_amount": int(obj.get("pre_payment_amount") or 0),
+        "post_payment_amount": int(obj.get("post_payment_amount") or 0),
+        "out_of_band_amount": obj.get("out_of_band_amount"),
+        "memo": obj.get("memo"),
+        "created": obj.get("created"),
+        "effective_at": obj.get("effective_at"),
+        "voided_at": obj.get("voided_at"),
+    }
+
+
 ROWS = {
     "customer": customer_row,
     "product": product_row,
@@ -196,4 +217,5 @@ ROWS = {
     "invoice": invoice_row,
     "tax_rate": tax_rate_row,
     "coupon": coupon_row,
+    "credit_note": credit_note_row,
 }

@@ -41,12 +41,17 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 EVENT_RETENTION_SECONDS = 30 * 86400  # Stripe keeps events for 30 days
-BACKFILL_KINDS = ("product", "price", "customer", "invoice", "tax_rate", "coupon")
+BACKFILL_KINDS = ("product", "price", "customer", "invoice", "tax_rate", "coupon",
+                  "credit_note")
 #: Where each kind is read (``/v1/<path>``).
 PATHS = {"customer": "customers", "product": "products", "price": "prices",
-         "invoice": "invoices", "tax_rate": "tax_rates", "coupon": "coupons"}
+         "invoice": "invoices", "tax_rate": "tax_rates", "coupon": "coupons",
+         "credit_note": "credit_notes"}
 #: Invoices are read with their payments and the coupon behind each discount amount.
 INVOICE_EXPAND = ("payments", "total_discount_amounts.discount")
+#: One invoice read alone also brings each payment's PaymentRecord (method, reference):
+#: four levels, Stripe's deepest expansion, so a list (``data.`` more) cannot ask for it.
+INVOICE_RETRIEVE_EXPAND = (*INVOICE_EXPAND, "payments.data.payment.payment_record")
 DRAFTS_FOLLOWED = 50  # a customer's drafts re-read when the customer changes (newest first)
 
 # Event types that change an object of the read model, and which object to re-read.
@@ -62,6 +67,7 @@ OBJECT_EVENT_TYPES = (
     "invoice_payment.paid",
     "tax_rate.created", "tax_rate.updated",
     "coupon.created", "coupon.updated", "coupon.deleted",
+    "credit_note.created", "credit_note.updated", "credit_note.voided",
     "payment_intent.processing", "payment_intent.succeeded", "payment_intent.payment_failed",
     "payment_intent.canceled",
 )  # fmt: skip
@@ -160,7 +166,8 @@ class ReadModelSync:
         """Read one object again (an invoice with all its lines and payments)."""
         version = store.now_version()
         path = PATHS[kind]
-        params: dict[str, Any] = {"expand": list(INVOICE_EXPAND)} if kind == "invoice" else {}
+        params: dict[str, Any] = (
+            {"expand": list(INVOICE_RETRIEVE_EXPAND)} if kind == "invoice" else {})
         try:
             obj = self._get(f"/v1/{path}/{object_id_}", **params)
         except stripe.InvalidRequestError as err:
@@ -242,6 +249,9 @@ class ReadModelSync:
         snapshots: list[Snapshot] = []
         if not self._stored_after(target, received_at):
             snapshots.append(self.fetch(*target))
+        if kind == "credit_note" and object_id(obj.get("invoice")):
+            # Issuing or voiding a credit note changes what its invoice still owes.
+            snapshots.append(self.fetch("invoice", str(object_id(obj.get("invoice")))))
         if target[0] == "customer":
             # Until it is finalized, a draft shows its customer's current name and email
             # (Stripe sends no invoice event when the customer changes): read them again.

@@ -1,5 +1,6 @@
 """The read model's tables, declared on the shared metadata; created by Alembic migrations
-0002 (customers, products, prices, invoices) and 0009 (tax rates, coupons).
+0002 (customers, products, prices, invoices), 0009 (tax rates, coupons) and 0011 (credit
+notes; an out-of-band payment's PaymentRecord travels inside its invoice payment's JSON).
 
 Every object table has the Stripe id as its key, ``data`` (the object's JSON as Stripe
 sent it), ``version`` (when that copy was read from Stripe, in microseconds since the
@@ -166,6 +167,29 @@ coupons = Table(
     *_object_columns(),
 )
 
+# Credit notes (migration 0011): the invoice page, its timeline and the customer page.
+credit_notes = Table(
+    "rm_credit_notes",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("number", String(100)),
+    Column("invoice_id", String(255), index=True),
+    Column("customer_id", String(255), index=True),
+    Column("status", String(20)),  # issued, void
+    Column("type", String(20)),  # pre_payment, post_payment, mixed
+    Column("reason", String(40)),
+    Column("currency", String(3)),
+    Column("total", BigInteger, nullable=False, default=0),
+    Column("pre_payment_amount", BigInteger, nullable=False, default=0),
+    Column("post_payment_amount", BigInteger, nullable=False, default=0),
+    Column("out_of_band_amount", BigInteger),
+    Column("memo", Text),
+    Column("created", BigInteger, index=True),
+    Column("effective_at", BigInteger),
+    Column("voided_at", BigInteger),
+    *_object_columns(),
+)
+
 sync_state = Table(
     "rm_sync_state",
     metadata,
@@ -188,4 +212,5 @@ OBJECT_TABLES = {
     "invoice": invoices,
     "tax_rate": tax_rates,
     "coupon": coupons,
+    "credit_note": credit_notes,
 }

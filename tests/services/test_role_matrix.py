@@ -13,6 +13,7 @@ from services.core.access import Action, Actor, Role, can
 from services.core.errors import PermissionDenied
 from services.core.idempotency import new_form_nonce
 from services.core.models import DraftItem
+from services.invoicing.credit_notes import CreditNoteRequest
 from tests.services.conftest import ACTORS, unique
 
 
@@ -20,7 +21,8 @@ from tests.services.conftest import ACTORS, unique
 class Operation:
     name: str
     action: Action
-    needs: str  # what must exist first: nothing, product, price, customer, or an invoice status
+    needs: str  # what must exist first: nothing, product, price, customer, credit_note,
+    # or an invoice status
     run: Callable[[Services, Actor, dict], object]
 
 
@@ -71,6 +73,13 @@ OPERATIONS = [
     Operation("record_payment", Action.RECORD_PAYMENT, "open",
               lambda s, a, w: s.invoices.record_payment(a, w["invoice"], note="cash",
                                                         form_nonce=_nonce())),
+    Operation("issue_credit_note", Action.ISSUE_CREDIT_NOTE, "open",
+              lambda s, a, w: s.invoices.credit_notes.issue(
+                  a, CreditNoteRequest(w["invoice"], "order_change", "reduce_owed",
+                                       amount_text="1"), form_nonce=_nonce())),
+    Operation("void_credit_note", Action.VOID_CREDIT_NOTE, "credit_note",
+              lambda s, a, w: s.invoices.credit_notes.void(a, w["credit_note"],
+                                                           form_nonce=_nonce())),
     Operation("void_invoice", Action.VOID_INVOICE, "open",
               lambda s, a, w: s.invoices.void(a, w["invoice"], reason="wrong",
                                               form_nonce=_nonce())),
@@ -89,6 +98,10 @@ def world(services: Services, make_customer, make_price, make_invoice, request) 
     if needs in ("draft", "open"):
         invoice = make_invoice(needs)
         return {"invoice": invoice.id, "item": invoice.lines[0].invoice_item_id}
+    if needs == "credit_note":
+        note = services.client.v1.credit_notes.create({"invoice": make_invoice("open").id,
+                                                       "amount": 100})
+        return {"credit_note": note.id}
     price = make_price()
     return {"product": price.product_id, "price": price.id, "customer": make_customer().id}
 

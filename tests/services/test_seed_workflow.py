@@ -7,6 +7,7 @@ from datetime import timedelta
 from services.container import Services
 from services.core.idempotency import new_form_nonce
 from services.core.models import DraftItem
+from services.readmodel.invoice_payment_list import payments_of_invoice
 from tests.services.conftest import APPROVER, CLERK, unique
 
 
@@ -53,7 +54,8 @@ def test_gold_special_from_catalog_to_paid(services: Services) -> None:
     assert paid.status == "paid"
     assert (paid.amount_paid, paid.amount_remaining) == (1000, 0)
     assert paid.paid_at is not None
-    assert paid.metadata.get("payment_note") == "Bank transfer ref 99"
+    [payment] = payments_of_invoice(services.read_model, draft.id)
+    assert (payment.amount, payment.reference) == (1000, "Bank transfer ref 99")
 
     history = services.audit.history(draft.id)
     assert list(history["action"]) == [
@@ -61,4 +63,4 @@ def test_gold_special_from_catalog_to_paid(services: Services) -> None:
     ]  # fmt: skip
     assert set(history["outcome"]) == {"success"}
     assert all(str(rid).startswith("req_") for rid in history["stripe_request_id"])
-    assert history.iloc[-1]["reason"] == "Bank transfer ref 99"
+    assert "reference Bank transfer ref 99" in history.iloc[-1]["reason"]
