@@ -9,11 +9,13 @@ them; amounts integer minor units. Works on SQLite and PostgreSQL; no Stripe req
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, func, select
 
-from services.readmodel.tables import customers, invoices
+from services.readmodel.tables import credit_notes, customers, invoices
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,48 @@ def due_dates(engine: Engine, invoice_ids: list[str]) -> dict[str, int]:
     )
     with engine.connect() as conn:
         return {str(row.id): int(row.due_date) for row in conn.execute(statement)}
+
+
+@dataclass(frozen=True)
+class StoredCreditNote:
+    """One credit note as a statement needs it (Stripe's credit note object fields)."""
+
+    credit_note_id: str
+    number: str | None
+    invoice_id: str | None
+    invoice_number: str | None
+    currency: str
+    reason: str | None
+    pre_payment_amount: int
+    post_payment_amount: int
+    effective_at: int
+    voided_at: int | None
+    data: Mapping[str, Any] = field(repr=False)
+
+
+def customer_credit_notes(
+    engine: Engine, customer_id: str, *, until: int
+) -> list[StoredCreditNote]:
+    """``customer_id``'s credit notes that took effect before ``until``, oldest first."""
+    effective = func.coalesce(credit_notes.c.effective_at, credit_notes.c.created)
+    statement = (
+        select(credit_notes.c.id, credit_notes.c.number, credit_notes.c.invoice_id,
+               invoices.c.number.label("invoice_number"), credit_notes.c.currency,
+               credit_notes.c.reason, credit_notes.c.pre_payment_amount,
+               credit_notes.c.post_payment_amount, effective.label("effective"),
+               credit_notes.c.voided_at, credit_notes.c.data)
+        .select_from(credit_notes.outerjoin(invoices, invoices.c.id == credit_notes.c.invoice_id))
+        .where(and_(credit_notes.c.customer_id == customer_id,
+                    credit_notes.c.deleted.is_(False), effective < until))
+        .order_by(effective, credit_notes.c.id)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [
+            StoredCreditNote(
+                str(row.id), row.number, row.invoice_id, row.invoice_number,
+                str(row.currency or "usd"), row.reason, int(row.pre_payment_amount or 0),
+                int(row.post_payment_amount or 0), int(row.effective), row.voided_at,
+                json.loads(row.data),
+            )
+            for row in conn.execute(statement)
+        ]

@@ -3,28 +3,20 @@
 For a customer and a period (inclusive days) and per currency: the opening balance
 (what was owed when the period began), every line of the period in date order with
 a running balance, the closing balance, and the aging of what is open at the period
-end. A line is one Stripe object's effect on what the customer owes, and names it:
-
-- ``invoice`` (``in_…``): finalized, owes its ``amount_due`` from ``finalized_at``;
-- ``payment`` (``inpay_…``, Stripe's InvoicePayment, each partial payment its own
-  line on the day the money came in, naming the payment record or intent behind it);
-- ``void`` (``in_…``): what was still open when the invoice was voided;
-- ``write-off`` (``in_…``): what was open when it was marked uncollectible (Stripe
-  keeps it payable, the receivables reports no longer count it).
-
-Lines come from :data:`LINE_SOURCES`, functions ``(engine, customer_id, until) ->
-[StatementLine]``; credit notes (``cn_…``) and customer balance transactions
-(``cbtxn_…``) plug in there as sources of their own once the read model stores them
-(an invoice's ``amount_due`` already shows a pre-payment credit note, so such a source
-must also add the credited amount back to its invoice line). Amounts are integer minor
-units, positive when they raise what the customer owes; never summed across currencies.
+end. Every line names the Stripe object behind it (``in_…``, ``inpay_…``, ``cn_…``,
+``cbtxn_…``); the lines come from :data:`LINE_SOURCES`
+(:mod:`services.reporting.statement_lines` for invoices and payments,
+:mod:`services.reporting.statement_credit_notes` for credit notes). The closing balance
+is what the customer's invoices still owe at the period end, so it equals the aging's
+total open amount on that day. Amounts are integer minor units, positive when they raise
+what the customer owes; never summed across currencies.
 Follows https://docs.stripe.com/invoicing/overview (statuses) and
 https://docs.stripe.com/api/invoice-payment/object (payments).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -32,38 +24,24 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from services.core.errors import InvalidInput, NotFound
-from services.core.money import format_amount
-from services.readmodel.payment_queries import PaymentQuery, payments_received
-from services.readmodel.statement_queries import (
-    FinalizedInvoice,
-    customer_label,
-    due_dates,
-    finalized_invoices,
-)
+from services.readmodel.statement_queries import customer_label, due_dates
 from services.reporting.aging import AGING_BUCKETS, aging_bucket
+from services.reporting.statement_credit_notes import credit_note_lines
+from services.reporting.statement_lines import (
+    LineSource,
+    StatementLine,
+    invoice_lines,
+    payment_lines,
+)
+
+__all__ = ["LINE_COLUMNS", "LINE_SOURCES", "CurrencyStatement", "CustomerStatement",
+           "StatementLine", "StatementReport"]
 
 LINE_COLUMNS = ["date", "kind", "description", "number", "object_id", "invoice_id",
                 "amount", "balance"]  # fmt: skip
 OPEN_COLUMNS = ["invoice_id", "number", "due_date", "days_overdue", "bucket", "open_amount"]
-_KIND_ORDER = {"invoice": 0, "credit note": 1, "payment": 2, "balance transaction": 3,
-               "void": 4, "write-off": 5}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class StatementLine:
-    """One Stripe object's effect on what the customer owes (``amount`` > 0 raises it)."""
-
-    at: datetime  # aware UTC
-    kind: str
-    description: str
-    object_id: str
-    invoice_id: str | None
-    number: str | None
-    currency: str
-    amount: int
-
-
-LineSource = Callable[[Engine, str, int], list[StatementLine]]
+_KIND_ORDER = {"invoice": 0, "credit note": 1, "balance transaction": 2, "refund": 2,
+               "payment": 3, "void": 4, "write-off": 5}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -93,74 +71,9 @@ class CustomerStatement:
     sections: list[CurrencyStatement]
 
 
-def _moment(seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(seconds), UTC)
-
-
-def invoice_lines(engine: Engine, customer_id: str, until: int) -> list[StatementLine]:
-    """Each finalized invoice, and its void or write-off, as lines (see the module doc)."""
-    paid = _paid_before(engine, customer_id, until)
-    lines: list[StatementLine] = []
-    for invoice in finalized_invoices(engine, customer_id, until=until):
-        label = invoice.number or invoice.invoice_id
-        words = f"Invoice {label}"
-        if invoice.pre_payment_credit_notes_amount:  # until credit notes are lines of their own
-            credited = format_amount(invoice.pre_payment_credit_notes_amount, invoice.currency)
-            words += f" (net of credit notes: {credited})"
-        lines.append(StatementLine(
-            _moment(invoice.finalized_at), "invoice", words, invoice.invoice_id,
-            invoice.invoice_id, invoice.number, invoice.currency, invoice.amount_due,
-        ))  # fmt: skip
-        closing = _closing_event(invoice)
-        if closing is not None and closing[1] < until:
-            kind, when = closing
-            still_open = invoice.amount_due - paid(invoice.invoice_id, when)
-            if still_open:
-                words = "voided" if kind == "void" else "marked uncollectible"
-                lines.append(StatementLine(
-                    _moment(when), kind, f"Invoice {label} {words}", invoice.invoice_id,
-                    invoice.invoice_id, invoice.number, invoice.currency, -still_open,
-                ))  # fmt: skip
-    return lines
-
-
-def _closing_event(invoice: FinalizedInvoice) -> tuple[str, int] | None:
-    if invoice.status == "void" and invoice.voided_at is not None:
-        return "void", int(invoice.voided_at)
-    if invoice.status == "uncollectible" and invoice.marked_uncollectible_at is not None:
-        return "write-off", int(invoice.marked_uncollectible_at)
-    return None
-
-
-def _paid_before(engine: Engine, customer_id: str, until: int) -> Callable[[str, int], int]:
-    payments = payments_received(engine, PaymentQuery(customer_id=customer_id))
-
-    def paid(invoice_id: str, before: int) -> int:
-        rows = payments[(payments["invoice_id"] == invoice_id)
-                        & (payments["received_at"] < _moment(min(before, until)))]
-        return int(rows["amount"].sum())
-
-    return paid
-
-
-def payment_lines(engine: Engine, customer_id: str, until: int) -> list[StatementLine]:
-    """Each paid invoice payment (partial ones too) on the day its money came in."""
-    rows = payments_received(engine, PaymentQuery(customer_id=customer_id, end=_moment(until)))
-    lines = []
-    for row in rows.to_dict("records"):
-        source = row["payment_record"] or row["payment_intent"]
-        label = row["number"] or row["invoice_id"]
-        description = f"Payment for {label} · {row['method']}" + (f" ({source})" if source else "")
-        lines.append(StatementLine(
-            row["received_at"].to_pydatetime(), "payment", description, str(row["payment_id"]),
-            str(row["invoice_id"]), row["number"], str(row["currency"]), -int(row["amount"]),
-        ))  # fmt: skip
-    return lines
-
-
-#: Every kind of line a statement shows. Add credit notes and customer balance
-#: transactions here once the read model stores them.
-LINE_SOURCES: tuple[LineSource, ...] = (invoice_lines, payment_lines)
+#: Every kind of line a statement shows; customer balance transactions (``cbtxn_…`` not
+#: made by a credit note) plug in here once the read model stores them.
+LINE_SOURCES: tuple[LineSource, ...] = (invoice_lines, payment_lines, credit_note_lines)
 
 
 class StatementReport:
@@ -235,5 +148,5 @@ class StatementReport:
             {"days_overdue": "int64", "open_amount": "int64"})
 
     def _due_dates(self, invoice_ids: list[str]) -> dict[str, date]:
-        return {invoice_id: _moment(seconds).astimezone(self._zone).date()
+        return {invoice_id: datetime.fromtimestamp(seconds, self._zone).date()
                 for invoice_id, seconds in due_dates(self._engine, invoice_ids).items()}

@@ -26,7 +26,7 @@ WIDTHS = (22, 20, 62, 36, 20, 20)
 HEADINGS = ("Date", "Kind", "Description", "Stripe object", "Amount", "Balance")
 KIND_WORDS = {"invoice": "Invoice", "payment": "Payment", "void": "Void",
               "write-off": "Write-off", "credit note": "Credit note",
-              "balance transaction": "Balance"}  # fmt: skip
+              "balance transaction": "Balance", "refund": "Refund"}  # fmt: skip
 
 
 def amount_text(minor_units: int, currency: str) -> str:

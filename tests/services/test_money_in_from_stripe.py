@@ -77,9 +77,30 @@ def test_a_credit_note_of_200_on_an_open_1000_leaves_800_on_the_statement(
                                             "reason": "order_change"})
     reread(services.read_model, "invoice", invoice.id)
 
+    credit = services.client.v1.credit_notes.list({"invoice": invoice.id}).data[0]
+    reread(services.read_model, "credit_note", credit.id)
+
     today = datetime.now(UTC).date()
     statement = StatementReport(services.engine).statement(customer.id, today, today)
     [usd] = statement.sections
-    assert list(usd.lines["amount"]) == [80000]
-    assert "net of credit notes: $200.00" in usd.lines["description"][0]
+    assert list(zip(usd.lines["kind"], usd.lines["object_id"], usd.lines["amount"],
+                    strict=True)) == [("invoice", invoice.id, 100000),
+                                      ("credit note", credit.id, -20000)]
+    assert credit.number in usd.lines["description"][1]
     assert usd.closing == usd.aging["total"] == 80000
+
+
+def test_a_credit_note_on_a_paid_invoice_to_the_balance_names_the_balance_transaction(
+        services: Services, make_invoice) -> None:
+    paid = make_invoice("paid")
+    credit = services.client.v1.credit_notes.create(
+        {"invoice": paid.id, "amount": 500, "credit_amount": 500, "reason": "duplicate"})
+    reread(services.read_model, "invoice", paid.id)
+    reread(services.read_model, "credit_note", credit.id)
+
+    today = datetime.now(UTC).date()
+    [usd] = StatementReport(services.engine).statement(paid.customer_id, today, today).sections
+    notes = usd.lines[usd.lines["kind"].isin(["credit note", "balance transaction"])]
+    assert list(notes["amount"]) == [-500, 500]  # owed by nobody: it went to the balance
+    assert str(notes["object_id"].iloc[1]).startswith("cbtxn_")
+    assert usd.closing == usd.aging["total"] == 0
