@@ -104,3 +104,19 @@ def test_a_credit_note_on_a_paid_invoice_to_the_balance_names_the_balance_transa
     assert list(notes["amount"]) == [-500, 500]  # owed by nobody: it went to the balance
     assert str(notes["object_id"].iloc[1]).startswith("cbtxn_")
     assert usd.closing == usd.aging["total"] == 0
+
+
+def test_a_voided_credit_note_gives_the_amount_back_on_its_void_day(
+        services: Services, make_invoice) -> None:
+    invoice = make_invoice("open")  # 20.00
+    credit = services.client.v1.credit_notes.create({"invoice": invoice.id, "amount": 500})
+    services.client.v1.credit_notes.void_credit_note(credit.id)
+    reread(services.read_model, "invoice", invoice.id)
+    reread(services.read_model, "credit_note", credit.id)
+
+    today = datetime.now(UTC).date()
+    [usd] = StatementReport(services.engine).statement(invoice.customer_id, today,
+                                                       today).sections
+    assert list(zip(usd.lines["kind"], usd.lines["amount"], strict=True)) == [
+        ("invoice", 2000), ("credit note", -500), ("void", 500)]
+    assert usd.closing == usd.aging["total"] == 2000
