@@ -34,6 +34,9 @@ class FinalizedInvoice:
     marked_uncollectible_at: int | None
     #: credit notes issued before payment (already taken off ``amount_due`` by Stripe)
     pre_payment_credit_notes_amount: int = 0
+    #: paid beyond what was due (Stripe credits it to the customer's balance) and when
+    amount_overpaid: int = 0
+    paid_at: int | None = None
 
 
 def finalized_invoices(engine: Engine, customer_id: str, *, until: int) -> list[FinalizedInvoice]:
@@ -42,22 +45,25 @@ def finalized_invoices(engine: Engine, customer_id: str, *, until: int) -> list[
         select(invoices.c.id, invoices.c.number, invoices.c.status, invoices.c.currency,
                invoices.c.amount_due, invoices.c.amount_remaining, invoices.c.finalized_at,
                invoices.c.due_date, invoices.c.voided_at, invoices.c.marked_uncollectible_at,
-               invoices.c.data)
+               invoices.c.paid_at, invoices.c.data)
         .where(and_(invoices.c.customer_id == customer_id, invoices.c.deleted.is_(False),
                     invoices.c.finalized_at.is_not(None), invoices.c.finalized_at < until,
                     invoices.c.status != "draft"))
         .order_by(invoices.c.finalized_at, invoices.c.id)
     )  # fmt: skip
     with engine.connect() as conn:
-        return [
-            FinalizedInvoice(
-                str(row.id), row.number, str(row.status), str(row.currency or "usd"),
-                int(row.amount_due or 0), int(row.amount_remaining or 0), int(row.finalized_at),
-                row.due_date, row.voided_at, row.marked_uncollectible_at,
-                int(json.loads(row.data).get("pre_payment_credit_notes_amount") or 0),
-            )
-            for row in conn.execute(statement)
-        ]
+        return [_finalized(row) for row in conn.execute(statement)]
+
+
+def _finalized(row: Any) -> FinalizedInvoice:
+    data = json.loads(row.data)
+    return FinalizedInvoice(
+        str(row.id), row.number, str(row.status), str(row.currency or "usd"),
+        int(row.amount_due or 0), int(row.amount_remaining or 0), int(row.finalized_at),
+        row.due_date, row.voided_at, row.marked_uncollectible_at,
+        int(data.get("pre_payment_credit_notes_amount") or 0),
+        int(data.get("amount_overpaid") or 0), row.paid_at,
+    )
 
 
 def customer_label(engine: Engine, customer_id: str) -> tuple[str | None, str | None] | None:

@@ -40,8 +40,8 @@ __all__ = ["LINE_COLUMNS", "LINE_SOURCES", "CurrencyStatement", "CustomerStateme
 LINE_COLUMNS = ["date", "kind", "description", "number", "object_id", "invoice_id",
                 "amount", "balance"]  # fmt: skip
 OPEN_COLUMNS = ["invoice_id", "number", "due_date", "days_overdue", "bucket", "open_amount"]
-_KIND_ORDER = {"invoice": 0, "credit note": 1, "balance transaction": 2, "refund": 2,
-               "payment": 3, "void": 4, "write-off": 5}  # fmt: skip
+_KIND_ORDER = {"invoice": 0, "credit note": 1, "payment": 2, "balance transaction": 3,
+               "refund": 3, "void": 4, "write-off": 5}  # fmt: skip
 
 
 @dataclass(frozen=True)

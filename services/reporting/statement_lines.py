@@ -10,6 +10,9 @@ A :class:`StatementLine` is one Stripe object's effect on what a customer owes
   :mod:`services.reporting.statement_credit_notes`) from ``finalized_at``; a voided one
   then drops what was still open (``void``), one marked uncollectible too
   (``write-off``: Stripe keeps it payable, the receivables reports no longer count it);
+  What was paid beyond ``amount_due`` (``amount_overpaid``) leaves the invoice for the
+  customer's credit balance (``balance transaction``), which Stripe applies to a later
+  invoice's ``amount_due``;
 - :func:`payment_lines`: each paid InvoicePayment (``inpay_…``, partial ones too) on the
   day its money came in, naming the payment record or intent behind it.
 """
@@ -59,6 +62,13 @@ def invoice_lines(engine: Engine, customer_id: str, until: int) -> list[Statemen
             _moment(invoice.finalized_at), "invoice", f"Invoice {label}", invoice.invoice_id,
             invoice.invoice_id, invoice.number, invoice.currency, owed,
         ))  # fmt: skip
+        if invoice.amount_overpaid and invoice.paid_at is not None and invoice.paid_at < until:
+            lines.append(StatementLine(  # the excess leaves the invoice for the balance
+                _moment(invoice.paid_at), "balance transaction",
+                f"Overpayment of {label} credited to the customer's balance",
+                invoice.invoice_id, invoice.invoice_id, invoice.number, invoice.currency,
+                invoice.amount_overpaid,
+            ))  # fmt: skip
         closing = _closing_event(invoice)
         if closing is not None and closing[1] < until:
             kind, when = closing

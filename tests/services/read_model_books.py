@@ -88,6 +88,7 @@ class Book:
         })  # fmt: skip
         invoice["amount_paid"] += amount
         invoice["amount_remaining"] = max(invoice["amount_due"] - invoice["amount_paid"], 0)
+        invoice["amount_overpaid"] = max(invoice["amount_paid"] - invoice["amount_due"], 0)
         if invoice["amount_remaining"] == 0:
             invoice["status"] = "paid"
             invoice["status_transitions"]["paid_at"] = at(when)

@@ -95,3 +95,13 @@ def test_refusals_name_their_field(book) -> None:
     with pytest.raises(NotFound) as unknown:
         report.statement("cus_nobody", *NOVEMBER)
     assert unknown.value.field == "customer"
+
+
+def test_an_overpayment_leaves_the_invoice_for_the_customers_balance(book) -> None:
+    invoice = book.invoice(100000, finalized="2026-11-02 10:00", due="2026-12-02 00:00")
+    book.pay(invoice, 120000, "2026-11-05 10:00")
+    [usd] = StatementReport(book.engine).statement("cus_statement", *NOVEMBER).sections
+    assert list(zip(usd.lines["kind"], usd.lines["amount"], strict=True)) == [
+        ("invoice", 100000), ("payment", -120000), ("balance transaction", 20000)]
+    assert usd.closing == usd.aging["total"] == 0
+    assert usd.open_invoices.empty
