@@ -13,16 +13,17 @@ Two ways to read an invoice, kept apart on purpose:
 - :meth:`Invoicing.get` is for **display** (the Invoice page, New invoice's result):
   it answers from the read model (:mod:`services.readmodel.invoice_detail`) with no
   Stripe request, re-reading once an invoice not stored yet.
-- :meth:`Invoicing._current` is for **writes**: every check a write makes before
-  acting (status guards, the item limit, the item to remove, the invoice to
-  duplicate) and what a write returns read Stripe live, so a stale copy can never
-  allow or refuse a write wrongly. The totals preview is display and reads prices
-  from the read model; creating the draft checks them live again.
+- ``_current`` (:mod:`services.invoicing.guarded_writes`) is for **writes**: every
+  check a write makes before acting (status guards, the item limit, the item to
+  remove, the invoice to duplicate) and what a write returns read Stripe live, so a
+  stale copy can never allow or refuse a write wrongly. Stripe's preview of a new
+  draft (``self.previews``) is display and reads prices from the read model;
+  creating the draft checks them live again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 
@@ -31,35 +32,29 @@ import stripe
 from services.core import limits
 from services.core.access import Action, Actor, Role
 from services.core.errors import InvalidInput, NotFound
-from services.core.idempotency import idempotency_key, sub_key
-from services.core.models import (
-    DraftItem,
-    Invoice,
-    Price,
-    as_mapping,
-    invoice_from_stripe,
-    price_from_stripe,
-)
+from services.core.idempotency import idempotency_key
+from services.core.models import DraftItem, Invoice, as_mapping
 from services.core.money import parse_amount
 from services.core.stripe_errors import stripe_call
 from services.core.text import clean_text, key_safe
 from services.core.writes import WriteRecorder
 from services.invoicing.credit_notes import CreditNotes
 from services.invoicing.draft_edits import DraftEdits
-from services.invoicing.drafts import DraftBuilder, currency_code, item_params
+from services.invoicing.drafts import DraftBuilder
 from services.invoicing.finalize_checks import FinalizeWarning, finalize_warnings
+from services.invoicing.guarded_writes import GuardedInvoiceWrites
 from services.invoicing.payments import InvoicePayments, PaymentMethod
 from services.invoicing.previews import DraftPreviews
-from services.invoicing.rules import Totals, check_draft_items, require_status, totals
 from services.invoicing.rules import available_actions as _available_actions
+from services.invoicing.rules import require_status
 from services.invoicing.tax_and_discount_checks import check_invoice_choices
-from services.readmodel.copies import copy_or_reread
 from services.readmodel.invoice_detail import invoice_with_lines
 from services.readmodel.sync import ReadModelSync
 
 
-class Invoicing:
-    """One-off invoices sent by email (``collection_method=send_invoice``)."""
+class Invoicing(GuardedInvoiceWrites):
+    """One-off invoices sent by email (``collection_method=send_invoice``); the steps
+    every write shares are in :mod:`services.invoicing.guarded_writes`."""
 
     def __init__(
         self, client: stripe.StripeClient, writes: WriteRecorder, read_model: ReadModelSync
@@ -95,40 +90,6 @@ class Invoicing:
     def available_actions(self, invoice: Invoice, role: Role | str) -> list[Action]:
         """What the invoice's status AND the role allow (for the page's buttons)."""
         return _available_actions(invoice, role)
-
-    def preview_totals(self, items: Sequence[DraftItem], currency: str) -> Totals:
-        """What a draft with ``items`` will total in ``currency`` (prices as stored in
-        the read model; :meth:`create_draft` checks them in Stripe again)."""
-        code = currency_code(currency)
-        return totals(items, self._stored_prices(items), code)
-
-    def _stored_prices(self, items: Sequence[DraftItem]) -> dict[str, Price]:
-        found: dict[str, Price] = {}
-        for price_id in sorted({item.price_id for item in items if item.price_id}):
-            data = copy_or_reread(self._read_model, "price", price_id)
-            if data is None:
-                raise InvalidInput(f"There is no price {price_id} in Stripe.", field="price_id")
-            found[price_id] = price_from_stripe(data)
-        return found
-
-    # -- reading for writes (Stripe, live) ------------------------------------------------
-    def _current(self, invoice_id: str) -> Invoice:
-        """The invoice as Stripe has it now, with all its lines: what a write checks
-        before acting and returns after it. :class:`NotFound` if it does not exist."""
-        raw = stripe_call(lambda: self._client.v1.invoices.retrieve(invoice_id))
-        if as_mapping(raw).get("deleted"):
-            raise NotFound(f"Invoice {invoice_id} was deleted.", field="invoice_id")
-        embedded = getattr(raw, "lines", None)
-        if embedded is not None and getattr(embedded, "has_more", False):
-            lines = stripe_call(
-                lambda: list(
-                    self._client.v1.invoices.line_items.list(
-                        invoice_id, params={"limit": 100}
-                    ).auto_paging_iter()
-                )
-            )
-            return invoice_from_stripe(raw, lines)
-        return invoice_from_stripe(raw)
 
     # -- drafts ----------------------------------------------------------------------
     def create_draft(
@@ -375,96 +336,6 @@ class Invoicing:
             metadata_key="uncollectible_reason",
         )
 
-    # -- internals -------------------------------------------------------------------
-    def _transition(
-        self,
-        actor: Actor,
-        invoice_id: str,
-        action: Action,
-        operation: str,
-        form_nonce: str,
-        stripe_request: Callable[[str], object],
-        *,
-        reason: str | None = None,
-        reason_field: str | None = None,
-        metadata_key: str | None = None,
-        check: Callable[[Invoice], None] | None = None,
-    ) -> Invoice:
-        refused: InvalidInput | None = None
-        try:
-            field = reason_field or "reason"
-            label = "payment note" if field == "note" else field
-            # A reason kept in the invoice's metadata must fit Stripe's 500 characters.
-            limit = limits.METADATA_VALUE if metadata_key is not None else None
-            clean_reason = clean_text(
-                reason, field=field, label=label, multiline=True, max_length=limit
-            ) or None  # fmt: skip
-        except InvalidInput as exc:  # refused inside the write, so it is audited
-            clean_reason, refused = None, exc
-        payload = {"invoice": invoice_id, "reason": clean_reason}
-        key = idempotency_key(actor, operation, payload, form_nonce)
-        repeated = self._writes.audit.succeeded(key)
-        with self._writes.write(
-            actor, action, operation, object_id=invoice_id, key=key, reason=clean_reason
-        ) as w:
-            if refused is not None:
-                raise refused
-            if reason_field is not None and clean_reason is None:
-                raise InvalidInput(
-                    f"Give a {reason_field} (it is kept with the invoice and in the audit log).",
-                    field=reason_field,
-                )
-            if not repeated:
-                current = self._current(invoice_id)
-                require_status(current, action)
-                if check is not None:  # the action's own precondition (audited if refused)
-                    check(current)
-            if metadata_key is not None and clean_reason is not None:
-                note = clean_reason
-                w.call(
-                    lambda: self._client.v1.invoices.update(
-                        invoice_id,
-                        params={"metadata": {metadata_key: note}},
-                        options={"idempotency_key": sub_key(key, "metadata")},
-                    )
-                )
-            w.call(lambda: stripe_request(sub_key(key, "action")))
-        return self._current(invoice_id)
-
-    def _add_item(
-        self,
-        actor: Actor,
-        invoice_id: str,
-        payload: Mapping[str, object],
-        make_item: Callable[[Invoice], DraftItem],
-        form_nonce: str,
-    ) -> Invoice:
-        key = idempotency_key(
-            actor, "add_item", key_safe({"invoice": invoice_id, **payload}), form_nonce
-        )
-        repeated = self._writes.audit.succeeded(key)
-        with self._writes.write(
-            actor, Action.EDIT_DRAFT, "add_item", object_id=invoice_id, key=key
-        ) as w:
-            invoice = self._current(invoice_id)
-            item = make_item(invoice)
-            if not repeated:
-                require_status(invoice, Action.EDIT_DRAFT)
-                check_draft_items([item], existing=len(invoice.lines))
-            totals(
-                [item],
-                self._drafts.prices([item]),
-                invoice.currency,
-                existing_total=0 if repeated else invoice.total,
-            )
-            params = item_params(invoice.customer_id or "", invoice_id, item, invoice.currency)
-            w.call(
-                lambda: self._client.v1.invoice_items.create(
-                    params=params,
-                    options={"idempotency_key": key},
-                )
-            )
-        return self._current(invoice_id)
 
 
 def _key_of_item(item: DraftItem) -> dict[str, object]:

@@ -22,18 +22,19 @@ from typing import Any, cast
 import stripe
 from stripe.params import InvoiceCreatePreviewParams
 
-from services.core.errors import NotFound
+from services.core.errors import InvalidInput, NotFound
 from services.core.idempotency import canonical_payload
-from services.core.models import DraftItem
+from services.core.models import DraftItem, Price, price_from_stripe
 from services.core.stripe_errors import stripe_call
 from services.invoicing.breakdown import InvoiceBreakdown, breakdown_from_stripe
 from services.invoicing.drafts import currency_code
-from services.invoicing.rules import check_draft_items
+from services.invoicing.rules import totals
 from services.invoicing.tax_and_discount_checks import (
     check_invoice_choices,
     known_coupons,
     known_tax_rates,
 )
+from services.readmodel.copies import copy_or_reread
 from services.readmodel.invoice_detail import invoice_with_lines, stored_invoice
 from services.readmodel.sync import ReadModelSync
 
@@ -95,9 +96,12 @@ class DraftPreviews:
         """Stripe's figures for a draft with ``items`` in ``currency``, the invoice's
         ``default_tax_rates`` and ``coupons``. :class:`InvalidInput` (naming the field)
         for an item, tax rate or coupon that cannot go on it; Stripe's refusals as the
-        project's errors. Makes one Stripe request per new content."""
+        project's errors. Makes one Stripe request per new content. Each item is first
+        held to the rules creating the draft applies (one currency, one-time active
+        prices, Stripe's largest amount per line and per invoice: ``rules.totals``, prices
+        as stored in the read model), so the preview refuses what saving would."""
         code = currency_code(currency)
-        check_draft_items(items)
+        totals(items, self._stored_prices(items), code)
         if not items:
             return InvoiceBreakdown(code, 0, (), 0, (), 0, 0, 0, 0, (), tuple(default_tax_rates))
         engine = self._read_model.engine
@@ -127,3 +131,12 @@ class DraftPreviews:
                 self._answers.popitem(last=False)
         return found
 
+    def _stored_prices(self, items: Sequence[DraftItem]) -> dict[str, Price]:
+        """The items' prices from the read model (re-read once when not stored yet)."""
+        found: dict[str, Price] = {}
+        for price_id in sorted({item.price_id for item in items if item.price_id}):
+            data = copy_or_reread(self._read_model, "price", price_id)
+            if data is None:
+                raise InvalidInput(f"There is no price {price_id} in Stripe.", field="price_id")
+            found[price_id] = price_from_stripe(data)
+        return found

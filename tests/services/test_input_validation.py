@@ -193,8 +193,8 @@ def test_line_amount_of_an_allowed_price_times_quantity(services: Services, make
     items = [DraftItem(price_id=price.id, quantity=100)]
     error = refused("items[0].quantity", lambda: draft(services, customer.id, items), monkeypatch)
     assert "$1,234,000.00" in str(error)
-    with pytest.raises(InvalidInput) as caught:
-        services.invoices.preview_totals(items, "usd")
+    with pytest.raises(InvalidInput) as caught:  # Stripe's preview is not even asked
+        services.invoices.previews.new_invoice(items=items, currency="usd")
     assert caught.value.field == "items[0].quantity"
 
 

@@ -195,12 +195,13 @@ def test_unknown_invoice_is_not_found(services: Services):
 def test_totals_preview_matches_what_stripe_bills(services: Services, make_customer, make_price):
     price = make_price("19.99")
     items = [DraftItem(price_id=price.id, quantity=3), DraftItem(amount=500, description="Fee")]
-    preview = services.invoices.preview_totals(items, "usd")
+    preview = services.invoices.previews.new_invoice(items=items, currency="usd")
     draft = services.invoices.create_draft(
         CLERK, customer_id=make_customer().id, items=items, days_until_due=14, memo=None,
         footer=None, po_number=None, currency="usd", form_nonce=new_form_nonce(),
     )  # fmt: skip
     assert preview.total == draft.total == 3 * 1999 + 500
-    assert preview.count == len(draft.lines) == 2
-    with pytest.raises(InvalidInput, match="one currency"):
-        services.invoices.preview_totals(items, "eur")
+    assert len(preview.lines) == len(draft.lines) == 2
+    with pytest.raises(InvalidInput, match="one currency") as caught:  # before Stripe
+        services.invoices.previews.new_invoice(items=items, currency="eur")
+    assert caught.value.field == "items[0].price_id"
