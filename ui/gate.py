@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from services.core.access import Action, can
+from services.core.access import Action, Role, can
 from ui import auth, layout
 
 _entry = threading.local()  # set by app.py around page.run() in the same thread
@@ -50,9 +50,12 @@ def require_page(action: Action = Action.VIEW) -> auth.CurrentUser:
     """First line of every page: log in, then refuse roles that may not use this page."""
     user = require_login()
     if not can(user.role, action):
+        roles = ", ".join(role.value for role in Role if can(role, action))
+        st.title("Not for your role")
         st.error(
-            f"Your role ({user.role.value}) may not open this page. "
-            "Ask an admin if you need access."
+            f"Your role ({user.role.value}) may not open this page: it is for the "
+            f"{roles} roles. Ask an admin if you need access.",
+            icon=":material/block:",
         )
         st.stop()
     return user

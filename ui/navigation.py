@@ -1,9 +1,12 @@
 """The page registry: every page file, who may open it, the role-filtered navigation, links.
 
-A page is registered only when its file exists and the user's role may use it,
-so a page the role may not see cannot be reached at all. While nobody is logged
-in, every page is registered *hidden*: a deep link such as
-``/invoice?invoice=in_…`` keeps its target and lands there after login.
+Every page whose file exists is registered; the menu lists only those the
+user's role may use. A page the role may not use is registered *hidden*, so its
+address (``/admin`` for a viewer) opens the page, whose gate
+(:func:`ui.gate.require_page`, same action as here) says why instead of a silent
+landing on Overview; its content never runs. While nobody is logged in, every
+page is registered hidden: a deep link such as ``/invoice?invoice=in_…`` keeps its
+target and lands there after login.
 """
 
 from __future__ import annotations
@@ -111,19 +114,22 @@ def page_exists(path: str, role: Role | None = None) -> bool:
 
 
 def build_navigation(role: Role | None) -> StreamlitPage:
-    """Call ``st.navigation`` for this run; every page is hidden while logged out."""
-    specs = available(role)
+    """Call ``st.navigation`` for this run; every page is hidden while logged out, and
+    the pages ``role`` may not use are hidden (their gate says why when opened)."""
+    specs = available(None)
+    allowed = {spec.path for spec in available(role)}
     has_default = any(spec.default for spec in specs)
     sections: dict[str, list[StreamlitPage]] = {}
     for index, spec in enumerate(specs):
         is_default = spec.default or (not has_default and index == 0)
+        listed = spec.path in allowed and (spec.in_menu or is_default)
         page = st.Page(
             page_path(spec.path),
             title=spec.title,
             icon=spec.icon,
             url_path=Path(spec.path).stem,
             default=is_default,
-            visibility="visible" if spec.in_menu or is_default else "hidden",
+            visibility="visible" if listed else "hidden",
         )
         sections.setdefault(spec.section, []).append(page)
     position = "sidebar" if role is not None else "hidden"

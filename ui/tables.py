@@ -165,17 +165,34 @@ def export_buttons(
 ) -> None:
     """CSV and Excel downloads of exactly ``shown`` (same rows, order and columns).
 
-    The files are built only when clicked (callable data), so big tables stay fast;
-    ``shown`` may itself be a callable that makes the frame then (e.g. a whole filtered
-    set of which the page shows one page).
+    A frame on screen is offered as ready bytes whose download address depends only
+    on the content: the address the browser holds stays valid when the page runs
+    again meanwhile (a click in the first half second after loading, while the login
+    cookie's extra run replaces the page, used to hit a file Streamlit had just
+    dropped: a deferred download gets a new address on every run). The bytes are
+    cached per content, so reruns do not rebuild them. ``shown`` may instead be a
+    callable that makes the frame when clicked (a whole filtered set of which the
+    page shows one page); that download is built on click.
     """
-    frame = shown if callable(shown) else (lambda: shown)
     left, right, _ = st.columns([1, 1, 4])
+    csv_data: Any
+    excel_data: Any
+    if callable(shown):
+        make = shown
+        csv_data, excel_data = (lambda: csv_bytes(make())), (lambda: excel_bytes(make()))
+    else:
+        csv_data, excel_data = _export_file(shown, "csv"), _export_file(shown, "xlsx")
     left.download_button(
-        "CSV", data=lambda: csv_bytes(frame()), file_name=f"{basename}.csv", mime="text/csv",
+        "CSV", data=csv_data, file_name=f"{basename}.csv", mime="text/csv",
         key=f"{key}.csv", icon=":material/download:", on_click="ignore",
     )
     right.download_button(
-        "Excel", data=lambda: excel_bytes(frame()), file_name=f"{basename}.xlsx",
+        "Excel", data=excel_data, file_name=f"{basename}.xlsx",
         mime=EXCEL_MIME, key=f"{key}.xlsx", icon=":material/download:", on_click="ignore",
     )
+
+
+@st.cache_data(max_entries=32, ttl="15m", show_spinner=False)
+def _export_file(shown: pd.DataFrame, kind: str) -> bytes:
+    """The CSV or .xlsx bytes of a frame, built once per content."""
+    return csv_bytes(shown) if kind == "csv" else excel_bytes(shown)
