@@ -32,13 +32,13 @@ def requested_page(query: InvoiceQuery) -> int:
     scope = repr(query.key_parts())
     previous = st.session_state.get(_SCOPE)
     st.session_state[_SCOPE] = scope
-    if previous is not None and previous != scope:
+    if PAGE_PARAM not in st.session_state:  # arriving (the pager was not drawn last run)
+        wanted = st.query_params.get(PAGE_PARAM, "1")
+        return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
+    if previous != scope:
         st.session_state[PAGE_PARAM] = 1
         return 1
-    if PAGE_PARAM in st.session_state:
-        return int(st.session_state[PAGE_PARAM])
-    wanted = st.query_params.get(PAGE_PARAM, "1")
-    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
+    return int(st.session_state[PAGE_PARAM])
 
 
 def load(query: InvoiceQuery) -> Snapshot[InvoiceListPage]:

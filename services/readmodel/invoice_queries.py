@@ -176,18 +176,25 @@ def _sort_keys(column: str, as_of: date) -> list[ColumnElement[Any]]:
     )
 
 
-def order_clauses(order: InvoiceOrder, as_of: date) -> list[ColumnElement[Any]]:
+def order_clauses(
+    order: InvoiceOrder, as_of: date, *, reverse: bool = False
+) -> list[ColumnElement[Any]]:
     """ORDER BY for ``order``: empty values (no number, due date, paid date) last in
     either direction, then the invoice id in the same direction, so the order is total
-    and a page never repeats or skips a row. Raises ``InvalidInput`` (field ``sort``)
-    for a column not in :data:`SORT_COLUMNS`."""
+    and a page never repeats or skips a row; ``reverse`` gives exactly the opposite
+    order (empty values first). Raises ``InvalidInput`` (field ``sort``) for a column
+    not in :data:`SORT_COLUMNS`."""
+    descending = order.descending != reverse
     clauses: list[ColumnElement[Any]] = []
     for key in _sort_keys(order.column, as_of):
-        clause = key.desc() if order.descending else key.asc()
-        # NULLS LAST only where there can be NULLs: on a NOT NULL column it would stop
-        # PostgreSQL from reading the column's index in order (it ignores the constraint).
-        clauses.append(clause.nulls_last() if _nullable(key) else clause)
-    clauses.append(invoices.c.id.desc() if order.descending else invoices.c.id.asc())
+        clause = key.desc() if descending else key.asc()
+        # NULLS LAST/FIRST only where there can be NULLs: on a NOT NULL column it would
+        # stop PostgreSQL from reading the column's index in order (it ignores the
+        # constraint).
+        if _nullable(key):
+            clause = clause.nulls_first() if reverse else clause.nulls_last()
+        clauses.append(clause)
+    clauses.append(invoices.c.id.desc() if descending else invoices.c.id.asc())
     return clauses
 
 
@@ -224,29 +231,27 @@ def invoice_rows(
     order: InvoiceOrder = NEWEST_FIRST,
     limit: int | None = None,
     offset: int = 0,
+    reverse: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """The raw rows (``_SELECTED`` columns) behind :func:`invoice_frame`.
+    """The raw rows (``_SELECTED`` columns) behind :func:`invoice_frame`; with
+    ``reverse``, ``limit`` rows from ``offset`` counted from the END of ``order``, still
+    returned in ``order`` (a late page read from the near end: nothing to skip).
 
     The matching ids are sorted and cut first, reading only indexed columns (the wide
     listing index of migration 0010 covers every filter and sort column), and only the
     rows of the page are then read whole: an invoice's stored JSON makes its row large,
     and sorting 100,000 of them to show 100 read them all.
     """
+    clauses = order_clauses(order, as_of, reverse=reverse)
     keys: Select[Any] = (
-        select(invoices.c.id)
-        .where(and_(*conditions(query)))
-        .order_by(*order_clauses(order, as_of))
-        .offset(offset)
+        select(invoices.c.id).where(and_(*conditions(query))).order_by(*clauses).offset(offset)
     )
     if limit is not None:
         keys = keys.limit(limit)
     page = keys.subquery("page")
-    statement = (
-        select(*_SELECTED)
-        .join(page, page.c.id == invoices.c.id)
-        .order_by(*order_clauses(order, as_of))
-    )
-    return [tuple(row) for row in conn.execute(statement)]
+    statement = select(*_SELECTED).join(page, page.c.id == invoices.c.id).order_by(*clauses)
+    rows = [tuple(row) for row in conn.execute(statement)]
+    return rows[::-1] if reverse else rows
 
 
 def count_invoices(engine: Engine, query: InvoiceQuery) -> int:

@@ -98,15 +98,21 @@ def list_page(
     count and per-currency totals of all of them; ``days_overdue`` counted on ``as_of``.
 
     Raises ``InvalidInput`` naming ``page``, ``page_size`` or ``sort`` (an unknown
-    column). Read in one connection: the count, the totals and the rows agree.
+    column). Read in one connection: the count, the totals and the rows agree; a page past the
+    middle is read from the end of the order (same rows, no long skip).
     """
     _check_page(page, page_size, order)
     with engine.connect() as conn:
         totals = tuple(invoice_totals(conn, query))
         count = sum(total.count for total in totals)
         page = min(page, max(1, math.ceil(count / page_size)))
-        rows = invoice_rows(conn, query, as_of, order=order, limit=page_size,
-                            offset=(page - 1) * page_size) if count else []
+        offset = (page - 1) * page_size
+        size = max(0, min(page_size, count - offset))
+        after = count - offset - size  # rows after this page
+        # A page nearer the end is read from the end: the database then skips the few
+        # rows after it instead of every row before it (the last page costs the first's).
+        rows = invoice_rows(conn, query, as_of, order=order, limit=size,
+                            offset=min(offset, after), reverse=after < offset) if size else []
     return InvoiceListPage(frame_of(rows, as_of), page, page_size, count, totals)
 
 
