@@ -10,6 +10,7 @@ server answers, ``stop()`` shuts it and its workers down cleanly.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -17,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 
 import uvicorn
@@ -26,6 +28,8 @@ from stripe_emulator.backend.registry import open_state
 from stripe_emulator.backend.state import EmulatorState, Settings
 from stripe_emulator.lib.scheduler import WorkHandler
 from stripe_emulator.lib.throttle import RateLimitSpec, Throttle
+
+log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_SECONDS = 15.0
 
@@ -73,6 +77,30 @@ def _free_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _port_file(db_path: str | os.PathLike[str] | None) -> Path | None:
+    """Where a file-backed emulator remembers its port: its objects' URLs (hosted
+    invoice pages, PDFs) name it, so a restart must answer on the same one."""
+    return None if db_path is None else Path(f"{os.fspath(db_path)}.port")
+
+
+def _bind_remembered(host: str, db_path: str | os.PathLike[str] | None) -> socket.socket:
+    """A socket on the port this state file used before, or a free one (remembered)."""
+    remembered = _port_file(db_path)
+    sock: socket.socket | None = None
+    if remembered is not None and remembered.exists():
+        text = remembered.read_text(encoding="utf-8").strip()
+        if text.isdigit():
+            try:
+                sock = _free_socket(host, int(text))
+            except OSError:  # taken by something else: older links will not open
+                log.warning("emulator port %s is taken; using another one", text)
+    if sock is None:
+        sock = _free_socket(host, 0)
+    if remembered is not None:
+        remembered.write_text(str(sock.getsockname()[1]), encoding="utf-8")
+    return sock
+
+
 def start_emulator(
     db_path: str | os.PathLike[str] | None = None,
     *,
@@ -87,8 +115,11 @@ def start_emulator(
     """Start an emulator in a background thread and return once it answers.
 
     ``db_path`` keeps state in that SQLite file (kept across restarts); ``None``
-    keeps it in memory. ``port=0`` picks a free port. ``extra_jobs`` adds kinds of
-    timed work (``kind -> handler(state, payload)``), for tests that schedule their own.
+    keeps it in memory. ``port=0`` picks a free port, except that a file-backed
+    emulator answers on the port it used last time (kept in ``<db_path>.port``) when it
+    is free, so the hosted invoice and PDF URLs stored in its objects keep working.
+    ``extra_jobs`` adds kinds of timed work (``kind -> handler(state, payload)``), for
+    tests that schedule their own.
     ``latency_ms`` adds that many milliseconds to every answer; ``rate_limit`` applies
     Stripe's rate limiter: ``"test"`` (25 reads/s, 25 writes/s), ``"live"`` (100/100), or
     ``"READ,WRITE[,SEARCH]"`` / a number / a tuple / ``lib.throttle.RateLimits``
@@ -102,7 +133,7 @@ def start_emulator(
         extra_jobs=extra_jobs,
     )
     state.start()
-    sock = _free_socket(host, port)
+    sock = _free_socket(host, port) if port or db_path is None else _bind_remembered(host, db_path)
     actual_port = sock.getsockname()[1]
     state.public_url = f"http://{host}:{actual_port}"
     config = uvicorn.Config(create_app(state, throttle), log_level="warning", access_log=False,
