@@ -14,10 +14,17 @@ POSTGRESQL_TESTS := tests/services tests/events tests/ui/test_auth.py \
 	tests/ui/test_admin.py tests/ui/test_payment_activity.py tests/ui/test_page_reads.py
 
 $(STAMP): requirements.txt
-	@echo "== Setting up $(VENV): the Python packages of requirements.txt (first run: a minute or two) =="
+	@echo "== Setting up $(VENV): the Python packages of requirements.txt (first run: about a minute) =="
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "Python 3.11 or newer is needed: '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+	       "Install it, or run e.g. 'make run PYTHON=python3.12'."; exit 1; }
+	@echo "== 1/3 creating $(VENV) with $$($(PYTHON) --version 2>&1) =="
 	$(PYTHON) -m venv $(VENV)
+	@echo "== 2/3 updating pip =="
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	@echo "== 3/3 installing $$(grep -c '^[A-Za-z]' requirements.txt) packages (and what they need): pip lists each =="
+	$(BIN)/pip install --progress-bar off -r requirements.txt
+	@echo "== $(VENV) is ready =="
 	touch $(STAMP)
 
 ## run: start the dashboard at http://localhost:8501 (embedded Stripe emulator + demo data when no STRIPE_API_KEY)
