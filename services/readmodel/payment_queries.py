@@ -12,16 +12,13 @@ Stripe request is made.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, func, select
+from sqlalchemy import JSON, ColumnElement, Engine, and_, cast, func, select, type_coerce
 
-from services.readmodel.columns import object_id
 from services.readmodel.tables import invoice_payments, invoices
 
 PAID = "paid"
@@ -72,6 +69,20 @@ def _joined() -> Any:
     return invoice_payments.join(invoices, invoices.c.id == invoice_payments.c.invoice_id)
 
 
+def _from_json(dialect: str) -> list[Any]:
+    """The payment's references and recorded method, read from its JSON in SQL (parsing
+    every document in Python took half the time of a year's report): the payment intent,
+    the payment record (an id, or the expanded object), the record's id when expanded and
+    the method's display name. SQLite reads the text column as JSON as it is; PostgreSQL
+    casts it."""
+    document: Any = (cast(invoice_payments.c.data, JSON) if dialect == "postgresql"
+                     else type_coerce(invoice_payments.c.data, JSON))
+    paths = [("payment", "payment_intent"), ("payment", "payment_record"),
+             ("payment", "payment_record", "id"),
+             ("payment", "payment_record", "payment_method_details", "custom", "display_name")]
+    return [document[path].as_string() for path in paths]
+
+
 def payments_received(engine: Engine, query: PaymentQuery) -> pd.DataFrame:
     """Paid payments matching ``query``, oldest first (``PAYMENT_COLUMNS``)."""
     statement = (
@@ -79,7 +90,7 @@ def payments_received(engine: Engine, query: PaymentQuery) -> pd.DataFrame:
             invoice_payments.c.id, invoice_payments.c.invoice_id, invoices.c.number,
             invoices.c.customer_id, invoices.c.customer_name, invoices.c.customer_email,
             invoice_payments.c.currency, invoice_payments.c.amount_paid, _received,
-            invoice_payments.c.payment_type, invoice_payments.c.data,
+            invoice_payments.c.payment_type, *_from_json(engine.dialect.name),
         )
         .select_from(_joined())
         .where(and_(*_conditions(query)))
@@ -109,14 +120,9 @@ def received_totals(engine: Engine, query: PaymentQuery) -> dict[str, tuple[int,
 
 def _row(row: tuple[Any, ...]) -> list[Any]:
     (payment_id, invoice_id, number, customer_id, name, email, currency, amount, received,
-     payment_type, data) = row
-    payment: Mapping[str, Any] = (json.loads(data) or {}).get("payment") or {}
-    method = METHODS.get(str(payment_type), str(payment_type or "unknown"))
-    record = payment.get("payment_record")
-    if isinstance(record, Mapping):  # expanded: the method the clerk recorded
-        custom = (record.get("payment_method_details") or {}).get("custom") or {}
-        method = custom.get("display_name") or method
+     payment_type, intent, record, record_id, display_name) = row
+    method = display_name or METHODS.get(str(payment_type), str(payment_type or "unknown"))
     return [
         payment_id, invoice_id, number, customer_id, name, email, currency, int(amount or 0),
-        received, method, object_id(payment.get("payment_intent")), object_id(record),
+        received, method, intent, record_id or record,
     ]

@@ -97,13 +97,22 @@ class CashReceivedReport:
         query = PaymentQuery(start=self._moment(start), end=self._moment(end + timedelta(days=1)),
                              currency=currency)
         payments = payments_received(self._engine, query)
-        days = [moment.tz_convert(self._zone).date() for moment in payments["received_at"]]
-        payments["period"] = pd.Series([period_start(day, grain) for day in days], dtype=object)
+        payments["period"] = _period_starts(payments["received_at"], grain, self._zone)
         totals = {cur: amount for cur, (amount, _) in received_totals(self._engine, query).items()}
         return CashReceived(grain, start, end, _periods(payments, grain), totals, payments)
 
     def _moment(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=self._zone)
+
+
+def _period_starts(received: pd.Series, grain: str, zone: tzinfo) -> pd.Series:
+    """:func:`period_start` of each time's day in ``zone``, for the whole column at once."""
+    days = received.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
+    if grain == "week":
+        days = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    elif grain == "month":
+        days = days - pd.to_timedelta(days.dt.day - 1, unit="D")
+    return pd.Series(days.dt.date, index=received.index, dtype=object)
 
 
 def _periods(payments: pd.DataFrame, grain: str) -> pd.DataFrame:
