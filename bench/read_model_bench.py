@@ -220,6 +220,7 @@ class BackfillFigure:
     refused: int
     reached_caller: int
     error: str = ""
+    store_seconds: float | None = None  # of the wall time, storing pages in the app database
 
 
 @dataclass
@@ -255,6 +256,15 @@ def run_backfill(label: str, emulator: RunningEmulator, counter: RequestCounter,
     """A whole backfill into a new app database; its figures and the filled services."""
     services = _services(database_url, emulator.base_url, rate)
     before, refused = counter.snapshot(), emulator.throttle.refused
+    storing = [0.0]
+    save = services.read_model.save
+
+    def timed_save(snapshots: Any) -> None:
+        began = time.perf_counter()
+        save(snapshots)
+        storing[0] += time.perf_counter() - began
+
+    services.read_model.save = timed_save  # type: ignore[method-assign]
     started = time.perf_counter()
     error, reached = "", 0
     last_shown = [0.0]
@@ -278,7 +288,8 @@ def run_backfill(label: str, emulator: RunningEmulator, counter: RequestCounter,
     customer_lists = made.get("GET /v1/customers", 0)
     other = sum(made.values()) - invoice_lists - line_pages - customer_lists
     return BackfillFigure(label, seconds, invoices, invoice_lists, line_pages, customer_lists,
-                          other, emulator.throttle.refused - refused, reached, error), services
+                          other, emulator.throttle.refused - refused, reached, error,
+                          store_seconds=storing[0]), services
 
 
 def fill_read_model_directly(services: Services, state: EmulatorState, size: int,
@@ -511,6 +522,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="fill the read model by a backfill through the API (default), "
                              "or directly with store_object (for books too big to backfill "
                              "here in reasonable time; no backfill figure then)")
+    parser.add_argument("--read-rate", type=float, default=20,
+                        help="the backfill's pace in requests/s (STRIPE_READ_RATE; default 20, "
+                             "Stripe's test-mode budget is 25)")
     parser.add_argument("--repeat", type=int, default=20, help="read-model calls per view")
     parser.add_argument("--live-repeat", type=int, default=None,
                         help="old-way calls per view (default 3, 1 from 50,000 invoices; "
@@ -549,12 +563,13 @@ def main(argv: list[str] | None = None) -> None:
                   f"{args.latency_ms:.0f} ms per answer, Stripe's test-mode rate limit",
                   flush=True)
             if args.fill == "backfill":
-                print(f"\n[1] Backfill at 20 requests/s, {args.latency_ms:.0f} ms latency",
-                      flush=True)
+                rate = args.read_rate
+                print(f"\n[1] Backfill at {rate:.0f} requests/s, {args.latency_ms:.0f} ms "
+                      "latency", flush=True)
                 services.events.close()
                 figure, services = run_backfill(
-                    f"backfill 20/s, {args.latency_ms:.0f} ms", emulator, counter,
-                    f"sqlite:///{work / 'backfilled.sqlite3'}", 20, args.invoices)
+                    f"backfill {rate:.0f}/s, {args.latency_ms:.0f} ms", emulator, counter,
+                    f"sqlite:///{work / 'backfilled.sqlite3'}", rate, args.invoices)
                 backfills.append(figure)
             if "relist" not in args.skip:
                 latency = emulator.throttle.latency_seconds
@@ -628,19 +643,24 @@ def report(args: argparse.Namespace, backfills: list[BackfillFigure], views: lis
           f"{os.getloadavg()[0]:.1f}, whole run {elapsed / 60:.1f} min) ===")
     print("\n[1] FILLING THE READ MODEL (a new SQLite app database)")
     print(f"{'run':<26} {'wall':>8} {'invoice lists':>16} {'line pages':>11} "
-          f"{'customer lists':>15} {'other':>6} {'429s at Stripe':>15} {'429s to caller':>15}")
+          f"{'customer lists':>15} {'other':>6} {'429s at Stripe':>15} {'429s to caller':>15} "
+          f"{'storing':>8}")
     for b in backfills:
         ratio = b.invoice_lists / pages if pages else 0
         customers = f"{b.customer_lists} (of {customer_pages})" if b.customer_lists else "-"
         lists = f"{b.invoice_lists:>6} ({ratio:.3f}×)" if b.invoice_lists else "-"
         print(f"{b.label:<26} {b.seconds:7.1f}s {lists:>16} "
               f"{b.line_pages:>11} {customers:>15} {b.other:>6} "
-              f"{b.refused:>15} {b.reached_caller:>15}" + (f"  {b.error}" if b.error else ""))
+              f"{b.refused:>15} {b.reached_caller:>15} "
+              + ("       -" if b.store_seconds is None else f"{b.store_seconds:7.1f}s")
+              + (f"  {b.error}" if b.error else ""))
     print(f"  ⌈N/100⌉ = {pages} invoice pages (target ≤ {pages * 1.05:.0f}); {long_invoices} "
           f"invoices have more than {EMBEDDED_LINES} lines (one line page each); 'other' = "
           "events, products, prices, test clocks (re-reads: GET /v1/customers/{id}). A "
           "relist is the read model's paced, 429-retried invoice listing (what the "
-          "reconciliation runs), nothing stored; re-reads are ReadModelSync.fetch (what "
+          "reconciliation runs), nothing stored; 'storing' is the part of a backfill's wall "
+          "time spent in ReadModelSync.save (one transaction per listed page); re-reads are "
+          "ReadModelSync.fetch (what "
           "each object event does) by 1 to 3 dashboards at once, each paced at 20/s (2 or "
           "3 together exceed Stripe's 25/s). Both with no latency: pacing sets the speed.")
     if views:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, select
 
 from services.readmodel.invoice_queries import InvoiceQuery, conditions, day_start
 from services.readmodel.tables import invoices
@@ -130,38 +130,53 @@ def invoiced_query(periods: Periods, statuses: Sequence[str] = FINALIZED) -> Inv
 
 
 def receivable_figures(engine: Engine, periods: Periods) -> dict[str, CurrencyFigures]:
-    """Every KPI's sum and count per currency, in one grouped ``SELECT``.
+    """Every KPI's sum and count per currency: three grouped ``SELECT``s, one per kind of
+    invoice counted (open; paid in the collection period; invoiced in the DSO period).
 
-    Only the invoices some KPI counts are read (open ones, those paid in the
-    collection period, those invoiced in the DSO period), each once.
+    Each reads only the listing index (status, currency, dates, amounts): an ``OR`` of
+    the three in one statement makes SQLite fetch every matching row from the table,
+    whose rows carry the JSON (ten times slower at 100,000 invoices).
     """
-    is_open = invoices.c.status == "open"
-    overdue = and_(is_open, invoices.c.due_date < day_start(periods.as_of))
-    collected = and_(*conditions(collected_query(periods)))
-    invoiced = and_(*conditions(invoiced_query(periods)))
+    overdue = invoices.c.due_date < day_start(periods.as_of)
 
-    def total(condition: ColumnElement[bool], column: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
+    def grouped(query: InvoiceQuery, *columns: Any, by_status: bool = False) -> Any:
+        keys = [invoices.c.currency, *([invoices.c.status] if by_status else [])]
+        return (select(*keys, func.count(), *columns)
+                .where(and_(*conditions(query)), invoices.c.currency.is_not(None))
+                .group_by(*keys))
 
-    def count(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    def total(column: Any, condition: ColumnElement[bool] | None = None) -> Any:
+        value = column if condition is None else case((condition, column), else_=0)
+        return func.coalesce(func.sum(value), 0)
 
-    statement = (
-        select(
-            invoices.c.currency,
-            total(is_open, invoices.c.amount_remaining), count(is_open),
-            total(overdue, invoices.c.amount_remaining), count(overdue),
-            total(collected, invoices.c.amount_paid), count(collected),
-            total(invoiced, invoices.c.total), count(invoiced),
-            count(or_(is_open, invoiced)),
-        )
-        .where(invoices.c.deleted.is_(False), invoices.c.currency.is_not(None),
-               or_(is_open, collected, invoiced))
-        .group_by(invoices.c.currency)
-    )
+    found: dict[str, dict[str, int]] = {}
     with engine.connect() as conn:
-        return {str(row[0]): CurrencyFigures(*(int(value) for value in row[1:]))
-                for row in conn.execute(statement)}
+        open_rows = conn.execute(grouped(
+            InvoiceQuery(statuses=("open",)), total(invoices.c.amount_remaining),
+            total(invoices.c.amount_remaining, overdue), total(literal(1), overdue)))
+        for currency, count, remaining, late, late_count in open_rows:
+            found.setdefault(str(currency), {}).update(
+                open_count=int(count), outstanding=int(remaining), overdue=int(late),
+                overdue_count=int(late_count))
+        collected = conn.execute(grouped(collected_query(periods), total(invoices.c.amount_paid)))
+        for currency, count, paid in collected:
+            found.setdefault(str(currency), {}).update(collected=int(paid),
+                                                       collected_count=int(count))
+        invoiced = conn.execute(grouped(invoiced_query(periods), total(invoices.c.total),
+                                        by_status=True))
+        for currency, status, count, amount in invoiced:
+            figures = found.setdefault(str(currency), {})
+            figures["invoiced"] = figures.get("invoiced", 0) + int(amount)
+            figures["invoiced_count"] = figures.get("invoiced_count", 0) + int(count)
+            if status != "open":  # open ones are behind DSO already, as receivables
+                figures["dso_extra"] = figures.get("dso_extra", 0) + int(count)
+    return {
+        currency: CurrencyFigures(
+            **{k: v for k, v in figures.items() if k != "dso_extra"},
+            dso_count=figures.get("open_count", 0) + figures.get("dso_extra", 0),
+        )
+        for currency, figures in found.items()
+    }
 
 
 def status_counts(engine: Engine, query: InvoiceQuery) -> dict[str, int]:

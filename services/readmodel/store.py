@@ -6,14 +6,17 @@ events applied twice, out of order, or by two dashboard processes at once, a
 backfill page read before an event, and a write's own answer all end with the
 newest copy, whatever order they commit in. One statement decides it
 (``INSERT … ON CONFLICT (id) DO UPDATE … WHERE stored.version < new.version
-RETURNING id``) on SQLite and PostgreSQL alike.
+RETURNING id``) on SQLite and PostgreSQL alike, for one object or a whole listed page
+at once (:func:`store_objects`: one statement per page, the rule row by row).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, select, update
@@ -31,6 +34,7 @@ from services.readmodel.tables import (
 )
 
 EVENTS_CURSOR = "events"
+_ROWS_PER_STATEMENT = 100  # a listed page; ~40 bound values a row stays far under limits
 
 
 def now_version() -> int:
@@ -42,17 +46,43 @@ def _json(obj: Mapping[str, Any]) -> str:
     return json.dumps(obj, separators=(",", ":"), sort_keys=True, default=str)
 
 
-def _upsert_newer(conn: Connection, table: Table, row: dict[str, Any]) -> bool:
-    """Insert ``row`` or replace the stored one if ``row`` is newer; True when written."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    values = insert(table).values(row)
-    changes = {name: values.excluded[name] for name in row if name not in ("id", "first_seen")}
-    statement = values.on_conflict_do_update(
+@dataclass(frozen=True)
+class ObjectCopy:
+    """One object as read from Stripe, to be stored: ``obj`` as Stripe sent it, read at
+    ``version``; for invoices the complete ``lines`` when the embedded list was partial,
+    the ``payments`` when known, and ``first_seen`` (order among same-second invoices)."""
+
+    obj: Mapping[str, Any]
+    version: int
+    lines: Sequence[Mapping[str, Any]] | None = None
+    payments: Sequence[Mapping[str, Any]] | None = None
+    first_seen: int | None = None
+
+
+def _upsert_newer(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert each of ``rows`` or replace the stored one if the row is newer; the ids
+    written. ``rows`` share their keys and have distinct ids.
+
+    One compiled statement per table and set of columns, run over all ``rows`` at once:
+    SQLAlchemy sends them as one multi-row ``INSERT … VALUES … RETURNING`` (its
+    "insertmanyvalues"), so a page costs one statement and no per-page compiling.
+    """
+    if not rows:
+        return set()
+    statement = _upsert_statement(conn.dialect.name, table, tuple(rows[0]))
+    return {str(found) for found in conn.execute(statement, list(rows)).scalars()}
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Table, names: tuple[str, ...]) -> Any:
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    values = insert(table)
+    changes = {name: values.excluded[name] for name in names if name not in ("id", "first_seen")}
+    return values.on_conflict_do_update(
         index_elements=["id"],
         set_=changes,
         where=table.c.version < values.excluded.version,
     ).returning(table.c.id)
-    return conn.execute(statement).first() is not None
 
 
 def store_object(
@@ -72,26 +102,56 @@ def store_object(
     payments when known (else those embedded by ``expand[]=payments``, if any).
     Returns whether this copy was stored.
     """
+    copy = ObjectCopy(obj, version, lines, payments, first_seen)
+    return bool(store_objects(conn, kind, [copy]))
+
+
+def store_objects(conn: Connection, kind: str, copies: Sequence[ObjectCopy]) -> set[str]:
+    """Store many ``kind`` objects (e.g. one listed page) with one upsert statement per
+    100, each unless a newer copy of it is stored (see :func:`store_object`); then the
+    lines and payments of the invoices written, one delete and one insert each.
+
+    An id given twice keeps its newest copy. Returns the ids whose copy was stored.
+    """
+    newest: dict[str, ObjectCopy] = {}
+    for copy in copies:
+        key = str(copy.obj["id"])
+        if key not in newest or newest[key].version < copy.version:
+            newest[key] = copy
     table = OBJECT_TABLES[kind]
-    row = {**ROWS[kind](obj), "data": _json(obj), "version": version}
-    embedded = obj.get("lines") or {}
-    if kind == "invoice":
-        row["first_seen"] = version if first_seen is None else first_seen
-        if lines is not None:
-            row["lines_complete"] = True
-    if not _upsert_newer(conn, table, row):
-        return False
-    if kind == "invoice":
-        if lines is not None:
-            _replace_lines(conn, str(obj["id"]), lines)
-        elif not embedded.get("has_more"):  # a partial list must not replace a full one
-            _replace_lines(conn, str(obj["id"]), embedded.get("data"))
-        known = payments
-        if known is None and isinstance(obj.get("payments"), Mapping):
-            known = obj["payments"].get("data")
-        if known is not None:
-            _replace_payments(conn, str(obj["id"]), known)
-    return True
+    rows = []
+    for copy in newest.values():
+        row = {**ROWS[kind](copy.obj), "data": _json(copy.obj), "version": copy.version}
+        if kind == "invoice":
+            row["first_seen"] = copy.version if copy.first_seen is None else copy.first_seen
+            if copy.lines is not None:
+                row["lines_complete"] = True
+        rows.append(row)
+    written: set[str] = set()
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        written |= _upsert_newer(conn, table, rows[start:start + _ROWS_PER_STATEMENT])
+    if kind == "invoice" and written:
+        stored = [copy for key, copy in newest.items() if key in written]
+        _replace_lines(conn, {str(c.obj["id"]): _lines_to_store(c) for c in stored})
+        _replace_payments(conn, {str(c.obj["id"]): _payments_to_store(c) for c in stored})
+    return written
+
+
+def _lines_to_store(copy: ObjectCopy) -> Sequence[Mapping[str, Any]] | None:
+    """The complete lines of an invoice copy, or None when only a part is known (a
+    partial embedded list must not replace a full one)."""
+    if copy.lines is not None:
+        return copy.lines
+    embedded = copy.obj.get("lines") or {}
+    return None if embedded.get("has_more") else embedded.get("data")
+
+
+def _payments_to_store(copy: ObjectCopy) -> Sequence[Mapping[str, Any]] | None:
+    """An invoice copy's payments when known (given, or embedded by ``expand``)."""
+    if copy.payments is not None:
+        return copy.payments
+    embedded = copy.obj.get("payments")
+    return embedded.get("data") if isinstance(embedded, Mapping) else None
 
 
 def mark_deleted(conn: Connection, kind: str, object_id: str, version: int) -> bool:
@@ -103,7 +163,7 @@ def mark_deleted(conn: Connection, kind: str, object_id: str, version: int) -> b
     if table is invoices:
         row["created"] = 0
         row["first_seen"] = version
-    written = _upsert_newer(conn, table, row)
+    written = bool(_upsert_newer(conn, table, [row]))
     if written and table is invoices:
         conn.execute(delete(invoice_lines).where(invoice_lines.c.invoice_id == object_id))
         conn.execute(delete(invoice_payments).where(invoice_payments.c.invoice_id == object_id))
@@ -111,13 +171,16 @@ def mark_deleted(conn: Connection, kind: str, object_id: str, version: int) -> b
 
 
 def _replace_lines(
-    conn: Connection, invoice_id: str, lines: Sequence[Mapping[str, Any]] | None
+    conn: Connection, lines_of: Mapping[str, Sequence[Mapping[str, Any]] | None]
 ) -> None:
-    if lines is None:
+    """Replace the stored lines of each invoice in ``lines_of`` whose lines are known."""
+    known = {invoice_id: lines for invoice_id, lines in lines_of.items() if lines is not None}
+    if not known:
         return
-    conn.execute(delete(invoice_lines).where(invoice_lines.c.invoice_id == invoice_id))
+    conn.execute(delete(invoice_lines).where(invoice_lines.c.invoice_id.in_(list(known))))
     rows = [
         {**line_row(invoice_id, position, line), "data": _json(line)}
+        for invoice_id, lines in known.items()
         for position, line in enumerate(lines)
     ]
     if rows:
@@ -125,10 +188,15 @@ def _replace_lines(
 
 
 def _replace_payments(
-    conn: Connection, invoice_id: str, payments: Sequence[Mapping[str, Any]]
+    conn: Connection, payments_of: Mapping[str, Sequence[Mapping[str, Any]] | None]
 ) -> None:
-    conn.execute(delete(invoice_payments).where(invoice_payments.c.invoice_id == invoice_id))
-    rows = [{**payment_row(invoice_id, payment), "data": _json(payment)} for payment in payments]
+    """Replace the stored payments of each invoice in ``payments_of`` whose are known."""
+    known = {invoice_id: found for invoice_id, found in payments_of.items() if found is not None}
+    if not known:
+        return
+    conn.execute(delete(invoice_payments).where(invoice_payments.c.invoice_id.in_(list(known))))
+    rows = [{**payment_row(invoice_id, payment), "data": _json(payment)}
+            for invoice_id, found in known.items() for payment in found]
     if rows:
         conn.execute(invoice_payments.insert(), rows)
 

@@ -189,10 +189,9 @@ class ReadModelSync:
         return lines
 
     def save(self, snapshots: list[Snapshot]) -> None:
-        """Store snapshots in one transaction."""
+        """Store snapshots in one transaction (a listed page: one upsert statement)."""
         with write_transaction(self._engine) as conn:
-            for snapshot in snapshots:
-                save_snapshot(conn, snapshot)
+            save_snapshots(conn, snapshots)
 
     def refresh(self, kind: str, object_id_: str) -> Snapshot:
         """Re-read one object and store it; the snapshot stored."""
@@ -396,6 +395,21 @@ class ReadModelSync:
         events.reverse()  # lists are newest first
         events.sort(key=lambda event: int(event["created"]))
         return events
+
+
+def save_snapshots(conn: Any, snapshots: Sequence[Snapshot]) -> None:
+    """Store snapshots inside the caller's transaction: the copies of each kind with one
+    upsert statement per 100 (:func:`services.readmodel.store.store_objects`; each still
+    only where it is newer than the stored one), deletions one by one."""
+    copies: dict[str, list[store.ObjectCopy]] = {}
+    for snapshot in snapshots:
+        if snapshot.obj is None:
+            store.mark_deleted(conn, snapshot.kind, snapshot.object_id, snapshot.version)
+        else:
+            copies.setdefault(snapshot.kind, []).append(store.ObjectCopy(
+                snapshot.obj, snapshot.version, snapshot.lines, first_seen=snapshot.first_seen))
+    for kind, group in copies.items():
+        store.store_objects(conn, kind, group)
 
 
 def save_snapshot(conn: Any, snapshot: Snapshot) -> bool:
