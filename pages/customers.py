@@ -5,7 +5,7 @@ import streamlit as st
 from services.core.access import Action, can
 from services.core.models import Customer
 from services.customers.balances import customer_balance
-from ui import customer_forms, forms, navigation, reads, runtime, tables
+from ui import customer_forms, forms, invoice_money, navigation, reads, runtime, tables
 from ui.caching import invalidate, refresher
 from ui.formatting import money_text
 from ui.gate import require_page
@@ -62,6 +62,7 @@ if customer_id:  # -- one customer ---------------------------------------------
                         help=f"Oldest overdue: {balance.oldest_days_overdue} days")
         st.subheader("Invoices")
         show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
+        invoice_money.customer_credit_notes(customer_id)
     if may_manage:
         form = f"edit_customer.{customer_id}"
         customer_forms.prefill(form, customer)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from services.core.access import Action, Actor
-from ui import dialogs, forms, runtime
+from ui import credit_note_form, dialogs, forms, record_payment, runtime
 from ui.caching import invalidate
 from ui.draft_editor import finalize_checklist
 from ui.formatting import money
@@ -68,11 +68,6 @@ def _send(invoices: Invoicing, request: Confirmed) -> None:
     invoices.send(request.actor, request.invoice_id, form_nonce=request.form_nonce)
 
 
-def _record_payment(invoices: Invoicing, request: Confirmed) -> None:
-    invoices.record_payment(request.actor, request.invoice_id, note=request.text or "",
-                            form_nonce=request.form_nonce)
-
-
 def _void(invoices: Invoicing, request: Confirmed) -> None:
     invoices.void(request.actor, request.invoice_id, reason=request.text or "",
                   form_nonce=request.form_nonce)
@@ -99,14 +94,6 @@ ACTIONS: dict[Action, InvoiceAction] = {
         "Email invoice **{label}** for **{due}** to {email}. The customer gets a link to pay "
         "it online. An email cannot be taken back.",
         "Send", _send, done="{label} sent to {email}",
-    ),
-    Action.RECORD_PAYMENT: InvoiceAction(
-        "Record payment for {label}", "Record a payment?",
-        "Record that **{label}** was paid outside Stripe (bank transfer, cheque, cash): "
-        "**{remaining}** is marked as received and the invoice becomes Paid. "
-        "This cannot be undone.",
-        "Record payment", _record_payment, reason_label="Note (e.g. bank reference)",
-        done="Payment recorded: {label} is paid",
     ),
     Action.VOID_INVOICE: InvoiceAction(
         "Void {label}", "Void the invoice?",
@@ -221,6 +208,10 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
             success=f"New draft created from {facts['label']}", then=_open_copy,
             container=row, icon=":material/content_copy:",
         )
+    if only is None:  # money in and corrections: their own forms (ui.record_payment, …)
+        if Action.RECORD_PAYMENT in allowed:
+            record_payment.offer(row, invoice)
+        credit_note_form.offer(row, invoice, user)
     forms.other_errors(duplicate_form)
     if copy_id := st.session_state.pop("_ui_open_invoice", None):
         go("pages/invoice.py", query_params={"invoice": copy_id})
@@ -236,3 +227,7 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
             confirm_label=spec.confirm, perform=_perform(invoice, user, action, spec),
             reason_label=spec.reason_label, reason_required=spec.reason_required,
         )
+    if only is None:
+        record_payment.dialog(invoice, user)
+        credit_note_form.issue_dialog(invoice, user)
+        credit_note_form.void_dialog(invoice, user)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from services.core.errors import DashboardError
-from ui import runtime
+from ui import invoice_money, runtime
 from ui.formatting import day, moment, money, overdue_text, status_badge
 from ui.text import https_only, plain
 
@@ -78,7 +78,7 @@ def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
     for step, attribute, actions in TIMELINE_STEPS:
         done = succeeded[succeeded["action"].isin(actions)] if len(succeeded) else succeeded
         at = getattr(invoice, attribute) if attribute else None
-        if at is None and not len(done):
+        if at is None and (not len(done) or step == "Paid"):  # a part payment pays nothing
             continue
         audit = done.iloc[-1] if len(done) else None
         rows.append({
@@ -94,9 +94,13 @@ def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
 
 
 def timeline(invoice: Invoice, history: pd.DataFrame) -> None:
-    """The status timeline table."""
+    """The status timeline table with each payment and credit note, then the invoice's
+    payments and credit notes (:mod:`ui.invoice_money`)."""
     st.subheader("Timeline")
-    st.dataframe(timeline_rows(invoice, history), hide_index=True)
+    st.dataframe(invoice_money.with_money_events(timeline_rows(invoice, history), invoice),
+                 hide_index=True)
+    invoice_money.payments_section(invoice)
+    invoice_money.credit_notes_section(invoice)
 
 
 def line_rows(breakdown: InvoiceBreakdown) -> pd.DataFrame:

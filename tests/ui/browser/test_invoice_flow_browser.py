@@ -113,7 +113,8 @@ def test_seed_workflow_as_approver_ends_paid(
     wait_for_app(page)
     page.get_by_role("button", name=re.compile(r"^Record payment for ")).click()
     wait_for_app(page)
-    page.get_by_role("dialog").get_by_role("textbox").fill("Bank transfer ref 4711")
+    page.get_by_role("dialog").get_by_role("textbox", name=re.compile("^Reference")).fill(
+        "Bank transfer ref 4711")
     confirm(page, "Record payment")
     badge = page.get_by_role("paragraph").filter(
         has=page.get_by_role("img", name="check_circle icon"))
