@@ -5,10 +5,16 @@ answer to its creation, so the secret is kept in the app database
 (``webhook_secrets``, keyed by URL). On each start:
 
 - an endpoint at the same URL whose secret we kept is reused (its event list is
-  widened to the payment events if needed and it is re-enabled);
+  widened to the wanted events if needed and it is re-enabled);
 - endpoints at the same URL whose secret we do not know (the app database was
   reset) are deleted, because their deliveries could never be verified, and a new
   endpoint is created and its secret stored.
+
+Which events: ``types``, the payment events by default; the dashboard passes
+:attr:`services.payments.events.PaymentEvents.subscribed_types`, which with a read model
+adds every object event it follows (``services.readmodel.sync.OBJECT_EVENT_TYPES``:
+customers, products, prices, invoices and their items, ``tax_rate.*``, ``coupon.*``,
+``credit_note.*``, ``invoice_payment.paid``, payment intents).
 
 This is for the embedded emulator or a test account; a live deployment configures
 its endpoint in Stripe's dashboard and sets ``STRIPE_WEBHOOK_SECRET``.
@@ -38,7 +44,9 @@ def register_emulator_endpoint(
     *,
     types: Sequence[str] = HANDLED_TYPES,
 ) -> str:
-    """Make sure ``url`` receives the payment events; return its signing secret.
+    """Make sure ``url`` receives the events ``types`` (Stripe's event type names,
+    https://docs.stripe.com/api/webhook_endpoints/create); return its ``whsec_`` signing
+    secret. :class:`StripeUnavailable` when Stripe refuses or cannot be reached.
 
     With ``engine`` the secret is kept and the endpoint reused on the next start;
     without it a fresh endpoint replaces any at the same URL every time.
