@@ -16,6 +16,8 @@ from services.core.idempotency import new_form_nonce
 from services.core.models import DraftItem, Invoice
 from services.invoicing.payments import PaymentMethod, plan_payment
 from services.readmodel.invoice_payment_list import payments_of_invoice
+from services.reporting.cash_received import CashReceivedReport
+from services.reporting.receivables import InvoiceFilters
 from tests.services.conftest import ADMIN, APPROVER
 from tests.services.stripe_requests import record_stripe_requests
 
@@ -176,3 +178,23 @@ def test_the_plan_says_what_remains(make_invoice) -> None:
     whole = plan_payment(invoice, amount_text="", received_on=None, method="cash",
                          reference="r", overpayment_confirmed=False)
     assert whole.amount == 2000 and whole.pays_in_full
+
+
+def test_a_part_paid_invoice_is_outstanding_for_what_remains_and_cash_for_what_came_in(
+    services: Services, open_1000
+) -> None:
+    invoice = open_1000()
+    today = business_today()
+    received = today - timedelta(days=2)
+    _record(services, invoice, "300", received_on=received, reference="TRX-9")
+    listed = services.reports.invoices_table(InvoiceFilters(customer_id=invoice.customer_id))
+    assert [(r.status, r.amount_paid, r.amount_remaining) for r in listed.itertuples()] == [
+        ("open", 30000, 70000)]
+    kpis = {k.key: k for k in services.reports.kpis(today)}
+    assert kpis["outstanding"].values_by_currency == {"usd": 70000}
+    aging = services.reports.aging(today, customer_id=invoice.customer_id)
+    assert int(aging[(aging["bucket"] == "total")]["amount_remaining"].sum()) == 70000
+    cash = CashReceivedReport(services.engine, business_zone()).report(received, today)
+    assert cash.totals == {"usd": 30000}
+    (row,) = cash.payments.itertuples()
+    assert (row.invoice_id, row.amount, row.method) == (invoice.id, 30000, "Bank transfer")
