@@ -67,7 +67,8 @@ if may_manage:
     with right, st.form(PRICE_FORM):
         st.subheader("New price")
         names = {p.id: p.name for p in active_products}
-        st.selectbox("Product", options=list(names), format_func=names.get, index=None,
+        st.selectbox("Product", options=list(names), index=None,
+                     format_func=lambda pid: names.get(pid, pid),
                      placeholder="Choose a product", key=widget_key(PRICE_FORM, "product_id"))
         forms.field_error(PRICE_FORM, "product_id")
         amount_col, currency_col = st.columns([2, 1])
@@ -78,7 +79,7 @@ if may_manage:
                                key=widget_key(PRICE_FORM, "currency"))
         with currency_col:
             forms.field_error(PRICE_FORM, "currency")
-        st.selectbox("Billing", options=list(BILLING), format_func=BILLING.get,
+        st.selectbox("Billing", options=list(BILLING), format_func=lambda b: BILLING.get(b, b),
                      key=widget_key(PRICE_FORM, "interval"))
         forms.field_error(PRICE_FORM, "recurring_interval")
         st.text_input("Nickname (optional)", key=widget_key(PRICE_FORM, "nickname"))
@@ -129,7 +130,8 @@ if may_manage and active_products:
                "invoices that already use them keep them.")
     product_col, price_col = st.columns(2)
     names = {p.id: p.name for p in active_products}
-    chosen = product_col.selectbox("Product", list(names), format_func=names.get,
+    chosen = product_col.selectbox("Product", list(names),
+                                   format_func=lambda pid: names.get(pid, pid),
                                    key=f"archive_product_choice.{show_archived}")
     product_col.button(
         f"Archive product {plain(names[chosen])}…", key="archive_product_button",
@@ -138,7 +140,8 @@ if may_manage and active_products:
     prices = {pr.id: f"{p.name} · {pr.display}" for p in active_products
               for pr in p.prices if pr.active}
     if prices:
-        price = price_col.selectbox("Price", list(prices), format_func=prices.get,
+        price = price_col.selectbox("Price", list(prices),
+                                    format_func=lambda pid: prices.get(pid, pid),
                                     key=f"archive_price_choice.{show_archived}")
         price_col.button(
             f"Archive price {plain(prices[price])}…", key="archive_price_button",

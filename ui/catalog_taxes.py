@@ -166,13 +166,14 @@ def _removal(user: CurrentUser) -> None:
     coupons = {c.id: c.label for c in catalog_reads.coupons(True).value}
     left, right = st.columns(2)
     if rates:
-        rate = left.selectbox("Tax rate", list(rates), format_func=rates.get,
+        rate = left.selectbox("Tax rate", list(rates), format_func=lambda rid: rates.get(rid, rid),
                               key="archive_tax_rate_choice")
         left.button(f"Archive tax rate {plain(rates[rate])}…", key="archive_tax_rate_button",
                     on_click=dialogs.ask,
                     args=("archive_tax_rate", rate, f"Tax rate {rates[rate]}"))
     if coupons:
-        coupon = right.selectbox("Coupon", list(coupons), format_func=coupons.get,
+        coupon = right.selectbox("Coupon", list(coupons),
+                                 format_func=lambda cid: coupons.get(cid, cid),
                                  key="delete_coupon_choice")
         right.button(f"Delete coupon {plain(coupons[coupon])}…", key="delete_coupon_button",
                      on_click=dialogs.ask,

@@ -95,7 +95,8 @@ def overdue_text(days: int) -> str:
 def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
     """Customer id -> "Name (email)" for pickers, in the table's order."""
     labels: dict[str, str] = {}
-    for row in customers.itertuples(index=False):
-        name = row.name or row.email or row.customer_id
-        labels[row.customer_id] = f"{name} ({row.email})" if row.email and row.name else name
+    columns = customers[["customer_id", "name", "email"]]
+    for customer_id, name, email in columns.itertuples(index=False, name=None):
+        shown = name or email or customer_id
+        labels[customer_id] = f"{shown} ({email})" if email and name else shown
     return labels
