@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 import streamlit as st
 
@@ -35,10 +35,19 @@ class Snapshot(Generic[T]):
     as_of: datetime
 
 
+class CachedView(Protocol[P, T]):
+    """What :func:`cached_view` makes of a loader: called like it, answering a
+    :class:`Snapshot`; ``clear()`` forgets every cached answer (a Refresh button)."""
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Snapshot[T]: ...
+
+    def clear(self) -> None: ...
+
+
 def cached_view(
     *areas: str, ttl: str = "2m", spinner: str = "Loading…", max_entries: int = 64,
     background_refresh: bool = False,
-) -> Callable[[Callable[P, T]], Callable[P, Snapshot[T]]]:
+) -> Callable[[Callable[P, T]], CachedView[P, T]]:
     """Cache a loader's result with its load time; clear it when ``areas`` change.
 
     With ``background_refresh`` an expired entry is still served (its "as of" says
@@ -49,7 +58,7 @@ def cached_view(
     if unknown or not areas:
         raise ValueError(f"areas: use some of {', '.join(AREAS)}, not {sorted(unknown)}")
 
-    def decorate(loader: Callable[P, T]) -> Callable[P, Snapshot[T]]:
+    def decorate(loader: Callable[P, T]) -> CachedView[P, T]:
         @functools.wraps(loader)
         def stamped(*args: P.args, **kwargs: P.kwargs) -> Snapshot[T]:
             return Snapshot(loader(*args, **kwargs), business_time(utc_now()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -132,5 +133,5 @@ def build_navigation(role: Role | None) -> StreamlitPage:
             visibility="visible" if listed else "hidden",
         )
         sections.setdefault(spec.section, []).append(page)
-    position = "sidebar" if role is not None else "hidden"
+    position: Literal["sidebar", "hidden"] = "sidebar" if role is not None else "hidden"
     return st.navigation(sections, position=position)

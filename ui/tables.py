@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +135,7 @@ def selected(
     return shown.iloc[ids.index(chosen)]
 
 
-def keep_selection(key: str, ids: Sequence[object]) -> None:
+def keep_selection(key: str, ids: Iterable[object]) -> None:
     """Before drawing a table whose selection stays (a drill-down), move the kept
     selection to where its object now is in ``ids`` (the rows about to be drawn), so
     the highlighted row is the object whose details are shown. Call it right before
