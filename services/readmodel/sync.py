@@ -35,6 +35,7 @@ from services.core.database import write_transaction
 from services.core.errors import StripeUnavailable
 from services.readmodel import store
 from services.readmodel.columns import object_id
+from services.readmodel.discount_names import bare_discount_ids, with_stored_discounts
 from services.readmodel.tables import OBJECT_TABLES
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,9 @@ class ReadModelSync:
 
         ``returned`` pairs the time each request started (microseconds) with Stripe's
         answer. An invoice whose embedded lines are partial, and the invoice of a
-        changed invoice item, are read again whole.
+        changed invoice item, are read again whole. An invoice whose discounts come as
+        bare ids keeps the discounts stored for it (their coupon names), or is read again
+        when one is new (:mod:`services.readmodel.discount_names`).
         """
         snapshots: list[Snapshot] = []
         for version, result in returned:
@@ -216,6 +219,11 @@ class ReadModelSync:
                 snapshots.append(Snapshot(kind, found, version, None))
             elif kind == "invoice" and (data.get("lines") or {}).get("has_more"):
                 snapshots.append(self.fetch("invoice", found))
+            elif kind == "invoice" and bare_discount_ids(data):
+                # discounts named by id only: keep the stored names (discount_names)
+                named = with_stored_discounts(self.engine, data)
+                snapshots.append(self.fetch("invoice", found) if named is None
+                                 else Snapshot("invoice", found, version, named))
             elif kind in OBJECT_TABLES:
                 snapshots.append(Snapshot(str(kind), found, version, data))
             elif kind == "invoiceitem" and object_id(data.get("invoice")):
