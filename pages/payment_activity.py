@@ -34,8 +34,8 @@ as_of(business_time(datetime.now(UTC)), refresh=lambda: None, key="payment_activ
 def resend(invoice_id: str) -> Callable[[str], object]:
     """The write of a "Resend" button: queue the payment link email (once per click,
     with the nonce drawn with the button: see ui.forms)."""
-    def write(nonce: str) -> object:
-        return events.resend_payment_link(user.actor, invoice_id, form_nonce=nonce)
+    def write(nonce: str) -> None:
+        events.resend_payment_link(user.actor, invoice_id, form_nonce=nonce)
 
     return write
 
@@ -56,34 +56,36 @@ st.subheader("To do")
 todo = read_or_stop(events.todo, what="the payments to follow up")
 if todo.empty:
     st.success("No failed or processing payments need attention.", icon=":material/task_alt:")
-for row in todo.itertuples(index=False):
-    number = row.number or row.invoice_id
+for row in todo.to_dict("records"):  # one invoice to follow up: column -> value
+    invoice_id: str = row["invoice_id"]
+    number: str = row["number"] or invoice_id
+    payment_state: str = row["state"]
     with st.container(border=True):
         what, state, action = st.columns([3, 3, 3], vertical_alignment="center")
-        amount = money_text(row.amount_due, row.currency)
-        what.markdown(f"**[Invoice {plain(number)}]({navigation.invoice_url(row.invoice_id)})**"
-                      f"  \n{plain(row.email) or 'no email'} · {amount}")
-        since = "unknown" if pd.isna(row.since) else f"{row.since:%Y-%m-%d %H:%M}"
-        colour = "red" if row.state == NEEDS_ATTENTION else "orange"
-        state.markdown(f":{colour}-badge[{plain(row.state)}] since {since}  \n"
-                       f"{plain(row.detail)}")
-        if row.state != NEEDS_ATTENTION:
+        amount = money_text(row["amount_due"], row["currency"])
+        what.markdown(f"**[Invoice {plain(number)}]({navigation.invoice_url(invoice_id)})**"
+                      f"  \n{plain(row['email']) or 'no email'} · {amount}")
+        since = "unknown" if pd.isna(row["since"]) else f"{row['since']:%Y-%m-%d %H:%M}"
+        colour = "red" if payment_state == NEEDS_ATTENTION else "orange"
+        state.markdown(f":{colour}-badge[{plain(payment_state)}] since {since}  \n"
+                       f"{plain(row['detail'])}")
+        if payment_state != NEEDS_ATTENTION:
             action.caption("Waiting for the bank: nothing to do yet.")
         elif not may_resend:
             action.caption("A clerk can resend the payment link.")
-        elif resent_at := st.session_state.get(f"_resent.{row.invoice_id}"):
+        elif resent_at := st.session_state.get(f"_resent.{invoice_id}"):
             action.caption(f"Payment link resent at {resent_at:%H:%M:%S}.")
-            action.button(f"Send {plain(number)} again…", key=f"resend_again.{row.invoice_id}",
-                          on_click=another_resend, args=(row.invoice_id,))
+            action.button(f"Send {plain(number)} again…", key=f"resend_again.{invoice_id}",
+                          on_click=another_resend, args=(invoice_id,))
         else:
             forms.action_button(
-                f"resend.{row.invoice_id}", f"Resend payment link for {plain(number)}",
-                resend(row.invoice_id), then=resent(row.invoice_id), container=action,
+                f"resend.{invoice_id}", f"Resend payment link for {plain(number)}",
+                resend(invoice_id), then=resent(invoice_id), container=action,
                 success=f"Payment link for invoice {number} queued for the customer",
                 type="primary", icon=":material/forward_to_inbox:",
             )
         with action:
-            forms.other_errors(f"resend.{row.invoice_id}")
+            forms.other_errors(f"resend.{invoice_id}")
 
 st.subheader("Events received")
 activity = read_or_stop(events.activity, what="the payment events")
@@ -91,7 +93,7 @@ if activity.empty:
     st.caption("No payment events received yet.")
 else:
     activity = activity.assign(
-        open=[navigation.invoice_url(i) if i else None for i in activity["invoice_id"]]
+        open=activity["invoice_id"].map(lambda i: navigation.invoice_url(i) if i else None)
     )
     st.dataframe(
         activity[["received_at", "event_type", "outcome", "summary", "error", "open",
