@@ -69,7 +69,7 @@ if customer_id:  # -- one customer ---------------------------------------------
 
         def update(nonce: str) -> Customer:
             return services.customers.update(
-                user.actor, customer_id, name=forms.value(form, "name", ""),
+                user.actor, customer.id, name=forms.value(form, "name", ""),
                 email=forms.value(form, "email", ""),
                 description=forms.value(form, "description", ""),
                 address=customer_forms.address_of(form, editing=True), form_nonce=nonce,
