@@ -142,10 +142,11 @@ def issue_dialog(invoice: Invoice, user: CurrentUser) -> None:
             except DashboardError as err:
                 st.session_state.pop(held, None)
                 problem.error(plain(err), icon=":material/error:")
-        shown = st.session_state.get(held)
-        current = shown is not None and shown[0] == wanted
-        if current:
-            st.dataframe(preview_rows(shown[1]), hide_index=True, key=f"preview_table.{ISSUE}",
+        shown = st.session_state.get(held)  # (what was asked, its preview) or None
+        preview = shown[1] if shown is not None and shown[0] == wanted else None
+        current = preview is not None
+        if preview is not None:
+            st.dataframe(preview_rows(preview), hide_index=True, key=f"preview_table.{ISSUE}",
                          column_config={"Amount": st.column_config.TextColumn(alignment="right")})
         else:
             st.caption("Preview the credit note to see its effect before issuing it.")

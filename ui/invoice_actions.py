@@ -147,7 +147,7 @@ def _facts(invoice: Invoice) -> dict[str, str]:
         "amount": money(invoice.total, invoice.currency),
         "due": money(invoice.amount_due, invoice.currency),
         "remaining": money(invoice.amount_remaining, invoice.currency),
-        "customer": invoice.customer_name or invoice.customer_id,
+        "customer": invoice.customer_name or invoice.customer_id or "the customer",
         "email": invoice.customer_email or "the customer's billing email",
     }
 
