@@ -61,7 +61,7 @@ currency = pick_currency.segmented_control(
     key=f"overdue_currency.{as_of_day}",
 ) or currencies[0]
 bucket = pick_bucket.segmented_control(
-    "Age", list(AGES), format_func=AGES.get, default=OVERDUE,
+    "Age", list(AGES), format_func=lambda age: AGES.get(age, age), default=OVERDUE,
     key=f"overdue_bucket.{as_of_day}.{currency}",
 ) or OVERDUE
 view = f"{as_of_day}.{currency}.{bucket}"  # every selection below is keyed to this view

@@ -55,7 +55,7 @@ for status, count in zip(counts["status"], counts["count"], strict=True):
 choice = st.segmented_control(
     "Show the invoices behind",
     options=list(drill_labels),
-    format_func=drill_labels.get,
+    format_func=lambda choice: drill_labels.get(choice, choice),
     key=f"overview_drill.{as_of_day}",  # a new day is a new view: no stale selection
 )
 if choice is None:
