@@ -77,11 +77,10 @@ class GuardedInvoiceWrites:
         refused: InvalidInput | None = None
         try:
             field = reason_field or "reason"
-            label = "payment note" if field == "note" else field
             # A reason kept in the invoice's metadata must fit Stripe's 500 characters.
             limit = limits.METADATA_VALUE if metadata_key is not None else None
             clean_reason = clean_text(
-                reason, field=field, label=label, multiline=True, max_length=limit
+                reason, field=field, label=field, multiline=True, max_length=limit
             ) or None  # fmt: skip
         except InvalidInput as exc:  # refused inside the write, so it is audited
             clean_reason, refused = None, exc
