@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from ui import navigation
 from ui.formatting import status_label
@@ -77,7 +78,7 @@ def shown_frame(invoices: pd.DataFrame, sort: str | None = None) -> pd.DataFrame
     return shown.reset_index(drop=True)
 
 
-def column_config() -> dict[str, st.column_config.Column]:
+def column_config() -> dict[str, ColumnConfig]:
     """How each shown column renders."""
     return {
         "Number": st.column_config.TextColumn(pinned=True),
