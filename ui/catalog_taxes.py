@@ -64,17 +64,17 @@ def _tax_form(user: CurrentUser) -> None:
         st.text_input("Description (internal)", key=key(TAX_FORM, "description"))
         for name in TAX_FIELDS:
             forms.field_error(TAX_FORM, name)
-        st.form_submit_button(
-            "Create tax rate", type="primary", on_click=forms.submit,
-            args=(TAX_FORM, lambda nonce: runtime.services().catalog.taxes.create_tax_rate(
+        forms.submit_button(
+            TAX_FORM, "Create tax rate",
+            lambda nonce: runtime.services().catalog.taxes.create_tax_rate(
                 user.actor, display_name=forms.value(TAX_FORM, "display_name", ""),
                 percentage_text=forms.value(TAX_FORM, "percentage", ""),
                 inclusive=forms.value(TAX_FORM, "inclusive") == "inclusive",
                 country=forms.value(TAX_FORM, "country"),
                 jurisdiction=forms.value(TAX_FORM, "jurisdiction"),
-                description=forms.value(TAX_FORM, "description"), form_nonce=nonce)),
-            kwargs={"success": lambda rate: f"Tax rate {rate.label} created",
-                    "clear": TAX_FIELDS, "then": lambda _: _fresh(TAX_FORM)},
+                description=forms.value(TAX_FORM, "description"), form_nonce=nonce),
+            success=lambda rate: f"Tax rate {rate.label} created",
+            clear=TAX_FIELDS, then=lambda _: _fresh(TAX_FORM), type="primary",
         )
         forms.other_errors(TAX_FORM, shown=TAX_FIELDS)
 
@@ -99,18 +99,18 @@ def _coupon_form(user: CurrentUser) -> None:
                       key=key(COUPON_FORM, "redeem_by"))
         for name in COUPON_FIELDS:
             forms.field_error(COUPON_FORM, name)
-        st.form_submit_button(
-            "Create coupon", type="primary", on_click=forms.submit,
-            args=(COUPON_FORM, lambda nonce: runtime.services().catalog.taxes.create_coupon(
+        forms.submit_button(
+            COUPON_FORM, "Create coupon",
+            lambda nonce: runtime.services().catalog.taxes.create_coupon(
                 user.actor, name=forms.value(COUPON_FORM, "name", ""),
                 percent_off_text=forms.value(COUPON_FORM, "percent_off"),
                 amount_off_text=forms.value(COUPON_FORM, "amount_off"),
                 currency=forms.value(COUPON_FORM, "currency"),
                 max_redemptions=int(forms.value(COUPON_FORM, "max_redemptions") or 1)
                 if forms.value(COUPON_FORM, "limit_redemptions") else None,
-                redeem_by=forms.value(COUPON_FORM, "redeem_by"), form_nonce=nonce)),
-            kwargs={"success": lambda coupon: f"Coupon {coupon.label} created",
-                    "clear": COUPON_FIELDS, "then": lambda _: _fresh(COUPON_FORM)},
+                redeem_by=forms.value(COUPON_FORM, "redeem_by"), form_nonce=nonce),
+            success=lambda coupon: f"Coupon {coupon.label} created",
+            clear=COUPON_FIELDS, then=lambda _: _fresh(COUPON_FORM), type="primary",
         )
         forms.other_errors(COUPON_FORM, shown=COUPON_FIELDS)
 
@@ -147,7 +147,7 @@ def _remover(user: CurrentUser) -> Callable[[dialogs.Pending, str | None], str]:
     """The confirmed archive or delete, as ``user``."""
 
     def remove(pending: dialogs.Pending, _reason: str | None) -> str:
-        nonce = forms.form_nonce(f"{pending.action}.{pending.target_id}")
+        nonce = pending.nonce  # one per confirmation asked for (ui.dialogs)
         taxes = runtime.services().catalog.taxes
         if pending.action == "archive_tax_rate":
             taxes.archive_tax_rate(user.actor, pending.target_id, form_nonce=nonce)
