@@ -8,8 +8,9 @@ once for an invoice stored before its payments' records were). Amounts go throug
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -97,8 +98,9 @@ def with_money_events(steps: pd.DataFrame, invoice: Invoice) -> pd.DataFrame:
         return steps
     # Steps carry their time as shown ("25 Nov 2026 14:03", business zone): read it back.
     when = pd.to_datetime(steps["When"], format=SHOWN_TIME, errors="coerce")
-    keyed = [(w if not pd.isna(w) else None, row) for w, row in
-             zip(when, steps.to_dict("records"), strict=True)]
+    keyed: list[tuple[pd.Timestamp | None, Mapping[Any, object]]] = [
+        (w if not pd.isna(w) else None, row)
+        for w, row in zip(when, steps.to_dict("records"), strict=True)]
     keyed += [(pd.to_datetime(row["When"], format=SHOWN_TIME) if at else None, row)
               for at, row in extra]
     ordered = sorted(enumerate(keyed), key=lambda item: (
