@@ -13,7 +13,7 @@ import importlib
 import sys
 import time
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -37,10 +37,13 @@ def _bench_registry() -> ModuleType:
 
 
 _BENCH = _bench_registry()
-BenchContext = _BENCH.BenchContext
-Scenario = _BENCH.Scenario
-register_filler = _BENCH.register_filler
-register_scenario = _BENCH.register_scenario
+if TYPE_CHECKING:  # the same classes, named for the type checker
+    from bench.emulator_bench import BenchContext, Scenario, register_filler, register_scenario
+else:
+    BenchContext = _BENCH.BenchContext
+    Scenario = _BENCH.Scenario
+    register_filler = _BENCH.register_filler
+    register_scenario = _BENCH.register_scenario
 
 #: Status of the n-th filled invoice: 40 % paid, 30 % open, 20 % draft, 5 % void, 5 % bad.
 _STATUS_CYCLE = ("paid",) * 8 + ("open",) * 6 + ("draft",) * 4 + ("void", "uncollectible")

@@ -80,7 +80,7 @@ def synthetic_customer(index: int) -> dict[str, Any]:
 
 def synthetic_invoice(customer: dict[str, Any], sequence: int, index: int) -> dict[str, Any]:
     currency = random.choice(_CURRENCIES)
-    lines = []
+    lines: list[dict[str, Any]] = []  # Stripe line_item objects
     for position in range(random.randint(1, 4)):
         amount = random.randint(1, 5000) * (1 if currency == "jpy" else 100) + (
             0 if currency == "jpy" else random.randint(0, 99))

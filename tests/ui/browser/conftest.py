@@ -18,7 +18,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 import yaml
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Cookie, Page, expect
 
 from scripts.launcher import dashboard_server
 from stripe_emulator.embedded import RunningEmulator, start_emulator
@@ -108,7 +108,7 @@ def log_in(page: Page, base_url: str, username: str, path: str = "/") -> None:
     page.get_by_role("button", name="Log out").wait_for()
 
 
-def login_cookie(page: Page, timeout: float = 20) -> dict | None:
+def login_cookie(page: Page, timeout: float = 20) -> Cookie | None:
     """The login cookie once the server has set it (None if it never does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
