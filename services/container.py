@@ -54,6 +54,14 @@ class Services:
     def mode(self) -> Mode:
         return self.settings.mode
 
+    def close(self) -> None:
+        """Dispose of the services: stop the payment-event worker thread, release the read
+        model's rate limiter and close the app database's connections. Idempotent; for a
+        process or test that is done with them (``st.cache_resource``'s ``on_release``)."""
+        self.events.close()
+        self.read_model.close()
+        self.engine.dispose()
+
 
 def build_services(settings: Settings, *, engine: Engine | None = None) -> Services:
     """Every service wired to one Stripe client and one app database."""

@@ -20,6 +20,7 @@ exponential backoff by tenacity: it never reaches the user.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import stripe
-from pyrate_limiter import Duration, Limiter, Rate
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, SingleBucketFactory
 from sqlalchemy import Engine
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -119,7 +120,12 @@ class ReadModelSync:
         self.engine = engine
         self._include_test_clocks = include_test_clocks
         per_second = max(1, int(requests_per_second))
-        self._limiter = Limiter(Rate(per_second, Duration.SECOND))
+        # One bucket, emptied of past requests on each acquire instead of by pyrate-limiter's
+        # leak thread: that thread (one per instance, never stopped) outlived every dashboard
+        # process's services and every test that built some.
+        self._bucket = InMemoryBucket([Rate(per_second, Duration.SECOND)])
+        self._limiter = Limiter(SingleBucketFactory(self._bucket, schedule_leak=False))
+        self._pacing = threading.Lock()
         self.requests = 0
 
     # -- one request, paced and retried ---------------------------------------------------
@@ -141,12 +147,18 @@ class ReadModelSync:
         reraise=True,
     )
     def _get_retrying(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        self._limiter.try_acquire("stripe-read")
+        with self._pacing:  # the bucket is not safe to leak while another thread adds to it
+            self._bucket.leak(self._bucket.now())
+            self._limiter.try_acquire("stripe-read")
         self.requests += 1
         try:
             return dict(self._client.raw_request("get", path, **params).data)
         except stripe.RateLimitError as err:
             raise _RateLimited(str(err)) from err
+
+    def close(self) -> None:
+        """Release the rate limiter (when the services are disposed); no thread is left."""
+        self._limiter.close()
 
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
         cursor = params.get("starting_after")

@@ -8,7 +8,7 @@ shared emulator's store.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -46,8 +46,10 @@ def services_for(base_url: str, database_url: str, *, backfill: bool = False) ->
 
 
 @pytest.fixture
-def services(emulator, app_database_url: str) -> Services:  # type: ignore[no-untyped-def]
-    return services_for(emulator.base_url, app_database_url)
+def services(emulator, app_database_url: str) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+    made = services_for(emulator.base_url, app_database_url)
+    yield made
+    made.close()  # the worker thread and the database connections go with the test
 
 
 @pytest.fixture

@@ -1,0 +1,70 @@
+"""The poller reads events a test clock backdates (``created`` behind its cursor), once each.
+
+An action on an object of a clock frozen in the past makes events dated at the clock's
+time, which ``GET /v1/events?created[gte]=<cursor>`` never returns. Real flows through
+the SDK: a customer on a clock ten days back, an invoice paid out of band, the clock
+advanced, another invoice paid; each ``invoice.paid`` must be handled once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import stripe
+
+from services.payments.events import PaymentEvents
+from tests.conftest import client_for
+from tests.events import factories as f
+from tests.events.test_poller import _emit
+
+DAY = 86_400
+
+
+@pytest.fixture
+def emulator(fresh_emulator):  # type: ignore[no-untyped-def]
+    return fresh_emulator()
+
+
+def _paid_invoice(client: stripe.StripeClient, customer: str, amount: int) -> str:
+    client.v1.invoice_items.create(params={"customer": customer, "amount": amount,
+                                           "currency": "eur"})
+    invoice = client.v1.invoices.create(params={
+        "customer": customer, "collection_method": "send_invoice", "days_until_due": 30,
+        "pending_invoice_items_behavior": "include"})  # fmt: skip
+    assert invoice.id is not None
+    client.v1.invoices.finalize_invoice(invoice.id)
+    client.v1.invoices.pay(invoice.id, params={"paid_out_of_band": True})
+    return invoice.id
+
+
+def test_backdated_test_clock_events_are_handled_once(emulator, engine):  # type: ignore[no-untyped-def]
+    client = client_for(emulator)
+    events = PaymentEvents(engine, client, None)
+    try:
+        _emit(emulator, f.paid("in_now", created=int(time.time())))
+        assert events.poll_once() == 1  # the cursor is now at the present
+
+        ten_days_ago = int(time.time()) - 10 * DAY
+        clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": ten_days_ago})
+        customer = client.v1.customers.create(params={
+            "name": "Backdated GmbH", "email": "ap@backdated.test", "test_clock": clock.id})
+        first = _paid_invoice(client, customer.id, 4_200)
+        paid_events = client.v1.events.list(params={"type": "invoice.paid"}).data
+        assert any(e.created <= ten_days_ago + 60 for e in paid_events)  # really backdated
+
+        assert events.poll_once() >= 1
+        assert first in set(events.fulfilments()["invoice_id"])
+        assert events.poll_once() == 0  # read again, handled once
+
+        client.v1.test_helpers.test_clocks.advance(
+            clock.id, params={"frozen_time": ten_days_ago + 3 * DAY})
+        second = _paid_invoice(client, customer.id, 9_900)
+        assert events.poll_once() >= 1
+        assert events.poll_once() == 0
+    finally:
+        events.close()
+    fulfilled = list(events.fulfilments()["invoice_id"])
+    assert sorted(fulfilled) == sorted(["in_now", first, second])  # each once
+    activity = events.activity()
+    assert not activity["event_id"].duplicated().any()
