@@ -1,4 +1,8 @@
-"""New invoice: customer → items → terms → totals preview → save draft → finalize and send."""
+"""New invoice: customer → items → terms → totals preview → save draft → finalize and send.
+
+"Create invoice" is a ``forms.action_button``: a double click saves one draft, and after
+each completed save (saved or refused) the next click is a new submission.
+"""
 
 import streamlit as st
 
@@ -151,11 +155,11 @@ def saved(invoice: Invoice) -> None:
     invalidate("invoices", "reports", "audit")
 
 
-st.button(
-    "Create invoice", type="primary", icon=":material/save:", key="create_invoice",
-    on_click=forms.submit,
-    args=(FORM, save_draft),
-    kwargs={"success": lambda inv: f"Draft invoice for {inv.customer_name} saved", "then": saved},
+# The button carries the nonce it is drawn with: a double click saves one draft, and once
+# a save has completed (saved or refused) the next click is a new submission (ui.forms).
+forms.action_button(
+    FORM, "Create invoice", save_draft, then=saved, type="primary", icon=":material/save:",
+    success=lambda inv: f"Draft invoice for {inv.customer_name} saved",
 )
 forms.other_errors(FORM, shown=["customer_id", "currency", "items", "days_until_due",
                                 "default_tax_rates", "discounts"])

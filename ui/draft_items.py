@@ -142,7 +142,8 @@ FORM_FIELDS = ["customer", "days_until_due", "memo", "footer", "po_number",
 
 
 def start_fresh() -> None:
-    """After a saved draft: no items, empty fields, a fresh form instance (nonce)."""
+    """After a saved draft: no items, empty fields, no errors left. (The Create button's
+    nonce is renewed by :mod:`ui.forms` once its action completes, saved or refused.)"""
     st.session_state.pop(ITEMS, None)
     forms.clear_fields(FORM, FORM_FIELDS)
     forms.clear_fields(ITEM_FORM, ["price", "quantity", "amount", "description", "tax_rates",
@@ -151,6 +152,6 @@ def start_fresh() -> None:
 
 
 def reset() -> None:
-    """Start a new invoice: no items, fresh nonce, empty fields."""
+    """"Start another invoice": leave the saved one's screen for an empty form."""
     st.session_state.pop("new_invoice.created", None)
     start_fresh()

@@ -12,6 +12,11 @@ def invoices_of(stripe_client, customer_id: str) -> list:
     return list(stripe_client.v1.invoices.list({"customer": customer_id, "limit": 100}).data)
 
 
+def create_button(at):
+    """The "Create invoice" button (its key carries the form's current nonce: ui.forms)."""
+    return next(b for b in at.button if b.label == "Create invoice")
+
+
 def choose(at, key: str, value) -> None:
     at.selectbox(key=key).set_value(value)
 
@@ -28,7 +33,7 @@ def test_missing_customer_is_named_and_nothing_is_created(app_test, services, st
     choose(at, widget_key("new_invoice_item", "price"), price.id)
     at.button(key="add_item").click().run()  # Add item
     assert len(at.dataframe[0].value) == 1
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     assert any("customer" in e.value.lower() for e in at.error)
     assert at.session_state["new_invoice.items"]  # nothing lost
 
@@ -56,7 +61,7 @@ def test_clerk_saves_a_draft_once_and_is_not_offered_finalize(
     at.button(key="add_item").click().run()
     assert {m.label: m.value for m in at.metric}["Total (1 item)"] == "$30.00"
     at.text_input(key=widget_key("new_invoice", "po_number")).input("PO-77")
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     made = invoices_of(stripe_client, customer.id)
     assert len(made) == 1 and made[0].status == "draft" and made[0].total == 3000
     assert "ask.finalize_invoice" not in {b.key for b in at.button}
@@ -72,7 +77,7 @@ def test_approver_saves_then_finalizes_from_the_same_flow(app_test, services, st
     at.text_input(key=widget_key("new_invoice_item", "description")).input("Setup fee")
     at.text_input(key=widget_key("new_invoice_item", "amount")).input("99.50")
     at.button(key="add_item").click().run()
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     (draft,) = invoices_of(stripe_client, customer.id)
     at.button(key="ask.finalize_invoice").click().run()
     at.button(key="confirm_yes.finalize_invoice").click().run()
@@ -91,6 +96,6 @@ def test_item_error_is_shown_with_the_items_and_nothing_is_created(
     choose(at, widget_key("new_invoice_item", "price"), price.id)
     at.button(key="add_item").click().run()
     services.catalog.archive_price(seed.ADMIN, price.id, form_nonce=seed.nonce())
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     assert [e.value for e in at.error] == [f"Item 1: price {price.id} is archived."]
     assert invoices_of(stripe_client, customer.id) == []

@@ -8,6 +8,7 @@ exclusive VAT on 90.00 = 18.00; total 108.00.
 from __future__ import annotations
 
 from tests.ui import seed
+from tests.ui.test_new_invoice_page import create_button
 from ui.draft_items import FORM, ITEM_FORM
 from ui.forms import widget_key
 
@@ -48,7 +49,7 @@ def test_item_coupon_and_invoice_tax_rate_give_stripes_total_and_are_saved(
     at.multiselect(key=widget_key(FORM, "default_tax_rates")).set_value([rate.id]).run()
     assert not at.exception
     assert metrics(at)["Total (1 item)"] == "$108.00"
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     (saved,) = stripe_client.v1.invoices.list({"customer": buyer.id}).data
     assert [r.id for r in saved.default_tax_rates] == [rate.id]
     assert (saved.subtotal, saved.total) == (9000, 10800)
@@ -71,7 +72,7 @@ def test_invoice_coupon_and_an_item_rate_of_its_own(app_test, services, stripe_c
     at.multiselect(key=widget_key(FORM, "coupons")).set_value([welcome.id]).run()
     # 50.00 − 5.00 = 45.00; the item's own 7 % (not the invoice's 20 %) = 3.15
     assert metrics(at)["Total (1 item)"] == "$48.15"
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     (saved,) = stripe_client.v1.invoices.list({"customer": buyer.id}).data
     assert saved.total == 4815 and [t.amount for t in saved.total_taxes] == [315]
     assert len(saved.discounts) == 1
@@ -108,7 +109,7 @@ def test_a_coupon_deleted_after_it_was_chosen_is_named_and_nothing_is_saved(
     at.multiselect(key=widget_key(FORM, "coupons")).set_value([gone.id]).run()
     assert metrics(at)["Total (1 item)"] == "$72.00"
     services.catalog.taxes.delete_coupon(seed.ADMIN, gone.id, form_nonce=seed.nonce())
-    at.button(key="create_invoice").click().run()
+    create_button(at).click().run()
     assert dict(at.session_state[f"_errors.{FORM}"]) == {
         "discounts": f"There is no coupon {gone.id}."}  # shown under the coupon picker
     assert [e.value for e in at.error] == [f"There is no coupon {gone.id}."]
