@@ -1,5 +1,7 @@
-"""The README stands on its own in a fresh clone, and the first `make run` says what it
-is doing while it installs (issue 14 item 10)."""
+"""The README and the other documents a clone carries (ui/README.md,
+stripe_emulator/*.md, docs/*.md) stand on their own: they link and point only at files
+in the repository. The first `make run` says what it is doing while it installs
+(issue 14 item 10)."""
 
 from __future__ import annotations
 
@@ -11,18 +13,32 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ["README.md", "ui/README.md", "docs/services-api.md"]
+DOCS = sorted(
+    ["README.md", "ui/README.md"]
+    + [str(p.relative_to(ROOT)) for p in (ROOT / "stripe_emulator").glob("*.md")]
+    + [str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")]
+)
 LINK = re.compile(r"\]\(([^)#\s]+)\)")
+#: A path in backticks that leaves the document's folder: `../x/y.md`.
+UPWARD_PATH = re.compile(r"`(\.\./[^`\s]+)`")
+#: What only the machine the project was built on has (no clone carries it).
+OUTSIDE = ("../shared", "/work/", "DESIGN.md")
+
+
+def test_the_documents_checked_include_every_readme() -> None:
+    assert {"README.md", "ui/README.md", "stripe_emulator/README.md",
+            "docs/services-api.md"} <= set(DOCS)
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_link_of_a_doc_is_in_the_repository(doc: str) -> None:
     text = (ROOT / doc).read_text(encoding="utf-8")
-    assert "../shared" not in text and "DESIGN.md" not in text, "a file a clone does not have"
-    for target in LINK.findall(text):
+    for outside in OUTSIDE:
+        assert outside not in text, f"{doc} names {outside}, which a clone does not have"
+    for target in LINK.findall(text) + UPWARD_PATH.findall(text):
         if re.match(r"^[a-z]+:", target):
             continue  # http(s), mailto
-        assert ((ROOT / doc).parent / target).exists(), f"{doc} links to missing {target}"
+        assert ((ROOT / doc).parent / target).exists(), f"{doc} points at missing {target}"
 
 
 def test_readme_says_which_python_and_what_the_first_make_run_does() -> None:
