@@ -96,7 +96,9 @@ def confirm(
             try:
                 done = perform(request, reason.strip() if reason else None)
             except DashboardError as err:
-                if pending() == request:  # a retry after a refusal is a new attempt
+                # A retry after a refusal is a new attempt; after a write that may have
+                # reached Stripe it is the same one (same key: nothing doubled).
+                if pending() == request and not (err.resumable or err.retryable):
                     st.session_state[_PENDING] = replace(request, nonce=new_form_nonce())
                 problem.error(plain(err), icon=":material/error:")
                 return

@@ -118,16 +118,22 @@ def run_write(
     """Call ``write(nonce)``; record a :class:`DashboardError` by field. Returns (ok, result).
 
     ``nonce`` is the one drawn with the clicked button (:func:`button_key`); once the
-    write has completed, success or refusal, the form's nonce is renewed. Without it
-    the form's current nonce is used and kept (the caller renews it)."""
+    write has completed, success or refusal, the form's nonce is renewed, except after
+    an error that is ``resumable`` (part of the write is in Stripe) or ``retryable``
+    (Stripe may have carried it out): the same submission then finishes it with the
+    same idempotency keys. Without ``nonce`` the form's current nonce is used and kept
+    (the caller renews it)."""
     errors(form).clear()
+    renew = nonce is not None
     try:
         return True, write(nonce or form_nonce(form))
     except DashboardError as err:
         set_error(form, err.field, str(err))
+        if err.resumable or err.retryable:
+            renew = False
         return False, None
     finally:
-        if nonce is not None:
+        if renew:
             renew_nonce(form)
 
 

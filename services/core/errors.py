@@ -10,9 +10,17 @@ from __future__ import annotations
 
 
 class DashboardError(Exception):
-    """Base of every error a page may show to the user."""
+    """Base of every error a page may show to the user.
+
+    ``resumable`` is set when part of the write had already reached Stripe (a draft
+    made, then an item refused): submitting the same form again, with the same
+    idempotency keys, finishes it without doubling anything, so the form keeps its
+    nonce. ``retryable`` errors (Stripe unreachable) keep it too: the request may have
+    been carried out, and only the same key makes the retry safe.
+    """
 
     retryable: bool = False
+    resumable: bool = False
 
     def __init__(
         self,
@@ -21,6 +29,7 @@ class DashboardError(Exception):
         field: str | None = None,
         retryable: bool | None = None,
         request_id: str | None = None,
+        resumable: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -28,6 +37,8 @@ class DashboardError(Exception):
         self.request_id = request_id
         if retryable is not None:
             self.retryable = retryable
+        if resumable is not None:
+            self.resumable = resumable
 
     def __str__(self) -> str:
         return self.message

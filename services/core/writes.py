@@ -110,6 +110,8 @@ class WriteRecorder:
                 write._reported = object_id
             yield write
         except Exception as exc:
+            if isinstance(exc, DashboardError) and write.returned:
+                exc.resumable = True  # part of it is in Stripe: the same key finishes it
             self._record(actor, operation, write, FAILURE, _error_text(exc))
             self._close(write, opened, FAILURE, _error_text(exc))
             self._hand_over(write)

@@ -123,6 +123,7 @@ class DraftBuilder:
                     field=exc.field or f"items[{position}]",
                     retryable=exc.retryable,
                     request_id=exc.request_id,
+                    resumable=True,
                 ) from exc
         return draft.id
 

@@ -91,3 +91,42 @@ def test_an_interrupted_draft_is_named_with_the_draft_it_reached(
     )
     assert open_write.operation == "create_draft"
     assert (open_write.object_id or "").startswith("in_")
+
+
+def test_an_error_after_part_of_a_write_reached_stripe_says_the_same_form_resumes_it(
+    services: Services, make_customer, make_price, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The pages keep the form's nonce after a ``resumable`` error (ui.forms.run_write),
+    so the same submission finishes the draft; a refusal before Stripe is not resumable."""
+    import stripe
+
+    from services.core.errors import InvalidInput
+
+    customer, price = make_customer(), make_price("5")
+    items = [DraftItem(price_id=price.id, quantity=1)]
+    with pytest.raises(InvalidInput) as refused:
+        services.invoices.create_draft(
+            ADMIN, customer_id=customer.id, items=items, days_until_due=30, memo="x" * 1501,
+            footer=None, po_number=None, currency=None, form_nonce=new_form_nonce(),
+        )  # fmt: skip
+    assert not refused.value.resumable
+
+    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise stripe.APIConnectionError("connection reset by peer")
+
+    create_item = services.client.v1.invoice_items.create
+    monkeypatch.setattr(services.client.v1.invoice_items, "create", unreachable)
+    nonce = new_form_nonce()
+    with pytest.raises(StripeUnavailable) as cut_short:
+        services.invoices.create_draft(
+            ADMIN, customer_id=customer.id, items=items, days_until_due=30, memo=None,
+            footer=None, po_number=None, currency=None, form_nonce=nonce,
+        )  # fmt: skip
+    assert cut_short.value.resumable
+    monkeypatch.setattr(services.client.v1.invoice_items, "create", create_item)
+    finished = services.invoices.create_draft(
+        ADMIN, customer_id=customer.id, items=items, days_until_due=30, memo=None,
+        footer=None, po_number=None, currency=None, form_nonce=nonce,
+    )  # fmt: skip
+    drafts = services.client.v1.invoices.list(params={"customer": customer.id}).data
+    assert [d.id for d in drafts] == [finished.id] and finished.total == 500

@@ -72,3 +72,32 @@ def test_a_refused_create_then_the_corrected_one_makes_exactly_one_draft(
     (draft,) = invoices_of(stripe_client, customer.id)
     assert (draft.status, draft.total, draft.description) == ("draft", 1200, "Retainer")
     assert not at.error
+
+
+def test_a_save_cut_short_after_the_draft_exists_is_finished_by_the_same_click(
+    app_test, services, stripe_client, monkeypatch
+):
+    """Stripe made the draft, then the item failed (Stripe unreachable): the error says
+    submitting again finishes it, so the form keeps its nonce and the next click makes
+    no second draft."""
+    import stripe
+
+    customer = seed.customer(services)
+    price = seed.one_time_price(services, "15.00")
+    at = app_test(PAGE, role="clerk").run()
+    fill(at, customer.id, price.id, memo="Cut short")
+    add_item = services.client.v1.invoice_items.create
+
+    def unreachable(*args, **kwargs):
+        raise stripe.APIConnectionError("connection reset by peer")
+
+    monkeypatch.setattr(services.client.v1.invoice_items, "create", unreachable)
+    drawn = create_button(at).key
+    create_button(at).click().run()
+    assert any("was created but item 1 failed" in e.value for e in at.error)
+    assert create_button(at).key == drawn  # the same submission, the same keys
+
+    monkeypatch.setattr(services.client.v1.invoice_items, "create", add_item)
+    create_button(at).click().run()
+    (draft,) = invoices_of(stripe_client, customer.id)
+    assert (draft.status, draft.total, draft.description) == ("draft", 1500, "Cut short")
