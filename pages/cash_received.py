@@ -5,6 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from services.core.access import Action
+from services.core.clock import business_zone
 from services.reporting.cash_received import GRAINS
 from ui import report_reads, tables
 from ui.caching import refresher
@@ -13,12 +14,14 @@ from ui.gate import require_page
 from ui.layout import as_of
 from ui.navigation import go
 from ui.reads import read_or_stop, today
+from ui.text import plain
 
 user = require_page(Action.VIEW)
 st.title("Cash received")
 st.caption("Money that came in, on the day it arrived (each partial payment on its own "
-           "date), per currency; days and times are UTC. Select a period to see the payments "
-           "behind it.")
+           "date), per currency; days, weeks and months and the times shown are those of the "
+           f"business time zone ({plain(str(business_zone()))}), as on every page. Select a "
+           "period to see the payments behind it.")
 
 latest = today()
 pick_start, pick_end, pick_grain = st.columns([1, 1, 2], vertical_alignment="bottom")

@@ -68,9 +68,12 @@ def status_badge(status: str) -> None:
 
 
 def day(value: date | datetime | None) -> str:
-    """A date as "25 Nov 2026" ("—" when absent)."""
+    """A date as "25 Nov 2026" ("—" when absent); a time is shown as its day in the
+    business time zone (naive times are UTC, as stored)."""
     if value is None:
         return "—"
+    if isinstance(value, datetime):
+        value = business_time(value)
     return f"{value.day} {value:%b %Y}"
 
 

@@ -15,8 +15,11 @@ So two pages never disagree about days overdue around midnight.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
 
@@ -45,11 +48,36 @@ def use_business_time_zone(zone: tzinfo | None) -> None:
 
 
 def business_zone() -> tzinfo:
-    """The business time zone: the configured one, else the server's local zone."""
+    """The business time zone: the configured one, else the server's local zone (its
+    IANA zone when the machine names one, so daylight saving time is followed for any
+    date, not only today's offset)."""
     if _business_zone is not None:
         return _business_zone
+    named = _server_zone(os.environ.get("TZ", ""), os.path.realpath(_LOCALTIME))
+    if named is not None:
+        return named
     local = datetime.now(UTC).astimezone().tzinfo
     return local if local is not None else UTC
+
+
+_LOCALTIME = "/etc/localtime"
+
+
+@functools.lru_cache(maxsize=8)
+def _server_zone(tz_variable: str, localtime: str) -> tzinfo | None:
+    """The server's IANA zone from ``TZ`` or the link ``/etc/localtime`` points at (e.g.
+    ``…/zoneinfo/Europe/Berlin``), ``None`` when neither names one; cached per value, so a
+    change of either is followed. A named zone (not one read from a file) pickles, as
+    Streamlit's cache needs."""
+    name = tz_variable.lstrip(":")
+    if not name and "/zoneinfo/" in localtime:
+        name = localtime.split("/zoneinfo/", 1)[1]
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        return None
 
 
 def business_today(now: Clock | None = None) -> date:

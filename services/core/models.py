@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from services.core.business_days import as_of_moment, day_of, days_overdue
 from services.core.money import format_amount
 
 
@@ -40,9 +41,9 @@ def timestamp(value: int | None) -> datetime | None:
 
 
 def calendar_date(value: int | None) -> date | None:
-    """Unix seconds → the UTC calendar date."""
-    moment = timestamp(value)
-    return None if moment is None else moment.date()
+    """Unix seconds → the calendar date in the business time zone
+    (:func:`services.core.business_days.day_of`)."""
+    return None if value is None else day_of(int(value))
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,17 @@ class Invoice:
     days_until_due: int | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     lines_complete: bool = True
+    due_at: int | None = None  # Stripe's due_date: the moment (Unix seconds) it falls due
 
     def days_overdue(self, as_of: date) -> int:
-        """Whole days an open invoice is past its due date on ``as_of`` (0 if not overdue)."""
-        if self.status != "open" or self.due_date is None or as_of <= self.due_date:
+        """Days an open invoice is overdue on ``as_of`` (0 if not overdue), as every list
+        counts them (:func:`services.core.business_days.days_overdue`: once the due moment
+        has passed, calendar days of the business zone, at least 1)."""
+        if self.status != "open" or self.due_date is None:
             return 0
-        return (as_of - self.due_date).days
+        if self.due_at is None:  # built by hand with a day only
+            return max((as_of - self.due_date).days, 0)
+        return days_overdue(self.due_at, as_of, as_of_moment(as_of))
 
     def is_overdue(self, as_of: date) -> bool:
         return self.days_overdue(as_of) > 0
@@ -305,6 +311,7 @@ def invoice_from_stripe(obj: Any, lines: list[Any] | None = None) -> Invoice:
         days_until_due=_days_until_due(data),
         metadata=metadata,
         lines_complete=lines is not None or not embedded.get("has_more", False),
+        due_at=None if data.get("due_date") is None else int(data["due_date"]),
     )
 
 

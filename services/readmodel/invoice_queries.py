@@ -2,9 +2,13 @@
 
 The frame functions return the report frame the pages know (``INVOICE_COLUMNS``): one
 row per invoice, amounts in integer minor units, ``created``/``paid_at``/
-``finalized_at`` as aware UTC timestamps, ``due_date`` as a calendar date and
-``days_overdue`` counted on ``as_of``. Any column of :data:`SORT_COLUMNS` sorts in
-SQL (ties broken by the invoice id, in the same direction, so pages never overlap),
+``finalized_at`` as aware timestamps in the business time zone, ``due_date`` as the
+calendar day of Stripe's due moment there and ``days_overdue`` counted on ``as_of``
+(:mod:`services.core.business_days`: overdue once the due moment has passed, days in
+the zone's calendar). Every day a filter names is a day of the business zone, cut at
+its start (DST-correct) and compared as Unix seconds in SQL. Any column of
+:data:`SORT_COLUMNS` sorts in SQL (ties broken by the invoice id, in the same
+direction, so pages never overlap),
 and :func:`invoice_totals` sums the whole filtered set per currency. No Stripe
 request is made.
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, tzinfo
 from typing import Any
 
 import numpy as np
@@ -31,6 +35,14 @@ from sqlalchemy import (
     select,
 )
 
+from services.core import clock
+from services.core.business_days import (
+    as_of_moment,
+    day_of,
+    day_range,
+    day_start,
+    days_overdue,
+)
 from services.core.errors import InvalidInput
 from services.readmodel.tables import invoices
 
@@ -52,8 +64,8 @@ _SELECTED = (
 
 @dataclass(frozen=True)
 class InvoiceQuery:
-    """Which invoices: statuses (any when empty), customer, currency, inclusive UTC days
-    for created/due/paid, and open-and-past-due on ``as_of``."""
+    """Which invoices: statuses (any when empty), customer, currency, inclusive days of the
+    business time zone for created/due/paid, and open-and-past-due on ``overdue_on``."""
 
     statuses: Sequence[str] = ()
     customer_id: str | None = None
@@ -67,17 +79,20 @@ class InvoiceQuery:
     overdue_on: date | None = None
 
 
-def day_start(day: date) -> int:
-    """Unix seconds at the start of ``day`` (UTC)."""
-    return int(datetime.combine(day, time.min, tzinfo=UTC).timestamp())
+__all__ = ["INVOICE_COLUMNS", "INVOICE_STATUSES", "NEWEST_FIRST", "NOTHING_REMAINING",
+           "SORT_COLUMNS", "CurrencyTotals",
+           "InvoiceOrder", "InvoiceQuery", "conditions", "count_invoices", "day_start",
+           "days_overdue_on", "frame_of", "invoice_frame", "invoice_rows", "invoice_totals",
+           "order_clauses", "owed_remaining"]
 
 
 def _between(column: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    first, after = day_range(start, end)
     found: list[ColumnElement[bool]] = []
-    if start is not None:
-        found.append(column >= day_start(start))
-    if end is not None:
-        found.append(column < day_start(end + timedelta(days=1)))
+    if first is not None:
+        found.append(column >= first)
+    if after is not None:
+        found.append(column < after)
     return found
 
 
@@ -98,7 +113,7 @@ def conditions(query: InvoiceQuery) -> list[ColumnElement[bool]]:
     found += _between(invoices.c.due_date, query.due_from, query.due_to)
     found += _between(invoices.c.paid_at, query.paid_from, query.paid_to)
     if query.overdue_on is not None:
-        found.append(invoices.c.due_date < day_start(query.overdue_on))
+        found.append(invoices.c.due_date < as_of_moment(query.overdue_on))
     return found
 
 
@@ -110,7 +125,6 @@ SORT_COLUMNS = (
 #: Statuses whose ``amount_remaining`` is not owed: a draft is not yet a claim and a
 #: voided invoice no longer is one (Stripe keeps the figure on both).
 NOTHING_REMAINING = ("draft", "void")
-_DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -144,12 +158,13 @@ def owed_remaining() -> ColumnElement[Any]:
 
 
 def days_overdue_on(as_of: date) -> ColumnElement[Any]:
-    """Whole days an open invoice is past its due day on ``as_of`` (0 otherwise), as
-    :func:`frame_of` counts them: from the start of the due day (UTC)."""
-    start = literal(day_start(as_of))
-    due_day = invoices.c.due_date - invoices.c.due_date % _DAY
-    late = and_(invoices.c.status == "open", invoices.c.due_date < start)
-    return case((late, (start - due_day) // _DAY), else_=0)
+    """A sort key in the order of :func:`frame_of`'s ``days_overdue`` on ``as_of``: how
+    long (seconds) an open invoice's due moment has passed, 0 when it has not. Calendar
+    days in the business zone only group these seconds, so the order is the same; within
+    one day the invoice due earlier is the more overdue."""
+    reference = literal(as_of_moment(as_of))
+    late = and_(invoices.c.status == "open", invoices.c.due_date < reference)
+    return case((late, reference - invoices.c.due_date), else_=0)
 
 
 def _sort_keys(column: str, as_of: date) -> list[ColumnElement[Any]]:
@@ -301,7 +316,8 @@ def frame_of(rows: list[tuple[Any, ...]], as_of: date) -> pd.DataFrame:
     def column(name: str) -> list[Any]:
         return list(values.get(name, ()))
 
-    as_of_start = day_start(as_of)
+    reference = as_of_moment(as_of)
+    zone = clock.business_zone()
     due = column("due_epoch")
     statuses = column("status")
     frame = pd.DataFrame({
@@ -313,14 +329,15 @@ def frame_of(rows: list[tuple[Any, ...]], as_of: date) -> pd.DataFrame:
         "status": _inferred(statuses),
         "currency": _inferred(column("currency")),
         **{name: np.array(column(name), dtype=np.int64) for name in _AMOUNTS},
-        "created": _moments(column("created")),
-        "due_date": pd.Series([_utc_day(epoch) for epoch in due], dtype=object),
+        "created": _moments(column("created"), zone),
+        "due_date": pd.Series([None if epoch is None else day_of(epoch, zone) for epoch in due],
+                              dtype=object),
         "days_overdue": np.array(
-            [_days_late(epoch, as_of_start) if status == "open" else 0
+            [days_overdue(epoch, as_of, reference, zone) if status == "open" else 0
              for epoch, status in zip(due, statuses, strict=True)], dtype=np.int64),
         "hosted_invoice_url": pd.Series(column("hosted_invoice_url"), dtype=object),
-        "paid_at": _moments(column("paid_at")),
-        "finalized_at": _moments(column("finalized_at")),
+        "paid_at": _moments(column("paid_at"), zone),
+        "finalized_at": _moments(column("finalized_at"), zone),
     })  # fmt: skip
     return frame[INVOICE_COLUMNS]
 
@@ -333,23 +350,14 @@ _RAW_COLUMNS = (
 _AMOUNTS = ("total", "amount_due", "amount_paid", "amount_remaining")
 
 
-def _moments(epochs: list[int | None]) -> pd.Series:
-    """Unix seconds (or None) as aware UTC timestamps (NaT for None)."""
+def _moments(epochs: list[int | None], zone: tzinfo) -> pd.Series:
+    """Unix seconds (or None) as aware timestamps in ``zone`` (NaT for None), so their
+    ``.dt.date`` is the business day."""
     seconds = np.array([np.nan if epoch is None else epoch for epoch in epochs], dtype=float)
-    return pd.Series(pd.to_datetime(seconds, unit="s", utc=True))
+    return pd.Series(pd.to_datetime(seconds, unit="s", utc=True)).dt.tz_convert(zone)
 
 
 def _inferred(texts: list[Any]) -> pd.Series:
     """Text that is never empty, typed as pandas infers it (``str``), as before."""
     return pd.Series(texts) if texts else pd.Series([], dtype=object)
 
-
-def _utc_day(epoch: int | None) -> date | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).date()
-
-
-def _days_late(due_epoch: int | None, as_of_start: int) -> int:
-    """Whole days from the start of the due day (UTC) to ``as_of_start``; 0 unless past."""
-    if due_epoch is None or due_epoch >= as_of_start:
-        return 0
-    return (as_of_start - (due_epoch - due_epoch % _DAY)) // _DAY

@@ -13,7 +13,6 @@ Stripe request is made.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -40,11 +39,12 @@ _received = func.coalesce(invoice_payments.c.paid_at, invoice_payments.c.created
 
 @dataclass(frozen=True)
 class PaymentQuery:
-    """Which paid payments: received in ``[start, end)`` (aware datetimes; either open),
+    """Which paid payments: received in ``[start, end)`` (Unix seconds, e.g. the business
+    zone's day starts from :func:`services.core.business_days.day_range`; either open),
     of one currency and/or customer when given."""
 
-    start: datetime | None = None
-    end: datetime | None = None
+    start: int | None = None
+    end: int | None = None
     currency: str | None = None
     customer_id: str | None = None
 
@@ -55,9 +55,9 @@ def _conditions(query: PaymentQuery) -> list[ColumnElement[bool]]:
         invoices.c.deleted.is_(False),
     ]
     if query.start is not None:
-        found.append(_received >= int(query.start.timestamp()))
+        found.append(_received >= query.start)
     if query.end is not None:
-        found.append(_received < int(query.end.timestamp()))
+        found.append(_received < query.end)
     if query.currency:
         found.append(invoice_payments.c.currency == query.currency.lower())
     if query.customer_id:

@@ -7,11 +7,14 @@ indexed columns of ``rm_invoices`` answers in tens of milliseconds on SQLite and
 PostgreSQL alike. Amounts are integer minor units, summed per currency and never
 across currencies. No Stripe request is made.
 
-Days overdue follow :func:`services.readmodel.invoice_queries.frame_of`: an open
-invoice is ``n`` days overdue on ``as_of`` when its due date falls ``n`` UTC calendar
-days before ``as_of`` (so due "yesterday" is 1 day overdue, due today is current).
-Because every bucket edge is the start of a UTC day, each bucket is a plain range of
-``due_date`` (Unix seconds): ``1-30`` is ``as_of − 30 days ≤ due_date < as_of``.
+Days overdue follow :func:`services.core.business_days.days_overdue`, as
+:func:`services.readmodel.invoice_queries.frame_of` counts them: an open invoice is
+overdue once its due moment has passed (the as-of instant,
+:func:`~services.core.business_days.as_of_moment`: now for today), and ``n`` days
+overdue when its due day is ``n`` calendar days of the business time zone before
+``as_of`` (at least 1). Each bucket edge is the start of a day in that zone (computed
+in Python, DST-correct), so each bucket is a plain range of ``due_date`` (Unix
+seconds): ``1-30`` is ``start of (as_of − 30 days) ≤ due_date < as-of instant``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, select
 
-from services.readmodel.invoice_queries import InvoiceQuery, conditions, day_start
+from services.core.business_days import as_of_moment, day_start
+from services.readmodel.invoice_queries import InvoiceQuery, conditions
 from services.readmodel.tables import invoices
 
 DAY = 86_400
@@ -35,31 +39,37 @@ _BUCKET_DAYS = {"1-30": (1, 30), "31-60": (31, 60), "61-90": (61, 90), "90+": (9
 
 
 def overdue_due_days(bucket: str, as_of: date) -> tuple[date | None, date]:
-    """The inclusive range of due days (UTC) of the open invoices in an overdue bucket on
-    ``as_of``: ``(earliest or None, latest)``, for ``InvoiceQuery.due_from``/``due_to``.
+    """The inclusive range of due days (business time zone) of the open invoices in an
+    overdue bucket on ``as_of``: ``(earliest or None, latest)``, for
+    ``InvoiceQuery.due_from``/``due_to`` together with ``overdue_on=as_of`` (an invoice
+    due on ``as_of`` itself is overdue once its due moment has passed: 1-30 holds it).
 
     ``bucket`` is ``"overdue"`` (any day past due) or one of 1-30, 31-60, 61-90, 90+;
     raises ValueError for another (``current`` and ``total`` include invoices with no
     due date, which no range of due days holds).
     """
     if bucket == OVERDUE:
-        return None, as_of - timedelta(days=1)
+        return None, as_of
     if bucket not in _BUCKET_DAYS:
         raise ValueError(f"{bucket!r} is not an overdue bucket")
     first, last = _BUCKET_DAYS[bucket]
     earliest = None if last is None else as_of - timedelta(days=last)
-    return earliest, as_of - timedelta(days=first)
+    # 1 day overdue is due yesterday, or today with the due moment passed
+    return earliest, as_of if first == 1 else as_of - timedelta(days=first)
 
 
 def _bucket_of(as_of: date) -> ColumnElement[str]:
-    start = day_start(as_of)
     due = invoices.c.due_date
+
+    def since(days: int) -> int:  # the start of the day ``days`` before as_of, in the zone
+        return day_start(as_of - timedelta(days=days))
+
     return case(
         (due.is_(None), "current"),
-        (due >= start, "current"),
-        (due >= start - 30 * DAY, "1-30"),
-        (due >= start - 60 * DAY, "31-60"),
-        (due >= start - 90 * DAY, "61-90"),
+        (due >= as_of_moment(as_of), "current"),
+        (due >= since(30), "1-30"),
+        (due >= since(60), "31-60"),
+        (due >= since(90), "61-90"),
         else_="90+",
     )
 
@@ -102,7 +112,7 @@ class CurrencyFigures:
 
 @dataclass(frozen=True)
 class Periods:
-    """The KPI periods as inclusive UTC days ending ``as_of``."""
+    """The KPI periods as inclusive days (business time zone) ending ``as_of``."""
 
     as_of: date
     collection_days: int
@@ -137,7 +147,7 @@ def receivable_figures(engine: Engine, periods: Periods) -> dict[str, CurrencyFi
     the three in one statement makes SQLite fetch every matching row from the table,
     whose rows carry the JSON (ten times slower at 100,000 invoices).
     """
-    overdue = invoices.c.due_date < day_start(periods.as_of)
+    overdue = invoices.c.due_date < as_of_moment(periods.as_of)
 
     def grouped(query: InvoiceQuery, *columns: Any, by_status: bool = False) -> Any:
         keys = [invoices.c.currency, *([invoices.c.status] if by_status else [])]

@@ -4,18 +4,23 @@ Built from the dates of the invoices' payments (``services.readmodel.payment_que
 partial payments included, so "what was paid last week?" counts each payment on the
 day its money arrived, not the day the invoice became fully paid. Every total keeps
 the payments behind it. Amounts are integer minor units, never summed across
-currencies. Weeks start on Monday (ISO 8601). Days are calendar days in ``zone``
-(UTC unless the caller passes the business time zone).
+currencies. Days, weeks (starting on Monday, ISO 8601) and months are those of the
+business time zone (:func:`services.core.clock.business_zone`, or the ``zone`` given),
+cut at the zone's day starts (DST-correct), so a payment falls on the same day here as
+on the customer statement and in the Invoices paid filter; ``received_at`` is shown in
+that zone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from services.core import clock
+from services.core.business_days import day_range
 from services.core.errors import InvalidInput
 from services.readmodel.payment_queries import PaymentQuery, payments_received, received_totals
 
@@ -74,9 +79,9 @@ def period_label(first_day: date, grain: str) -> str:
 class CashReceivedReport:
     """Cash received, read from the read model behind ``engine``."""
 
-    def __init__(self, engine: Engine, zone: tzinfo = UTC) -> None:
+    def __init__(self, engine: Engine, zone: tzinfo | None = None) -> None:
         self._engine = engine
-        self._zone = zone
+        self._zone = zone if zone is not None else clock.business_zone()
 
     def report(
         self, start: date, end: date, grain: str = "day", *, currency: str | None = None
@@ -94,22 +99,20 @@ class CashReceivedReport:
             raise InvalidInput(
                 f"Choose a period of at most {MAX_DAYS} days.", field="start"
             )
-        query = PaymentQuery(start=self._moment(start), end=self._moment(end + timedelta(days=1)),
-                             currency=currency)
+        first, after = day_range(start, end, self._zone)
+        query = PaymentQuery(start=first, end=after, currency=currency)
         payments = payments_received(self._engine, query)
+        payments["received_at"] = payments["received_at"].dt.tz_convert(self._zone)
         payments["period"] = _period_starts(payments["received_at"], grain, self._zone)
         totals = {cur: amount for cur, (amount, _) in received_totals(self._engine, query).items()}
         return CashReceived(grain, start, end, _periods(payments, grain), totals, payments)
-
-    def _moment(self, day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=self._zone)
 
 
 def _period_starts(received: pd.Series, grain: str, zone: tzinfo) -> pd.Series:
     """:func:`period_start` of each time's day in ``zone``, for the whole column at once."""
     days = received.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
     if grain == "week":
-        days = days - pd.to_timedelta(days.dt.weekday, unit="D")
+        days = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     elif grain == "month":
         days = days - pd.to_timedelta(days.dt.day - 1, unit="D")
     return pd.Series(days.dt.date, index=received.index, dtype=object)

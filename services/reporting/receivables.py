@@ -56,7 +56,7 @@ INVOICED_IN_PERIOD = "invoiced in period"  # kpi_rows("dso")'s part for the peri
 
 @dataclass(frozen=True)
 class InvoiceFilters:
-    """What to show; dates are inclusive calendar days (UTC)."""
+    """What to show; dates are inclusive calendar days of the business time zone."""
 
     statuses: tuple[str, ...] = ()
     customer_id: str | None = None
@@ -162,8 +162,8 @@ class Reports:
                 frame = frame[frame["days_overdue"] == 0].reset_index(drop=True)
             return frame
         due_from, due_to = overdue_due_days(bucket, as_of)
-        return invoice_frame(self._engine, replace(query, due_from=due_from, due_to=due_to),
-                             as_of)
+        return invoice_frame(self._engine, replace(query, due_from=due_from, due_to=due_to,
+                                                   overdue_on=as_of), as_of)
 
     def kpis(
         self,

@@ -9,7 +9,11 @@ end. Every line names the Stripe object behind it (``in_…``, ``inpay_…``, ``
 :mod:`services.reporting.statement_credit_notes` for credit notes). The closing balance
 is what the customer's invoices still owe at the period end, so it equals the aging's
 total open amount on that day. Amounts are integer minor units, positive when they raise
-what the customer owes; never summed across currencies.
+what the customer owes; never summed across currencies. The period's days are days of
+the business time zone (:func:`services.core.clock.business_zone`), so a payment is on
+the same day here as on Cash received and in the Invoices paid filter; each line's
+``date`` is an aware time in that zone, and the open invoices are aged as every list
+ages them (:func:`services.core.business_days.days_overdue`).
 Follows https://docs.stripe.com/invoicing/overview (statuses) and
 https://docs.stripe.com/api/invoice-payment/object (payments).
 """
@@ -18,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from services.core import clock
+from services.core.business_days import as_of_moment, day_of, day_start, days_overdue
 from services.core.errors import InvalidInput, NotFound
 from services.readmodel.statement_queries import customer_label, due_dates
 from services.reporting.aging import AGING_BUCKETS, aging_bucket
@@ -79,10 +85,10 @@ LINE_SOURCES: tuple[LineSource, ...] = (invoice_lines, payment_lines, credit_not
 class StatementReport:
     """Customer statements read from the read model behind ``engine``."""
 
-    def __init__(self, engine: Engine, zone: tzinfo = UTC,
+    def __init__(self, engine: Engine, zone: tzinfo | None = None,
                  sources: Sequence[LineSource] = LINE_SOURCES) -> None:
         self._engine = engine
-        self._zone = zone
+        self._zone = zone if zone is not None else clock.business_zone()
         self._sources = tuple(sources)
 
     def statement(self, customer_id: str, start: date, end: date) -> CustomerStatement:
@@ -97,24 +103,24 @@ class StatementReport:
         known = customer_label(self._engine, customer_id)
         if known is None:
             raise NotFound(f"There is no customer {customer_id}.", field="customer")
-        begins = datetime.combine(start, time.min, tzinfo=self._zone)
-        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=self._zone)
+        begins = day_start(start, self._zone)
+        until = day_start(end + timedelta(days=1), self._zone)
         lines = [line for source in self._sources
-                 for line in source(self._engine, customer_id, int(until.timestamp()))]
+                 for line in source(self._engine, customer_id, until)]
         lines.sort(key=lambda line: (line.at, _KIND_ORDER.get(line.kind, 9), line.object_id))
         currencies = sorted({line.currency for line in lines})
         sections = [self._section(currency, [x for x in lines if x.currency == currency],
                                   begins, end) for currency in currencies]
         return CustomerStatement(customer_id, known[0], known[1], start, end, sections)
 
-    def _section(self, currency: str, lines: list[StatementLine], begins: datetime,
+    def _section(self, currency: str, lines: list[StatementLine], begins: int,
                  end: date) -> CurrencyStatement:
-        before = [line for line in lines if line.at < begins]
-        during = [line for line in lines if line.at >= begins]
+        before = [line for line in lines if line.at.timestamp() < begins]
+        during = [line for line in lines if line.at.timestamp() >= begins]
         opening = sum(line.amount for line in before)
         frame = pd.DataFrame(
-            [[line.at, line.kind, line.description, line.number, line.object_id,
-              line.invoice_id, line.amount] for line in during],
+            [[line.at.astimezone(self._zone), line.kind, line.description, line.number,
+              line.object_id, line.invoice_id, line.amount] for line in during],
             columns=LINE_COLUMNS[:-1],
         )  # fmt: skip
         frame["amount"] = frame["amount"].astype("int64")
@@ -128,25 +134,24 @@ class StatementReport:
         return CurrencyStatement(currency, opening, frame, closing, aging, open_invoices)
 
     def _open_at(self, lines: list[StatementLine], end: date) -> pd.DataFrame:
-        """What each invoice still owed at the end of ``end``, aged on ``end``."""
+        """What each invoice still owed at the end of ``end``, aged on ``end`` (as of now
+        when ``end`` is today)."""
         owed: dict[str, int] = {}
         numbers: dict[str, str | None] = {}
         for line in lines:
             if line.invoice_id is not None:
                 owed[line.invoice_id] = owed.get(line.invoice_id, 0) + line.amount
                 numbers.setdefault(line.invoice_id, line.number)
-        due = self._due_dates(list(owed))
+        due = due_dates(self._engine, list(owed))
+        reference = as_of_moment(end)
         rows = []
         for invoice_id, amount in owed.items():
             if amount == 0:
                 continue
-            due_day = due.get(invoice_id)
-            late = max((end - due_day).days, 0) if due_day is not None else 0
+            due_at = due.get(invoice_id)
+            due_day = None if due_at is None else day_of(due_at, self._zone)
+            late = days_overdue(due_at, end, reference, self._zone)
             rows.append([invoice_id, numbers[invoice_id], due_day, late, aging_bucket(late),
                          amount])
         return pd.DataFrame(rows, columns=OPEN_COLUMNS).astype(
             {"days_overdue": "int64", "open_amount": "int64"})
-
-    def _due_dates(self, invoice_ids: list[str]) -> dict[str, date]:
-        return {invoice_id: datetime.fromtimestamp(seconds, self._zone).date()
-                for invoice_id, seconds in due_dates(self._engine, invoice_ids).items()}

@@ -103,7 +103,7 @@ def _paid_before(engine: Engine, customer_id: str, until: int) -> Callable[[str,
 
 def payment_lines(engine: Engine, customer_id: str, until: int) -> list[StatementLine]:
     """Each paid invoice payment (partial ones too) on the day its money came in."""
-    rows = payments_received(engine, PaymentQuery(customer_id=customer_id, end=_moment(until)))
+    rows = payments_received(engine, PaymentQuery(customer_id=customer_id, end=until))
     lines = []
     for row in rows.to_dict("records"):
         source = row["payment_record"] or row["payment_intent"]

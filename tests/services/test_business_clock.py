@@ -19,11 +19,13 @@ import pytest
 
 from services.container import Services
 from services.core import clock
+from services.core.business_days import day_start
 from services.core.errors import ConfigurationError
 from services.core.idempotency import new_form_nonce
 from services.core.settings import Settings
 from services.customers.balances import customer_balance
 from services.reporting.receivables import InvoiceFilters
+from services.reporting.statement import StatementReport
 from tests.services.conftest import ADMIN
 from ui import reads
 from ui.config import settings_mapping
@@ -67,18 +69,7 @@ def test_the_time_zone_setting(monkeypatch) -> None:  # type: ignore[no-untyped-
     assert caught.value.field == "DASHBOARD_TIME_ZONE"
 
 
-def test_every_page_counts_the_same_days_overdue_around_midnight(
-    services: Services, make_invoice, monkeypatch
-) -> None:
-    invoice = make_invoice("open")
-    assert invoice.due_date is not None
-    # 23:30 UTC ten days after the due day: already the 11th day in Kiritimati (UTC+14).
-    late = datetime.combine(invoice.due_date + timedelta(days=10), datetime.min.time(), UTC)
-    monkeypatch.setattr(clock, "utc_now", lambda: late + timedelta(hours=23, minutes=30))
-    clock.use_business_time_zone(ZoneInfo("Pacific/Kiritimati"))
-    today = reads.today()  # what Invoices, Invoice, Overview, Overdue and Customers use
-    assert today == clock.business_today() == invoice.due_date + timedelta(days=11)
-
+def _days_overdue_on_every_page(services: Services, invoice, today: date) -> dict[str, int]:  # type: ignore[no-untyped-def]
     reports = services.reports
     mine = InvoiceFilters(customer_id=invoice.customer_id)
     listed = reports.invoices_table(mine)  # a service's own default "today"
@@ -86,17 +77,58 @@ def test_every_page_counts_the_same_days_overdue_around_midnight(
                                                         as_of=today))  # fmt: skip
     overdue_rows = reports.aging_rows(today, bucket="total", currency="usd",
                                       customer_id=invoice.customer_id)  # fmt: skip
-    balance = customer_balance(on_the_page)
-    assert {
+    statement = StatementReport(services.engine).statement(invoice.customer_id, today, today)
+    return {
         "Invoices (default)": int(listed["days_overdue"].iloc[0]),
         "Invoices / Customers": int(on_the_page["days_overdue"].iloc[0]),
         "Overdue": int(overdue_rows["days_overdue"].iloc[0]),
-        "Customers balance": balance.oldest_days_overdue,
-        "Invoice": invoice.days_overdue(today),
-    } == dict.fromkeys(
-        ["Invoices (default)", "Invoices / Customers", "Overdue", "Customers balance", "Invoice"],
-        11,
-    )
+        "Customers balance": customer_balance(on_the_page).oldest_days_overdue,
+        "Statement": int(statement.sections[0].open_invoices["days_overdue"].iloc[0]),
+        "Invoice": services.invoices.get(invoice.id).days_overdue(today),
+    }
+
+
+def test_every_page_counts_the_same_days_overdue_around_midnight(
+    services: Services, make_invoice, monkeypatch
+) -> None:
+    clock.use_business_time_zone(ZoneInfo("Pacific/Kiritimati"))  # UTC+14
+    invoice = make_invoice("open")
+    assert invoice.due_date is not None and invoice.due_at is not None
+    # the due day is the business zone's day of Stripe's due moment
+    assert invoice.due_date == datetime.fromtimestamp(
+        invoice.due_at, ZoneInfo("Pacific/Kiritimati")).date()
+    midnight = day_start(invoice.due_date + timedelta(days=11))  # in Kiritimati
+    pages = ["Invoices (default)", "Invoices / Customers", "Overdue", "Customers balance",
+             "Statement", "Invoice"]
+    for seconds, days in ((-1800, 10), (1800, 11)):  # 23:30 and 00:30 there
+        now = datetime.fromtimestamp(midnight + seconds, UTC)
+        monkeypatch.setattr(clock, "utc_now", lambda now=now: now)
+        today = reads.today()  # what Invoices, Invoice, Overview, Overdue and Customers use
+        assert today == clock.business_today() == invoice.due_date + timedelta(days=days)
+        assert _days_overdue_on_every_page(services, invoice, today) == dict.fromkeys(
+            pages, days), now
+
+
+def test_overdue_once_the_due_moment_has_passed(
+    services: Services, make_invoice, monkeypatch
+) -> None:
+    clock.use_business_time_zone(ZoneInfo("America/Los_Angeles"))
+    invoice = make_invoice("open")
+    assert invoice.due_at is not None
+    for seconds, days, bucket in ((-60, 0, "current"), (60, 1, "1-30")):
+        now = datetime.fromtimestamp(invoice.due_at + seconds, UTC)
+        monkeypatch.setattr(clock, "utc_now", lambda now=now: now)
+        today = clock.business_today()
+        assert today == invoice.due_date  # the due day itself
+        assert _days_overdue_on_every_page(services, invoice, today) == dict.fromkeys(
+            ["Invoices (default)", "Invoices / Customers", "Overdue", "Customers balance",
+             "Statement", "Invoice"], days)
+        aging = services.reports.aging(today, customer_id=invoice.customer_id)
+        held = aging[(aging["bucket"] == bucket) & (aging["currency"] == "usd")]
+        assert int(held["count"].iloc[0]) == 1
+        overdue = services.reports.invoices_table(InvoiceFilters(
+            customer_id=invoice.customer_id, overdue_only=True, as_of=today))
+        assert len(overdue) == days
 
 
 _OTHER_CLOCKS = re.compile(

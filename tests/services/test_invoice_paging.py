@@ -96,7 +96,9 @@ def _expected_order(rows: pd.DataFrame, order: InvoiceOrder, made: list[str],
     """The order the list promises, computed row by row: by the column (no number, no due
     or paid date, and a draft's or void invoice's remaining last either way), then id;
     by creation, the order they were made in (``made``: Stripe's order within a second);
-    by due date, the due time Stripe gives (``due``; the table shows its day)."""
+    by due date, the due time Stripe gives (``due``; the table shows its day); by days
+    overdue, the overdue ones first when descending, longest past their due moment first
+    (so within one day overdue the one due earlier), then the rest by id."""
     if order.column == "created":
         return made[::-1] if order.descending else made
 
@@ -106,6 +108,9 @@ def _expected_order(rows: pd.DataFrame, order: InvoiceOrder, made: list[str],
             return fold(row["customer"])
         if column == "due_date":
             return due[row["invoice_id"]]
+        if column == "days_overdue":
+            late = row["days_overdue"] > 0
+            return (1, -int(due[row["invoice_id"]] or 0)) if late else (0, 0)
         if column == "amount_remaining" and row["status"] in ("draft", "void"):
             return None
         found = row[column]

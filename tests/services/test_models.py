@@ -37,7 +37,9 @@ def test_invoice_from_a_stripe_object_not_a_dict() -> None:
     assert invoice.due_date == date(2026, 1, 1)
     assert (invoice.po_number, invoice.memo) == ("PO-7", "Thanks")
     assert invoice.days_overdue(date(2026, 1, 11)) == 10
-    assert invoice.is_overdue(date(2026, 1, 2)) and not invoice.is_overdue(date(2026, 1, 1))
+    # due at 2026-01-01 00:00 UTC: past due by the end of that day, not the day before
+    assert invoice.is_overdue(date(2026, 1, 2)) and not invoice.is_overdue(date(2025, 12, 31))
+    assert invoice.days_overdue(date(2026, 1, 1)) == 1
     assert len(invoice.lines) == 1 and invoice.lines[0].amount == 1000
 
 

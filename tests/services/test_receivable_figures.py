@@ -4,7 +4,10 @@ A mixed book is written into the read model as Stripe would send it (several
 currencies including zero-decimal JPY, drafts, void, uncollectible, paid, open ones
 partially paid, due dates on every bucket edge, invoices with no due date, a deleted
 one), then every figure of ``Reports.kpis``, ``Reports.aging``, ``aging_rows`` and the
-DSO period's status counts is compared with a plain Python loop over the same objects.
+DSO period's status counts is compared with a plain Python loop over the same objects,
+with days of the business time zone: UTC, Kiritimati (UTC+14) and Los Angeles (the
+periods hold DST changes), as of a past day and as of "now" in the middle of a day
+(an invoice due earlier that day is overdue, one due later is not yet).
 Runs on SQLite and, with ``--app-database=postgresql``, on PostgreSQL.
 """
 
@@ -13,12 +16,14 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
 
+from services.core import clock
 from services.core.database import make_engine, write_transaction
 from services.readmodel.store import mark_deleted, now_version, store_object
 from services.reporting.receivables import AGING_BUCKETS, Reports, aging_bucket
@@ -61,8 +66,27 @@ def _invoice(n: int, rng: random.Random) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@pytest.fixture(params=["UTC", "Pacific/Kiritimati", "America/Los_Angeles"])
+def zone(request: pytest.FixtureRequest) -> Iterator[tzinfo]:
+    found = ZoneInfo(request.param)
+    clock.use_business_time_zone(found)
+    yield found
+    clock.use_business_time_zone(None)
+
+
+@pytest.fixture(params=["a past day", "midday"])
+def now(request: pytest.FixtureRequest, zone: tzinfo,
+        monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Now: today's real clock (the as-of days are past), or noon of ``AS_OF`` there."""
+    if request.param == "midday":
+        noon = datetime.combine(AS_OF, time(12), tzinfo=zone).astimezone(UTC)
+        monkeypatch.setattr(clock, "utc_now", lambda: noon)
+    return clock.utc_now()
+
+
 @pytest.fixture
-def book(app_database_url: str) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
+def book(app_database_url: str, zone: tzinfo,
+         now: datetime) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
     engine = make_engine(app_database_url)
     rng = random.Random(20260615)
     made = [_invoice(n, rng) for n in range(600)]
@@ -76,11 +100,22 @@ def book(app_database_url: str) -> Iterator[tuple[Engine, list[dict[str, Any]]]]
         engine.dispose()
 
 
+def _reference(as_of: date) -> float:
+    """The as-of instant: now when ``as_of`` is today there, else the end of the day."""
+    zone, now = clock.business_zone(), clock.utc_now()
+    if now.astimezone(zone).date() == as_of:
+        return now.timestamp()
+    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=zone).timestamp()
+
+
 def _days_overdue(invoice: dict[str, Any], as_of: date) -> int:
+    """0 until the due moment has passed, then calendar days there, at least 1."""
     if invoice["status"] != "open" or invoice["due_date"] is None:
         return 0
-    due_day = datetime.fromtimestamp(invoice["due_date"], UTC).date()
-    return max((as_of - due_day).days, 0)
+    if invoice["due_date"] >= _reference(as_of):
+        return 0
+    due_day = datetime.fromtimestamp(invoice["due_date"], clock.business_zone()).date()
+    return max((as_of - due_day).days, 1)
 
 
 def _by_hand(made: list[dict[str, Any]], as_of: date, collection_days: int,
@@ -90,7 +125,8 @@ def _by_hand(made: list[dict[str, Any]], as_of: date, collection_days: int,
     collect_from, dso_from = (as_of - timedelta(days=n - 1) for n in (collection_days, dso_days))
 
     def day(seconds: int | None) -> date | None:
-        return None if seconds is None else datetime.fromtimestamp(seconds, UTC).date()
+        return None if seconds is None else datetime.fromtimestamp(
+            seconds, clock.business_zone()).date()
 
     sums: dict[str, defaultdict[str, int]] = {k: defaultdict(int) for k in (
         "outstanding", "overdue", "collected", "invoiced")}
