@@ -57,8 +57,8 @@ def header(invoice: Invoice, today: date) -> None:
     tiles[1].metric("Paid", money(invoice.amount_paid, invoice.currency))
     if invoice.status in ("draft", "void"):  # one is not owed yet, the other no longer is
         tiles[2].metric("Remaining", "—", help="A draft or void invoice is owed by nobody")
-    elif invoice.status == "paid" and invoice.amount_due == 0 == invoice.amount_paid:
-        tiles[2].metric("Remaining", "No payment needed", help="Nothing was due on this invoice")
+    elif nothing_was_due(invoice):
+        tiles[2].metric("Remaining", NO_PAYMENT_NEEDED, help="Nothing was due on this invoice")
     else:
         tiles[2].metric("Remaining", money(invoice.amount_remaining, invoice.currency))
     overdue = invoice.days_overdue(today) if invoice.status == "open" else 0
@@ -69,6 +69,19 @@ def header(invoice: Invoice, today: date) -> None:
               f"Footer: {plain(invoice.footer)}" if invoice.footer else ""]
     if notes := [text for text in extras if text]:
         st.caption("  \n".join(notes))
+
+
+def nothing_was_due(invoice: Invoice) -> bool:
+    """A paid invoice of 0.00: Stripe marks it paid at finalization, nobody paid anything."""
+    return invoice.status == "paid" and invoice.amount_due == 0 == invoice.amount_paid
+
+
+def _paid_by(invoice: Invoice) -> str:
+    """Who paid an invoice the dashboard did not record a payment for."""
+    return NO_PAYMENT_NEEDED if nothing_was_due(invoice) else "Stripe (customer payment)"
+
+
+NO_PAYMENT_NEEDED = "No payment needed"
 
 
 def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +99,7 @@ def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
             # own timestamp is a test clock's frozen time for demo customers), else Stripe's.
             "When": moment(audit["at"] if audit is not None else at),
             "What": step,
-            "Who": audit["username"] if audit is not None else "Stripe (customer payment)"
+            "Who": audit["username"] if audit is not None else _paid_by(invoice)
             if step == "Paid" else "Stripe",
             "Reason or note": (audit.get("reason") or "") if audit is not None else "",
         })

@@ -38,3 +38,7 @@ def test_a_zero_invoice_says_no_payment_was_needed(app_test, services) -> None:
     assert invoice.status == "paid" and invoice.amount_due == 0  # Stripe pays it on finalizing
     at = app_test("pages/invoice.py", role="viewer", invoice=invoice.id).run()
     assert _tiles(at)["Remaining"] == "No payment needed"
+    timeline = next(frame.value for frame in at.dataframe if "What" in frame.value.columns)
+    paid = timeline[timeline["What"] == "Paid"]
+    assert list(paid["Who"]) == ["No payment needed"]  # not credited to a customer payment
+    assert "Stripe (customer payment)" not in set(timeline["Who"])
