@@ -9,9 +9,6 @@ and the exports cover every matching invoice, never only the page shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pandas as pd
 import streamlit as st
 
 from services.reporting.invoice_list import EXPORT_MAX_ROWS, InvoiceListPage
@@ -20,6 +17,7 @@ from ui.caching import Snapshot
 from ui.formatting import money
 from ui.invoice_filters import InvoiceQuery
 from ui.invoice_table import shown_frame
+from ui.ready_downloads import made_at_text, prepare_button, version_of
 from ui.text import plain
 
 PAGE_PARAM = "page"  # the pager's key and query parameter
@@ -68,23 +66,43 @@ def pager(listing: InvoiceListPage) -> None:
     st.pagination(listing.pages, key=PAGE_PARAM, bind="query-params", width="stretch")
 
 
+EXPORT_KEY = "invoices_export"
+
+
 def export_buttons(query: InvoiceQuery, listing: InvoiceListPage, basename: str) -> None:
-    """CSV and Excel of every matching invoice in the chosen order, read when clicked."""
-    tables.export_buttons(_whole_set(query), basename, key="invoices_export")
+    """CSV and Excel of every matching invoice in the chosen order: "Prepare CSV and
+    Excel" reads and builds them once, then both are downloads of those ready bytes
+    (:mod:`ui.ready_downloads`: an early click never finds a dropped file). Other
+    filters, order or figures of the set make them to be prepared again."""
+    if not listing.count:
+        return
+    version = version_of(query.key_parts(), listing.count, listing.totals)
+    files = prepare_button(EXPORT_KEY, version, lambda: _whole_set_files(query),
+                           label="Prepare CSV and Excel of every match",
+                           spinner="Reading every matching invoice…")
+    if files is not None:
+        left, right, note = st.columns([1, 1, 4], vertical_alignment="center")
+        left.download_button(
+            "CSV", data=files.files["csv"], file_name=f"{basename}.csv", mime="text/csv",
+            key=f"{EXPORT_KEY}.csv", icon=":material/download:", on_click="ignore")
+        right.download_button(
+            "Excel", data=files.files["xlsx"], file_name=f"{basename}.xlsx",
+            mime=tables.EXCEL_MIME, key=f"{EXPORT_KEY}.xlsx", icon=":material/download:",
+            on_click="ignore")
+        note.caption(made_at_text(files))
     if listing.count > EXPORT_MAX_ROWS:
         st.warning(f"The CSV and Excel files hold the first {EXPORT_MAX_ROWS:,} of "
                    f"{listing.count:,} matching invoices: narrow the filters to export the rest.",
                    icon=":material/warning:")
-    elif listing.count:
+    else:
         st.caption(f"The CSV and Excel files hold all {_invoices(listing.count)}"
                    " in this order, not only this page.")
 
 
-def _whole_set(query: InvoiceQuery) -> Callable[[], pd.DataFrame]:
-    def build() -> pd.DataFrame:
-        return shown_frame(reads.invoice_list_export(query.filters, query.order).rows)
-
-    return build
+def _whole_set_files(query: InvoiceQuery) -> dict[str, bytes]:
+    """The CSV and .xlsx bytes of every matching invoice, as the table shows them."""
+    shown = shown_frame(reads.invoice_list_export(query.filters, query.order).rows)
+    return {"csv": tables.csv_bytes(shown), "xlsx": tables.excel_bytes(shown)}
 
 
 def _invoices(count: int) -> str:

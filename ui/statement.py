@@ -3,7 +3,9 @@ running balance, the closing balance and the aging; CSV, Excel and PDF of all of
 
 The files hold the same rows as the screen: an "Opening balance" row, every line (its
 Stripe object id included) and a "Closing balance" row per currency, amounts as
-numbers (:func:`ui.tables.with_money`).
+numbers (:func:`ui.tables.with_money`). Every file is made before it is clicked (CSV
+and Excel cached per content, the PDF kept per content in the session), so an early
+click never meets a dropped download.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from services.reporting.statement_pdf import KIND_WORDS, statement_pdf
 from ui import navigation, tables
 from ui.charts import BUCKET_TITLES
 from ui.formatting import money
+from ui.ready_downloads import kept_bytes, version_of
 from ui.text import plain
 
 COLUMNS = {"date": "Date", "kind": "Kind", "description": "Description",
@@ -76,9 +79,15 @@ def show(statement: CustomerStatement, *, key: str) -> None:
                      column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})
         _aging(section)
     basename = f"statement-{statement.customer_id}-{statement.start}-{statement.end}"
-    tables.export_buttons(all_rows(statement), basename, key=f"{key}.export")
+    rows = all_rows(statement)  # CSV and Excel: ready bytes cached per content
+    tables.export_buttons(rows, basename, key=f"{key}.export")
+    # The PDF too is made before the click and kept for this content, so its address
+    # survives the page running again (ui.ready_downloads).
+    pdf = kept_bytes(f"{key}.pdf", version_of(statement.customer_id, statement.name,
+                                              tables.csv_bytes(rows)),
+                     lambda: statement_pdf(statement))
     st.download_button(
-        "PDF", data=lambda: statement_pdf(statement), file_name=f"{basename}.pdf",
+        "PDF", data=pdf, file_name=f"{basename}.pdf",
         mime="application/pdf", key=f"{key}.pdf", icon=":material/picture_as_pdf:",
         on_click="ignore",
     )
