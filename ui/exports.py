@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from services.core.clock import business_zone
 from services.core.money import currency_exponent, format_amount, to_major
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -147,7 +148,8 @@ def csv_bytes(shown: pd.DataFrame) -> bytes:
 def excel_bytes(shown: pd.DataFrame, sheet: str = "Export") -> bytes:
     """The frame as an .xlsx workbook: amounts as number cells in the major unit, each with
     its currency's decimals (``#,##0`` for JPY, ``#,##0.000`` for KWD); dates and times as
-    date cells (time zones dropped, which Excel refuses: times are UTC).
+    date cells (time zones dropped, which Excel refuses: times are those of the business
+    time zone, as on screen).
 
     Every text cell is stored as text: a name such as ``=HYPERLINK(...)`` is shown as
     written and never becomes a formula.
@@ -156,7 +158,7 @@ def excel_bytes(shown: pd.DataFrame, sheet: str = "Export") -> bytes:
     frame = spreadsheet_safe(table.frame, quote_formulas=False)
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-            frame[column] = frame[column].dt.tz_convert("UTC").dt.tz_localize(None)
+            frame[column] = frame[column].dt.tz_convert(business_zone()).dt.tz_localize(None)
         elif frame[column].dtype == object:
             frame[column] = frame[column].map(_naive_time)
     buffer = io.BytesIO()
@@ -177,7 +179,8 @@ def excel_bytes(shown: pd.DataFrame, sheet: str = "Export") -> bytes:
 
 
 def _naive_time(value: Any) -> Any:
-    """A time-zone-aware datetime in an object column, as naive UTC (Excel has no zones)."""
+    """A time-zone-aware datetime in an object column, as the naive time of the business
+    zone (Excel has no zones)."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return pd.Timestamp(value).tz_convert("UTC").tz_localize(None).to_pydatetime()
+        return pd.Timestamp(value).tz_convert(business_zone()).tz_localize(None).to_pydatetime()
     return value

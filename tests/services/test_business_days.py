@@ -10,11 +10,14 @@ Runs on SQLite and, with ``--app-database=postgresql``, on PostgreSQL.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import openpyxl
+import pandas as pd
 import pytest
 
 from services.container import Services
@@ -27,6 +30,7 @@ from services.reporting.cash_received import CashReceivedReport
 from services.reporting.receivables import InvoiceFilters
 from services.reporting.statement import StatementReport
 from tests.services.conftest import ADMIN
+from ui.exports import excel_bytes
 from ui.formatting import day
 from ui.invoice_money import payment_rows
 
@@ -154,3 +158,13 @@ def test_a_shown_due_date_is_the_day_of_the_due_moment_there(
     for other in (there - timedelta(days=1), there + timedelta(days=1)):
         assert services.reports.invoices_table(InvoiceFilters(
             customer_id=invoice.customer_id, due_from=other, due_to=other)).empty
+
+
+def test_an_excel_file_shows_the_times_of_the_business_zone() -> None:
+    clock.use_business_time_zone(LOS_ANGELES)
+    received = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)  # 1 Nov 23:30 in Los Angeles
+    frame = pd.DataFrame({"Received": pd.Series([received]).dt.tz_convert(UTC),
+                          "When": pd.Series([received], dtype=object)})
+    sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(frame))).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[2]] == [datetime(2026, 11, 1, 23, 30)] * 2
