@@ -19,6 +19,18 @@ def test_aging_bucket_edges(days: int, bucket: str) -> None:
     assert aging_bucket(days) == bucket
 
 
-def test_a_day_starts_at_utc_midnight() -> None:
+def test_a_day_starts_at_midnight_in_the_business_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from services.core import clock
+
+    monkeypatch.setattr(clock, "_business_zone", UTC)
     assert day_start(date(2026, 3, 1)) == int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())
     assert day_start(date(2026, 4, 1)) - day_start(date(2026, 3, 31)) == 86_400
+    berlin = ZoneInfo("Europe/Berlin")
+    monkeypatch.setattr(clock, "_business_zone", berlin)
+    assert day_start(date(2026, 3, 1)) == int(datetime(2026, 3, 1, tzinfo=berlin).timestamp())
+    # the night the clocks go forward (29 March 2026) makes a 23-hour day
+    assert day_start(date(2026, 3, 30)) - day_start(date(2026, 3, 29)) == 23 * 3600
