@@ -16,6 +16,7 @@ from ui.reads import read_or_stop
 from ui.text import plain
 
 BUCKETS = {**charts.BUCKET_TITLES, "total": "All open"}
+MAX_LISTED = 1_000  # rows drawn per list; totals cover them all
 
 user = require_page(Action.VIEW)
 st.title("Overdue & aging")
@@ -76,10 +77,13 @@ amount_label = "Open amount" if open_view else "Overdue amount"
 money_columns = {"amount_remaining": amount_label}
 if bucket == "total":
     money_columns["amount_overdue"] = "Of which overdue"
-customers_shown = tables.with_money(by_customer, money_columns)
-customers_shown.insert(0, "open", [navigation.customer_url(c) for c in by_customer["customer_id"]])
+# Lists stop at the MAX_LISTED largest (a big book has tens of thousands open: drawing them
+# all takes seconds and helps nobody); the totals always cover every invoice.
+listed = by_customer.head(MAX_LISTED)
+customers_shown = tables.with_money(listed, money_columns)
+customers_shown.insert(0, "open", [navigation.customer_url(c) for c in listed["customer_id"]])
 customers_key = f"overdue_customers.{view}"
-tables.keep_selection(customers_key, by_customer["customer_id"])  # the same customer stays picked
+tables.keep_selection(customers_key, listed["customer_id"])  # the same customer stays picked
 picked = st.dataframe(
     customers_shown[["open", "customer", "email", "invoices", *money_columns.values(),
                      "oldest_days_overdue"]],
@@ -106,7 +110,8 @@ def totals(frame: pd.DataFrame, what: str) -> str:
 
 
 st.caption(totals(rows, "invoices") + f" · {len(by_customer)} customers · "
-           "select a customer to list only their invoices.")
+           + (f"the {MAX_LISTED:,} largest shown · " if len(by_customer) > MAX_LISTED else "")
+           + "select a customer to list only their invoices.")
 chosen = tables.selected(picked, customers_shown.reset_index(drop=True), key=customers_key,
                          id_column="customer_id", what="customer")  # the customer clicked
 if chosen is not None:
@@ -116,9 +121,13 @@ if chosen is not None:
 else:
     invoices = rows
     st.markdown(f"**All {currency.upper()} invoices** · {AGES[bucket]}")
-shown = show_invoices(invoices, key=f"overdue_invoices.{view}", sort="Most overdue",
+oldest = invoices.sort_values(["days_overdue", "amount_remaining"], ascending=False,
+                              kind="stable").head(MAX_LISTED)
+shown = show_invoices(oldest, key=f"overdue_invoices.{view}", sort="Most overdue",
                       extra={"email": "Email"})
 if not invoices.empty:
-    st.caption(totals(invoices, "invoices"))
+    st.caption(totals(invoices, "invoices") + (
+        f" · the {MAX_LISTED:,} most overdue shown (select a customer for all of theirs)"
+        if len(invoices) > MAX_LISTED else ""))
 tables.export_buttons(shown, f"overdue-{currency}-{bucket}-{as_of_day}",
                       key=f"overdue_export.{view}")
