@@ -50,7 +50,11 @@ def load_demo_data(services: Services) -> None:
         return
     from services.demo import loader as demo_data  # only needed on a first emulator start
 
-    demo_data.load_demo_data(services)
+    print("== First start: loading the demo book into the embedded Stripe emulator "
+          "(customers, products, invoices; about half a minute) ==", flush=True)
+    summary = demo_data.load_demo_data(services)
+    print(f"== Demo data loaded: {summary.customers} customers, {summary.products} products, "
+          f"{summary.invoices} invoices ==", flush=True)
 
 
 def build_dashboard_services() -> Services:
@@ -131,8 +135,10 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
         # The read model: list what is not listed yet (own thread), then catch up with
         # Stripe's events every 10 minutes.
         backfill = services.upkeep.start()
+        from ui.warm_up import WARM_UP_THREAD
+
         threading.Thread(
-            target=_warm_caches, args=(backfill,), name="warm-caches", daemon=True
+            target=_warm_caches, args=(backfill,), name=WARM_UP_THREAD, daemon=True
         ).start()
     except ConfigurationError:
         raise  # e.g. a live key without ALLOW_LIVE_MODE: refuse to start

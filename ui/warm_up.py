@@ -17,6 +17,26 @@ from ui import reads
 from ui.invoice_filters import DEFAULT_PAGE_SIZE
 
 LOG = logging.getLogger(__name__)
+#: The thread app.py runs :func:`warm_default_views` in.
+WARM_UP_THREAD = "warm-caches"
+#: Streamlit warns on every cached call made outside a browser session; the warm-up does
+#: that on purpose, and the warnings alarm whoever reads the server's log.
+_STREAMLIT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+class _WarmUpContextWarnings(logging.Filter):
+    """Drop Streamlit's "missing ScriptRunContext" warnings of the warm-up thread only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == WARM_UP_THREAD
+                    and "missing ScriptRunContext" in record.getMessage())
+
+
+def quiet_streamlit_context_warnings() -> None:
+    """Install the filter once (idempotent)."""
+    logger = logging.getLogger(_STREAMLIT_CONTEXT_LOGGER)
+    if not any(isinstance(f, _WarmUpContextWarnings) for f in logger.filters):
+        logger.addFilter(_WarmUpContextWarnings())
 
 
 def _newest_invoices() -> object:
@@ -31,6 +51,7 @@ def _overview() -> object:
 
 def warm_default_views() -> None:
     """Load the customers, the Invoices page's newest rows and the Overview into the caches."""
+    quiet_streamlit_context_warnings()
     views: tuple[tuple[str, Callable[[], object]], ...] = (
         ("customers", reads.customers_table),
         ("newest invoices", _newest_invoices),
