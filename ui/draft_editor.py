@@ -102,8 +102,9 @@ def _line(invoice: Invoice, breakdown: InvoiceBreakdown, user: CurrentUser,
     form, key = f"draft_line.{invoice.id}.{line.id}", forms.widget_key
     fields = ["quantity", "amount", "description", "tax_rates", "coupons"]
     priced = next((item.price_id for item in invoice.lines if item.id == line.id), None)
-    own_rates = [] if line.tax_rate_ids == breakdown.default_tax_rate_ids else [
-        r for r in line.tax_rate_ids if r in rates]
+    # the line's OWN rates and coupons only: the invoice's defaults and coupons apply to
+    # the line too, but saving them as the line's own would tax or discount it twice
+    own_rates = [r for r in line.own_tax_rate_ids if r in rates]
     with st.form(form):
         left, right = st.columns(2)
         if priced:

@@ -57,11 +57,17 @@ class LineBreakdown:
     taxes: tuple[TaxAmount, ...]
     tax_rate_ids: tuple[str, ...]
     discount_ids: tuple[str, ...]  # the line's own discounts (di_…), not the invoice's
+    #: The line's own ``tax_rates`` (empty: the invoice's ``default_tax_rates`` apply);
+    #: ``tax_rate_ids`` also names the defaults Stripe taxed the line with.
+    own_tax_rate_ids: tuple[str, ...] = ()
 
     @property
     def coupon_ids(self) -> tuple[str, ...]:
-        """The coupons behind the line's own discounts (those Stripe gave an amount)."""
-        return tuple(d.coupon_id for d in self.discounts if d.coupon_id)
+        """The coupons behind the line's OWN discounts: ``discount_amounts`` also lists the
+        invoice's discounts as applied to the line, which are not the line's to edit."""
+        own = set(self.discount_ids)
+        return tuple(d.coupon_id for d in self.discounts
+                     if d.coupon_id and d.discount_id in own)
 
 
 @dataclass(frozen=True)
@@ -197,7 +203,8 @@ def _line(
 ) -> LineBreakdown:
     shown = line_from_stripe(data)
     taxes = _taxes(data.get("taxes"), rates)
-    rate_ids = [str(object_id(rate)) for rate in data.get("tax_rates") or []]
+    own_rate_ids = [str(object_id(rate)) for rate in data.get("tax_rates") or []]
+    rate_ids = list(own_rate_ids)
     if not rate_ids:
         rate_ids = [tax.tax_rate_id for tax in taxes if tax.tax_rate_id]
     return LineBreakdown(
@@ -211,4 +218,5 @@ def _line(
         taxes=tuple(taxes),
         tax_rate_ids=tuple(rate_ids),
         discount_ids=tuple(str(object_id(d)) for d in data.get("discounts") or []),
+        own_tax_rate_ids=tuple(own_rate_ids),
     )

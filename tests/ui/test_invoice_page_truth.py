@@ -1,0 +1,57 @@
+"""The Invoice page and the draft editor say what Stripe holds (AppTest, real services).
+
+Figures are worked out by hand: (3 × 200.00 + 420.50) = 1,020.50; the invoice's 10 %
+coupon leaves 918.45; 20 % VAT on that is 183.69: total 1,102.14. With quantity 4:
+800.00 + 420.50 = 1,220.50 → 1,098.45 → +219.69 = 1,318.14.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.models import DraftItem
+from tests.ui import seed
+
+
+@pytest.fixture
+def draft_with_invoice_coupon(services):
+    """A draft (3 × $200.00 and a $420.50 custom line) with a 10 % coupon and 20 % VAT on
+    the whole invoice, nothing of their own on the lines."""
+    vat = services.catalog.taxes.create_tax_rate(
+        seed.ADMIN, display_name="VAT", percentage_text="20", inclusive=False, country="DE",
+        jurisdiction=None, description=None, form_nonce=seed.nonce())
+    loyalty = services.catalog.taxes.create_coupon(
+        seed.ADMIN, name="Loyalty", percent_off_text="10", amount_off_text=None, currency=None,
+        max_redemptions=None, redeem_by=None, form_nonce=seed.nonce())
+    price = seed.one_time_price(services, "200.00")
+    draft = services.invoices.create_draft(
+        seed.ADMIN, customer_id=seed.customer(services).id,
+        items=[DraftItem(price_id=price.id, quantity=3),
+               DraftItem(amount=42050, description="Setup")],
+        days_until_due=30, memo=None, footer=None, po_number=None, currency="usd",
+        form_nonce=seed.nonce(), default_tax_rates=[vat.id], coupons=[loyalty.id])
+    assert draft.total == 110214  # by hand, see the module docstring
+    return draft, price, loyalty
+
+
+def test_changing_a_lines_quantity_keeps_the_invoice_coupon_off_the_line(
+        app_test, services, draft_with_invoice_coupon):
+    draft, price, loyalty = draft_with_invoice_coupon
+    at = app_test("pages/invoice.py", role="clerk", invoice=draft.id).run()
+    priced = next(line for line in draft.lines if line.price_id == price.id)
+    at.selectbox(key=f"draft_line_choice.{draft.id}").set_value(priced.id).run()
+    form = f"draft_line.{draft.id}.{priced.id}"
+    coupons = next(m for m in at.multiselect if m.label == "Coupons on this line")
+    rates = next(m for m in at.multiselect if m.label.startswith("This line's own tax rates"))
+    assert coupons.value == [] and rates.value == []  # the invoice's, not the line's own
+    quantity = next(n for n in at.number_input if n.label == "Quantity")
+    quantity.set_value(4)
+    next(b for b in at.button if b.label == "Save line" and form in b.form_id).click().run()
+    assert not at.exception
+    saved = services.invoices.get(draft.id)
+    assert saved.total == 131814  # 1,318.14 by hand: one 10 % discount, not two
+    line = next(item for item in services.client.v1.invoices.line_items.list(draft.id)
+                if item.id == priced.id)
+    assert line.quantity == 4 and not line.discounts  # no coupon of its own
+    assert services.client.v1.coupons.retrieve(loyalty.id).times_redeemed == 1
+    assert {m.label: m.value for m in at.metric}["Total"] == "$1,318.14"
