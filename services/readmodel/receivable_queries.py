@@ -26,8 +26,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, select
 
-from services.core.business_days import as_of_moment, day_start
+from services.core.business_days import as_of_moment, day_range, day_start
 from services.readmodel.invoice_queries import InvoiceQuery, conditions
+from services.readmodel.payment_queries import PaymentQuery, received_totals
 from services.readmodel.tables import invoices
 
 DAY = 86_400
@@ -103,8 +104,8 @@ class CurrencyFigures:
     open_count: int = 0
     overdue: int = 0  # amount_remaining of open invoices past their due date
     overdue_count: int = 0
-    collected: int = 0  # amount_paid of invoices paid in the collection period
-    collected_count: int = 0
+    collected: int = 0  # money received in the collection period (payment_queries)
+    collected_count: int = 0  # receipts behind it
     invoiced: int = 0  # total of finalized invoices created in the DSO period
     invoiced_count: int = 0
     dso_count: int = 0  # distinct invoices behind DSO: open, or invoiced in the period
@@ -133,6 +134,15 @@ def collected_query(periods: Periods) -> InvoiceQuery:
                         paid_from=periods.collection_from, paid_to=periods.as_of)
 
 
+def collected_totals(engine: Engine, periods: Periods) -> dict[str, tuple[int, int]]:
+    """Money received on the collection period's days, per currency: (minor units, number
+    of receipts), by the one definition Cash received and the statement use
+    (:func:`services.readmodel.payment_queries.received_totals`: every paid payment,
+    partial ones too, plus money marked paid outside Stripe)."""
+    first, after = day_range(periods.collection_from, periods.as_of)
+    return received_totals(engine, PaymentQuery(start=first, end=after))
+
+
 def invoiced_query(periods: Periods, statuses: Sequence[str] = FINALIZED) -> InvoiceQuery:
     """Finalized invoices created in the DSO period (``statuses`` among them)."""
     return InvoiceQuery(statuses=statuses, created_from=periods.dso_from,
@@ -140,8 +150,9 @@ def invoiced_query(periods: Periods, statuses: Sequence[str] = FINALIZED) -> Inv
 
 
 def receivable_figures(engine: Engine, periods: Periods) -> dict[str, CurrencyFigures]:
-    """Every KPI's sum and count per currency: three grouped ``SELECT``s, one per kind of
-    invoice counted (open; paid in the collection period; invoiced in the DSO period).
+    """Every KPI's sum and count per currency: three grouped ``SELECT``s (open invoices;
+    money received in the collection period, :func:`collected_totals`; invoiced in the
+    DSO period).
 
     Each reads only the listing index (status, currency, dates, amounts): an ``OR`` of
     the three in one statement makes SQLite fetch every matching row from the table,
@@ -168,10 +179,8 @@ def receivable_figures(engine: Engine, periods: Periods) -> dict[str, CurrencyFi
             found.setdefault(str(currency), {}).update(
                 open_count=int(count), outstanding=int(remaining), overdue=int(late),
                 overdue_count=int(late_count))
-        collected = conn.execute(grouped(collected_query(periods), total(invoices.c.amount_paid)))
-        for currency, count, paid in collected:
-            found.setdefault(str(currency), {}).update(collected=int(paid),
-                                                       collected_count=int(count))
+        for currency, (paid, count) in collected_totals(engine, periods).items():
+            found.setdefault(str(currency), {}).update(collected=paid, collected_count=count)
         invoiced = conn.execute(grouped(invoiced_query(periods), total(invoices.c.total),
                                         by_status=True))
         for currency, status, count, amount in invoiced:

@@ -13,8 +13,10 @@ A :class:`StatementLine` is one Stripe object's effect on what a customer owes
   What was paid beyond ``amount_due`` (``amount_overpaid``) leaves the invoice for the
   customer's credit balance (``balance transaction``), which Stripe applies to a later
   invoice's ``amount_due``;
-- :func:`payment_lines`: each paid InvoicePayment (``inpay_…``, partial ones too) on the
-  day its money came in, naming the payment record or intent behind it.
+- :func:`payment_lines`: each receipt of :mod:`services.readmodel.payment_queries` on
+  the day its money came in: a paid InvoicePayment (``inpay_…``, partial ones too)
+  naming the payment record or intent behind it, or money marked paid outside Stripe
+  (``paid_out_of_band``: no InvoicePayment) naming the invoice (``in_…``).
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ def payment_lines(engine: Engine, customer_id: str, until: int) -> list[Statemen
     rows = payments_received(engine, PaymentQuery(customer_id=customer_id, end=until))
     lines = []
     for row in rows.to_dict("records"):
-        source = row["payment_record"] or row["payment_intent"]
+        # money marked paid outside Stripe has no payment: its receipt is named by the invoice
+        source = row["payment_record"] or row["payment_intent"] or row["payment_id"]
         label = row["number"] or row["invoice_id"]
         description = f"Payment for {label} · {row['method']}" + (f" ({source})" if source else "")
         lines.append(StatementLine(
