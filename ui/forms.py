@@ -11,7 +11,8 @@ even when the first one has already finished. Once an action has completed,
 success or refusal, the nonce is renewed (:func:`renew_nonce`), so the next
 deliberate click (a second "Send" is a reminder) is a new submission. Fields are
 cleared by hand only after success (never ``clear_on_submit``, which can lose
-the first submit).
+the first submit), by assigning each widget its default (:func:`clear_fields`), so
+the browser shows the form empty and a second click submits nothing.
 
 Typical use, inside ``st.form(FORM)``::
 
@@ -106,10 +107,38 @@ def other_errors(form: str, shown: Iterable[str] = ()) -> None:
             st.error(plain(message), icon=":material/error:")
 
 
+def _widget_default(key: str) -> tuple[bool, Any]:
+    """(found, value) the widget under ``key`` starts with, as drawn in the last run.
+
+    Streamlit keeps it as the widget's deserializer applied to "no value from the
+    browser"; reached through Streamlit's session state internals (pinned version),
+    so anything unexpected counts as not found."""
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        state = get_session_state()._state
+        widget_id = state._key_id_mapper.get_id_from_key(key, None)
+        metadata = state._new_widget_state.widget_metadata.get(widget_id or "")
+        if metadata is None:
+            return False, None
+        return True, metadata.deserializer(None)
+    except Exception:  # internals moved: fall back to forgetting the value
+        return False, None
+
+
 def clear_fields(form: str, fields: Iterable[str]) -> None:
-    """Reset widgets to their defaults (only ever after a successful write)."""
+    """Reset widgets to their defaults (only ever after a successful write).
+
+    The default is *assigned* (not just dropped from session state): an assigned value
+    is sent to the browser, which otherwise keeps showing, and submits again, what was
+    typed (a second click would then repeat the write with a new nonce)."""
     for field in fields:
-        st.session_state.pop(widget_key(form, field), None)
+        key = widget_key(form, field)
+        found, default = _widget_default(key)
+        if found:
+            st.session_state[key] = default
+        else:
+            st.session_state.pop(key, None)
 
 
 def run_write(
