@@ -52,8 +52,12 @@ def header(invoice: Invoice, today: date) -> None:
         if payment_page := https_only(invoice.hosted_invoice_url):  # never another scheme
             st.link_button("Customer's payment page", payment_page,
                            icon=":material/open_in_new:")
-    tiles = st.columns(4)
+    credited = credited_total(invoice)
+    tiles = st.columns(5 if credited else 4)
     tiles[0].metric("Total", money(invoice.total, invoice.currency))
+    if credited:
+        tiles.pop(1).metric("Credited", money(credited, invoice.currency),
+                            help="Credit notes issued on this invoice (not voided)")
     tiles[1].metric("Paid", money(invoice.amount_paid, invoice.currency))
     if invoice.status in ("draft", "void"):  # one is not owed yet, the other no longer is
         tiles[2].metric("Remaining", "—", help="A draft or void invoice is owed by nobody")
@@ -69,6 +73,18 @@ def header(invoice: Invoice, today: date) -> None:
               f"Footer: {plain(invoice.footer)}" if invoice.footer else ""]
     if notes := [text for text in extras if text]:
         st.caption("  \n".join(notes))
+
+
+def credited_total(invoice: Invoice) -> int:
+    """The sum of the invoice's credit notes that stand (not void), in minor units of its
+    currency, from the read model; 0 for a draft or when they cannot be read."""
+    if invoice.status == "draft":
+        return 0
+    try:
+        notes = invoice_money.invoice_credit_notes(invoice.id)
+    except DashboardError:
+        return 0
+    return sum(note.total for note in notes if note.status != "void")
 
 
 def nothing_was_due(invoice: Invoice) -> bool:
@@ -133,28 +149,40 @@ def line_rows(breakdown: InvoiceBreakdown) -> pd.DataFrame:
     )
 
 
-def total_rows(breakdown: InvoiceBreakdown) -> pd.DataFrame:
-    """Subtotal, each invoice discount, total excluding tax, each tax, total, amount due:
-    every figure as Stripe gives it (line discounts are inside Stripe's subtotal)."""
+def total_rows(breakdown: InvoiceBreakdown, status: str | None = None) -> pd.DataFrame:
+    """Subtotal, each invoice discount, total excluding tax, each tax, total, applied
+    balance, credit notes before payment, amount paid, amount due, then credit notes after
+    payment: every figure as Stripe gives it (line discounts are inside Stripe's subtotal),
+    so each row follows from the ones above it. A void invoice owes nothing: its amount
+    due is "—" (``status`` is the invoice's)."""
     currency = breakdown.currency
-    rows = [("Subtotal", breakdown.subtotal)]
+    rows: list[tuple[str, int | None]] = [("Subtotal", breakdown.subtotal)]
     rows += [(f"Discount: {d.label}", -d.amount) for d in breakdown.invoice_discounts]
     if breakdown.taxes or breakdown.invoice_discounts:
         rows.append(("Total excluding tax", breakdown.total_excluding_tax))
     rows += [(f"{t.label} on {money(t.taxable_amount, currency)}", t.amount)
              for t in breakdown.taxes]
     rows.append(("Total", breakdown.total))
+    if breakdown.starting_balance:
+        rows.append(("Customer balance applied", breakdown.starting_balance))
+    if breakdown.pre_payment_credit_notes:
+        rows.append(("Credit notes (before payment)", -breakdown.pre_payment_credit_notes))
     if breakdown.amount_paid:
         rows.append(("Amount paid", -breakdown.amount_paid))
-    rows.append(("Amount due", breakdown.amount_due if not breakdown.amount_paid
+    rows.append(("Amount due", None if status == "void" else
+                 breakdown.amount_due if not breakdown.amount_paid
                  else breakdown.amount_remaining))
-    return pd.DataFrame([{"": what, "Amount": money(amount, currency)} for what, amount in rows],
-                        columns=["", "Amount"])
+    if breakdown.post_payment_credit_notes:
+        rows.append(("Credit notes after payment (refunded or to the customer's balance)",
+                     -breakdown.post_payment_credit_notes))
+    return pd.DataFrame([{"": what, "Amount": "—" if amount is None else money(amount, currency)}
+                         for what, amount in rows], columns=["", "Amount"])
 
 
-def totals(breakdown: InvoiceBreakdown, *, key: str) -> None:
-    """The totals table; a note when lines carry their own discounts."""
-    st.dataframe(total_rows(breakdown), hide_index=True, key=f"totals.{key}",
+def totals(breakdown: InvoiceBreakdown, *, key: str, status: str | None = None) -> None:
+    """The totals table (``status``: the invoice's, None for a preview); a note when
+    lines carry their own discounts."""
+    st.dataframe(total_rows(breakdown, status), hide_index=True, key=f"totals.{key}",
                  column_config={"Amount": st.column_config.TextColumn(alignment="right")})
     if breakdown.line_discounts:
         given = money(sum(d.amount for d in breakdown.line_discounts), breakdown.currency)
@@ -182,7 +210,7 @@ def lines(invoice: Invoice, breakdown: InvoiceBreakdown | None = None) -> None:
     if breakdown is None:
         st.markdown(f"**Total {money(invoice.total, invoice.currency)}**")
     else:
-        totals(breakdown, key=invoice.id)
+        totals(breakdown, key=invoice.id, status=invoice.status)
 
 
 def download_pdf(invoice: Invoice) -> None:

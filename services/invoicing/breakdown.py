@@ -85,6 +85,12 @@ class InvoiceBreakdown:
     amount_remaining: int
     lines: tuple[LineBreakdown, ...]
     default_tax_rate_ids: tuple[str, ...]
+    #: Stripe's ``starting_balance`` (customer balance applied; negative: a credit) and
+    #: ``pre_payment_credit_notes_amount`` (taken off ``amount_due``) and
+    #: ``post_payment_credit_notes_amount`` (refunded or credited after payment).
+    starting_balance: int = 0
+    pre_payment_credit_notes: int = 0
+    post_payment_credit_notes: int = 0
 
     @property
     def discount_total(self) -> int:
@@ -137,6 +143,9 @@ def breakdown_from_stripe(
         lines=tuple(_line(as_mapping(line), rates, discount_labels) for line in raw_lines),
         default_tax_rate_ids=tuple(
             str(object_id(rate)) for rate in data.get("default_tax_rates") or []),
+        starting_balance=int(data.get("starting_balance") or 0),
+        pre_payment_credit_notes=int(data.get("pre_payment_credit_notes_amount") or 0),
+        post_payment_credit_notes=int(data.get("post_payment_credit_notes_amount") or 0),
     )
 
 

@@ -55,3 +55,43 @@ def test_changing_a_lines_quantity_keeps_the_invoice_coupon_off_the_line(
     assert line.quantity == 4 and not line.discounts  # no coupon of its own
     assert services.client.v1.coupons.retrieve(loyalty.id).times_redeemed == 1
     assert {m.label: m.value for m in at.metric}["Total"] == "$1,318.14"
+
+
+def _totals(at) -> dict[str, str]:
+    """The totals table: row label → amount as shown."""
+    table = next(d.value for d in at.dataframe if "" in d.value.columns)
+    return dict(zip(table[""], table["Amount"], strict=True))
+
+
+def _open_eur_invoice(services, amount: int):
+    draft = services.invoices.create_draft(
+        seed.ADMIN, customer_id=seed.customer(services).id,
+        items=[DraftItem(amount=amount, description="Consulting")], days_until_due=30,
+        memo=None, footer=None, po_number=None, currency="eur", form_nonce=seed.nonce())
+    return services.invoices.finalize(seed.ADMIN, draft.id, form_nonce=seed.nonce())
+
+
+def test_a_credit_note_adds_up_in_the_header_and_the_totals(app_test, services):
+    from services.invoicing.credit_notes import CreditNoteRequest, Destination
+
+    invoice = _open_eur_invoice(services, 1_075_000)
+    services.invoices.credit_notes.issue(seed.ADMIN, CreditNoteRequest(
+        invoice_id=invoice.id, reason="order_change", destination=Destination.REDUCE_OWED,
+        amount_text="700"), form_nonce=seed.nonce())
+    at = app_test("pages/invoice.py", role="viewer", invoice=invoice.id).run()
+    tiles = {m.label: m.value for m in at.metric}
+    assert (tiles["Total"], tiles["Credited"], tiles["Paid"], tiles["Remaining"]) == (
+        "€10,750.00", "€700.00", "€0.00", "€10,050.00")
+    rows = list(_totals(at).items())
+    at_total = rows.index(("Total", "€10,750.00"))
+    assert rows[at_total + 1:] == [("Credit notes (before payment)", "-€700.00"),
+                                   ("Amount due", "€10,050.00")]
+
+
+def test_a_void_invoice_owes_nothing(app_test, services):
+    invoice = _open_eur_invoice(services, 140_000)
+    services.invoices.void(seed.ADMIN, invoice.id, reason="Sent twice",
+                           form_nonce=seed.nonce())
+    at = app_test("pages/invoice.py", role="viewer", invoice=invoice.id).run()
+    assert _totals(at)["Amount due"] == "—"
+    assert {m.label: m.value for m in at.metric}["Remaining"] == "—"
