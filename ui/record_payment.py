@@ -9,6 +9,7 @@ once (:mod:`services.invoicing.payments`).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -47,6 +48,14 @@ def offer(row: DeltaGenerator, invoice: Invoice) -> None:
                icon=":material/payments:")
 
 
+def day_rule(finalized: date | None) -> str:
+    """The rule for the day the money arrived, in words (the field's help)."""
+    if finalized is None:
+        return "Not in the future."
+    return (f"Not before the invoice was finalized on {finalized.isoformat()}, "
+            "not in the future.")
+
+
 def effect(plan: PaymentPlan) -> str:
     """What the payment will do, in words (plain text)."""
     if plan.overpaid:
@@ -75,9 +84,11 @@ def dialog(invoice: Invoice, user: CurrentUser) -> None:
                                value=str(to_major(invoice.amount_remaining, currency)))
         finalized = business_time(invoice.finalized_at).date() if invoice.finalized_at else None
         now = today()
-        received_on = st.date_input("Day the money arrived", value=now, max_value=now,
-                                    min_value=finalized, key=_key(invoice, "received_on"),
-                                    format="YYYY-MM-DD")
+        # No min/max: the widget would swap a day outside them for today without a word;
+        # the service refuses it by field instead, shown below, and nothing is recorded.
+        received_on = st.date_input("Day the money arrived", value=now,
+                                    key=_key(invoice, "received_on"), format="YYYY-MM-DD",
+                                    help=day_rule(finalized))
         method = st.selectbox("Method", list(PaymentMethod), key=_key(invoice, "method"),
                               format_func=lambda m: METHOD_NAMES[PaymentMethod(m)])
         reference = st.text_input("Reference (bank reference, cheque number…)",

@@ -4,8 +4,11 @@ before issuing, the payments and credit notes on the invoice and customer pages.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from services.core.clock import business_time
 from services.invoicing.credit_notes import CreditNoteRequest
 from tests.ui import seed
 from tests.ui.conftest import texts
@@ -120,3 +123,22 @@ def test_clerks_and_viewers_get_neither_form(app_test, opened):
         assert not any(label.startswith(("Record payment", "Issue credit note", "Void credit"))
                        for label in labels)
 
+
+
+def test_a_day_before_finalizing_is_refused_by_name_and_nothing_is_recorded(
+        app_test, services, opened):
+    """The date field sets no range (a browser would replace a day outside it with today,
+    silently): the day typed is the day checked, refused under the form, not recorded."""
+    at = _open_form(app_test, opened, "record_payment")
+    prefix = f"record_payment.{opened.id}"
+    finalized = business_time(opened.finalized_at).date()
+    day = _field(at, f"{prefix}.received_on")
+    assert day.help == (f"Not before the invoice was finalized on {finalized.isoformat()}, "
+                        "not in the future.")
+    day.set_value(finalized - timedelta(days=2)).run()
+    assert _field(at, f"{prefix}.received_on").value == finalized - timedelta(days=2)
+    assert any(f"The invoice was finalized on {finalized.isoformat()}" in e.value
+               for e in at.error)
+    assert at.button(key="confirm_yes.record_payment").disabled  # cannot be recorded
+    shown = services.invoices.get(opened.id)
+    assert (shown.status, shown.amount_paid) == ("open", 0)
