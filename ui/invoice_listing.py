@@ -54,9 +54,13 @@ def summary(listing: InvoiceListPage) -> None:
                " · select a row to open it")
     for total in listing.totals:
         due, paid, owed = (money(amount, total.currency) for amount in
-                           (total.amount_due, total.amount_paid, total.amount_remaining))
+                           (total.amount_due, total.amount_paid, total.outstanding))
+        # the Overview's words: Outstanding is open invoices only; uncollectible ones are
+        # written off (Stripe still counts them in amount_remaining)
+        written_off = (f" · written off (uncollectible) {money(total.written_off, total.currency)}"
+                       if total.written_off else "")
         st.caption(plain(f"{total.currency.upper()}: {_invoices(total.count)} · amount due "
-                         f"{due} · paid {paid} · remaining {owed}"))
+                         f"{due} · paid {paid} · outstanding (open) {owed}{written_off}"))
 
 
 def pager(listing: InvoiceListPage) -> None:

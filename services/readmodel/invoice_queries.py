@@ -142,13 +142,18 @@ NEWEST_FIRST = InvoiceOrder("created", descending=True)
 class CurrencyTotals:
     """The invoices of one currency in a filtered set: how many, and the sums of their
     amount due, amount paid and amount remaining (integer minor units; drafts and
-    voided invoices add nothing to ``amount_remaining``)."""
+    voided invoices add nothing to ``amount_remaining``). ``amount_remaining`` is Stripe's
+    sum, split as the Overview counts it: ``outstanding`` (open invoices, the Overview's
+    Outstanding) and ``written_off`` (uncollectible ones: Stripe keeps them payable, the
+    receivables reports no longer count them)."""
 
     currency: str
     count: int
     amount_due: int
     amount_paid: int
     amount_remaining: int
+    outstanding: int = 0
+    written_off: int = 0
 
 
 def owed_remaining() -> ColumnElement[Any]:
@@ -282,7 +287,8 @@ def invoice_totals(conn: Connection, query: InvoiceQuery) -> list[CurrencyTotals
 
     One query grouped by status and currency (the order of the listing index, so the
     database streams the groups instead of sorting every row); drafts' and voided
-    invoices' ``amount_remaining`` is left out here, in Python, over a few groups.
+    invoices' ``amount_remaining`` is left out here, in Python, over a few groups, and
+    what remains is split into open (``outstanding``) and uncollectible (``written_off``).
     """
     statement = (
         select(
@@ -298,9 +304,10 @@ def invoice_totals(conn: Connection, query: InvoiceQuery) -> list[CurrencyTotals
     )
     sums: dict[str, list[int]] = {}
     for status, currency, count, due, paid, remaining in conn.execute(statement):
-        found = sums.setdefault(str(currency or ""), [0, 0, 0, 0])
+        found = sums.setdefault(str(currency or ""), [0, 0, 0, 0, 0, 0])
         owed = 0 if status in NOTHING_REMAINING else int(remaining)
-        for position, amount in enumerate((count, due, paid, owed)):
+        split = (owed if status == "open" else 0, owed if status == "uncollectible" else 0)
+        for position, amount in enumerate((count, due, paid, owed, *split)):
             found[position] += int(amount)
     return [CurrencyTotals(currency, *figures) for currency, figures in sorted(sums.items())]
 

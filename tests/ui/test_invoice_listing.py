@@ -107,9 +107,10 @@ def test_totals_are_those_of_every_match_per_currency(app_test, book):  # type: 
     assert len(at.dataframe[0].value) == 2
     lines = texts(at)
     # USD: 10+20+30+40+50 open, 15 paid, a 6.00 draft that is owed by nobody yet.
-    assert plain("USD: 7 invoices · amount due $171.00 · paid $15.00 · remaining $150.00") \
-        in lines
-    assert plain("EUR: 1 invoice · amount due €70.00 · paid €0.00 · remaining €70.00") in lines
+    assert plain("USD: 7 invoices · amount due $171.00 · paid $15.00 · "
+                 "outstanding (open) $150.00") in lines
+    assert plain("EUR: 1 invoice · amount due €70.00 · paid €0.00 · "
+                 "outstanding (open) €70.00") in lines
     draft_row = at.dataframe[0].value.iloc[0]  # newest first: the draft
     assert draft_row["Status"] == "Draft" and draft_row["Amount remaining"] == "—"
 
