@@ -14,6 +14,7 @@ import streamlit as st
 from services.container import Services
 from services.core.clock import business_time
 from services.core.errors import DashboardError
+from services.readmodel.copy_counts import copied_objects
 from services.readmodel.reconcile import reconcile
 from ui.layout import flash
 
@@ -62,11 +63,12 @@ def read_model_panel(services: Services) -> None:
     left.metric("Copy from Stripe", "Complete" if freshness.backfill_done else "In progress")
     middle.metric("Newest Stripe event applied", _when(freshness.last_event_at))
     right.metric("Last checked", _when(freshness.checked_at))
-    copied = [freshness.objects.get(kind, 0) for kind in KINDS]
+    present = copied_objects(services.engine)  # counted now: follows every write
+    copied = [present.get(kind, 0) for kind in KINDS]
     st.dataframe({"Object": list(KINDS.values()), "Copied": copied}, hide_index=True,
                  key="admin_read_model_counts")
     if not freshness.backfill_done:
-        total = max(1, sum(copied))
+        total = max(1, sum(freshness.objects.get(kind, 0) for kind in KINDS))
         st.progress(min(1.0, freshness.objects.get("invoice", 0) / total),
                     text="Copying from Stripe… (reload to see progress)")
     one, two, three = st.columns(3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.ui import seed
 from tests.ui.conftest import texts
 from tests.ui.page_fixtures import (  # noqa: F401  (fixtures)
     nonce,
@@ -61,3 +62,17 @@ def test_page_url_without_login_shows_only_the_login(app_test, stripe_services):
     at = app_test(PAGE).run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "Audit log" not in texts(at)
+
+
+def _copied(at) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    frame = next(d.value for d in at.dataframe if "Copied" in d.value.columns)
+    return dict(zip(frame["Object"], frame["Copied"], strict=True))
+
+
+def test_local_copy_counts_follow_a_new_customer_when_the_page_is_shown_again(
+        app_test, stripe_services):
+    at = app_test(PAGE, role="admin").run()
+    before = _copied(at)
+    seed.customer(stripe_services)
+    at.run()
+    assert _copied(at)["Customers"] == before["Customers"] + 1
