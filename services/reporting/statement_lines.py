@@ -109,9 +109,10 @@ def payment_lines(engine: Engine, customer_id: str, until: int) -> list[Statemen
     lines = []
     for row in rows.to_dict("records"):
         # money marked paid outside Stripe has no payment: its receipt is named by the invoice
-        source = row["payment_record"] or row["payment_intent"] or row["payment_id"]
+        source = next(str(row[key]) for key in ("payment_record", "payment_intent", "payment_id")
+                      if isinstance(row[key], str) and row[key])
         label = row["number"] or row["invoice_id"]
-        description = f"Payment for {label} · {row['method']}" + (f" ({source})" if source else "")
+        description = f"Payment for {label} · {row['method']} ({source})"
         lines.append(StatementLine(
             row["received_at"].to_pydatetime(), "payment", description, str(row["payment_id"]),
             str(row["invoice_id"]), row["number"], str(row["currency"]), -int(row["amount"]),
