@@ -72,7 +72,8 @@ if may_manage:
                      placeholder="Choose a product", key=widget_key(PRICE_FORM, "product_id"))
         forms.field_error(PRICE_FORM, "product_id")
         amount_col, currency_col = st.columns([2, 1])
-        amount_col.text_input("Amount", placeholder="10.00", key=widget_key(PRICE_FORM, "amount"))
+        amount_col.text_input("Amount", placeholder="e.g. 10.00",
+                              key=widget_key(PRICE_FORM, "amount"))
         with amount_col:
             forms.field_error(PRICE_FORM, "amount")
         currency_col.selectbox("Currency", SUPPORTED_CURRENCIES, format_func=str.upper,

@@ -50,15 +50,15 @@ def _tax_form(user: CurrentUser) -> None:
     key = forms.widget_key
     with st.form(TAX_FORM):
         st.markdown("**New tax rate**")
-        st.text_input("Display name (on invoices)", placeholder="VAT",
+        st.text_input("Display name (on invoices)", placeholder="e.g. VAT",
                       key=key(TAX_FORM, "display_name"), max_chars=50)
-        st.text_input("Percentage", placeholder="20", key=key(TAX_FORM, "percentage"))
+        st.text_input("Percentage", placeholder="e.g. 20", key=key(TAX_FORM, "percentage"))
         st.radio("Tax is", ["exclusive", "inclusive"], horizontal=True,
                  format_func={"exclusive": "added on top (exclusive)",
                               "inclusive": "inside the price (inclusive)"}.get,
                  key=key(TAX_FORM, "inclusive"))
         cols = st.columns(2)
-        cols[0].text_input("Country (two letters)", placeholder="DE", max_chars=2,
+        cols[0].text_input("Country (two letters)", placeholder="e.g. DE", max_chars=2,
                            key=key(TAX_FORM, "country"))
         cols[1].text_input("Jurisdiction", key=key(TAX_FORM, "jurisdiction"), max_chars=50)
         st.text_input("Description (internal)", key=key(TAX_FORM, "description"))
@@ -85,8 +85,9 @@ def _coupon_form(user: CurrentUser) -> None:
         st.markdown("**New coupon** (used once per invoice)")
         st.text_input("Name (on invoices)", key=key(COUPON_FORM, "name"), max_chars=40)
         cols = st.columns(3)
-        cols[0].text_input("Percent off", placeholder="10", key=key(COUPON_FORM, "percent_off"))
-        cols[1].text_input("or amount off", placeholder="5.00",
+        cols[0].text_input("Percent off", placeholder="e.g. 10",
+                           key=key(COUPON_FORM, "percent_off"))
+        cols[1].text_input("or amount off", placeholder="e.g. 5.00",
                            key=key(COUPON_FORM, "amount_off"))
         cols[2].selectbox("Currency of the amount", SUPPORTED_CURRENCIES, format_func=str.upper,
                           key=key(COUPON_FORM, "currency"))

@@ -70,7 +70,7 @@ def customer_form(
             st.text_input("Name", key=widget_key(form, "name"), max_chars=256)
             forms.field_error(form, "name")
         with email_col:
-            st.text_input("Email", key=widget_key(form, "email"), placeholder="ap@example.com")
+            st.text_input("Email", key=widget_key(form, "email"), placeholder="e.g. ap@example.com")
             forms.field_error(form, "email")
         st.text_input("Description (optional)", key=widget_key(form, "description"))
         columns = st.columns(3)
