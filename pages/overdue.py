@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from services.core.access import Action
-from services.reporting.aging import debtors, totals_by_currency
-from services.reporting.receivables import OVERDUE
+from services.reporting.invoice_list import InvoiceOrder
+from services.reporting.receivables import AGING_BUCKETS, OVERDUE
 from ui import charts, navigation, reads, tables
 from ui.caching import refresher
 from ui.formatting import money_text
@@ -16,7 +16,8 @@ from ui.reads import read_or_stop
 from ui.text import plain
 
 BUCKETS = {**charts.BUCKET_TITLES, "total": "All open"}
-MAX_LISTED = 1_000  # rows drawn per list; totals cover them all
+MAX_LISTED = 1_000  # customers drawn; totals cover them all
+PAGE_SIZE = 100  # invoices per page of the drill-down
 
 user = require_page(Action.VIEW)
 st.title("Overdue & aging")
@@ -66,20 +67,23 @@ bucket = pick_bucket.segmented_control(
     key=f"overdue_bucket.{as_of_day}.{currency}",
 ) or OVERDUE
 view = f"{as_of_day}.{currency}.{bucket}"  # every selection below is keyed to this view
-rows = read_or_stop(reads.aging_rows, as_of_day, bucket, currency,
-                    what="the invoices in this bucket").value
 open_view = bucket in ("total", "current")  # amounts not (all) past due
-by_customer = debtors(rows, by="amount_remaining" if open_view else "amount_overdue")
-if by_customer.empty:
+# Grouped, ranked and cut in SQL: only the MAX_LISTED largest customers are read; the
+# totals cover every one.
+found = read_or_stop(reads.debtors, as_of_day, bucket, currency,
+                     "amount_remaining" if open_view else "amount_overdue", MAX_LISTED,
+                     what="who owes what").value
+if found.customers == 0:
     st.info(f"No open {currency.upper()} invoices are {AGES[bucket].lower()}.")
     st.stop()
+listed = found.rows
 amount_label = "Open amount" if open_view else "Overdue amount"
 money_columns = {"amount_remaining": amount_label}
 if bucket == "total":
     money_columns["amount_overdue"] = "Of which overdue"
-# Lists stop at the MAX_LISTED largest (a big book has tens of thousands open: drawing them
-# all takes seconds and helps nobody); the totals always cover every invoice.
-listed = by_customer.head(MAX_LISTED)
+if bucket in ("total", OVERDUE):  # where the overdue amount lies, by age
+    money_columns.update({f"amount_{age}": charts.BUCKET_TITLES[age]
+                          for age in AGING_BUCKETS if age != "current"})
 customers_shown = tables.with_money(listed, money_columns)
 customers_shown.insert(0, "open", [navigation.customer_url(c) for c in listed["customer_id"]])
 customers_key = f"overdue_customers.{view}"
@@ -97,37 +101,50 @@ picked = st.dataframe(
 )
 
 
-def totals(frame: pd.DataFrame, what: str) -> str:
-    """The line under a list: its total amount per currency and how many ``what``."""
-    sums = totals_by_currency(frame)
-    amounts = ", ".join(money_text(amount, cur) for cur, amount in sorted(sums.items()))
+def totals(count: int, amount: int, overdue: int, what: str) -> str:
+    """The line under a list: its total amount (this currency) and how many ``what``."""
     extra = ""
     if bucket == "total":
-        late = totals_by_currency(frame[frame["days_overdue"] > 0])
-        extra = " (of which overdue " + (", ".join(
-            money_text(amount, cur) for cur, amount in sorted(late.items())) or "nothing") + ")"
-    return f"Total {amount_label.lower()}: {amounts or '—'}{extra} · {len(frame)} {what}"
+        extra = " (of which overdue " + (money_text(overdue, currency) if overdue
+                                          else "nothing") + ")"
+    return (f"Total {amount_label.lower()}: {money_text(amount, currency)}{extra} · "
+            f"{count:,} {what}")
 
 
-st.caption(totals(rows, "invoices") + f" · {len(by_customer)} customers · "
-           + (f"the {MAX_LISTED:,} largest shown · " if len(by_customer) > MAX_LISTED else "")
+amount_all = found.amount_remaining if open_view else found.amount_overdue
+st.caption(totals(found.invoices, amount_all, found.amount_overdue, "invoices")
+           + f" · {found.customers:,} customers · "
+           + (f"the {MAX_LISTED:,} largest shown · " if found.customers > MAX_LISTED else "")
            + "select a customer to list only their invoices.")
 chosen = tables.selected(picked, customers_shown.reset_index(drop=True), key=customers_key,
                          id_column="customer_id", what="customer")  # the customer clicked
 if chosen is not None:
-    invoices = rows[rows["customer_id"] == chosen["customer_id"]]
     st.markdown(f"**Invoices of {plain(chosen['customer'] or chosen['email'])}** · "
                 f"{currency.upper()} · {AGES[bucket]}")
 else:
-    invoices = rows
     st.markdown(f"**All {currency.upper()} invoices** · {AGES[bucket]}")
-oldest = invoices.sort_values(["days_overdue", "amount_remaining"], ascending=False,
-                              kind="stable").head(MAX_LISTED)
-shown = show_invoices(oldest, key=f"overdue_invoices.{view}", sort="Most overdue",
+customer_id = None if chosen is None else str(chosen["customer_id"])
+ORDERS = {f"Largest {amount_label.lower()}": InvoiceOrder("amount_remaining", descending=True),
+          "Most overdue": InvoiceOrder("days_overdue", descending=True)}
+pick_order, pick_page = st.columns([3, 1])
+order_label = pick_order.segmented_control(
+    "Sort", list(ORDERS), default=next(iter(ORDERS)), key=f"overdue_sort.{view}",
+) or next(iter(ORDERS))
+page_key = f"overdue_page.{view}.{customer_id}.{order_label}"
+page = st.session_state.get(page_key, 1)
+listing = read_or_stop(reads.aging_page, as_of_day, bucket, currency, customer_id,
+                       ORDERS[order_label], int(page), PAGE_SIZE,
+                       what="the invoices in this bucket").value
+if listing.pages > 1:
+    pick_page.number_input(f"Page (of {listing.pages:,})", min_value=1,
+                           max_value=listing.pages, step=1, key=page_key)
+shown = show_invoices(listing.rows, key=f"overdue_invoices.{view}.{customer_id}", sort=None,
                       extra={"email": "Email"})
-if not invoices.empty:
-    st.caption(totals(invoices, "invoices") + (
-        f" · the {MAX_LISTED:,} most overdue shown (select a customer for all of theirs)"
-        if len(invoices) > MAX_LISTED else ""))
+if listing.count:
+    owed = sum(t.outstanding for t in listing.totals if t.currency == currency)
+    late = found.amount_overdue if chosen is None else int(chosen["amount_overdue"])
+    st.caption(totals(listing.count, owed, late, "invoices") + (
+        f" · rows {listing.first_row:,}–{listing.last_row:,} shown"
+        if listing.count > len(listing.rows) else ""))
 tables.export_buttons(shown, f"overdue-{currency}-{bucket}-{as_of_day}",
                       key=f"overdue_export.{view}")

@@ -99,7 +99,7 @@ def show_invoices(
     rows: pd.DataFrame,
     *,
     key: str,
-    sort: str = "Newest first",
+    sort: str | None = "Newest first",
     extra: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Invoice rows (``reports`` columns) as on the Invoices page; selecting a row opens

@@ -32,6 +32,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    or_,
     select,
 )
 
@@ -77,6 +78,7 @@ class InvoiceQuery:
     paid_from: date | None = None
     paid_to: date | None = None
     overdue_on: date | None = None
+    current_on: date | None = None  # open and not past due on that day (or no due date)
 
 
 __all__ = ["INVOICE_COLUMNS", "INVOICE_STATUSES", "NEWEST_FIRST", "NOTHING_REMAINING",
@@ -114,6 +116,10 @@ def conditions(query: InvoiceQuery) -> list[ColumnElement[bool]]:
     found += _between(invoices.c.paid_at, query.paid_from, query.paid_to)
     if query.overdue_on is not None:
         found.append(invoices.c.due_date < as_of_moment(query.overdue_on))
+    if query.current_on is not None:
+        due = invoices.c.due_date
+        found += [invoices.c.status == "open",
+                  or_(due.is_(None), due >= as_of_moment(query.current_on))]
     return found
 
 

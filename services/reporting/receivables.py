@@ -10,13 +10,14 @@ read only when asked for (:meth:`Reports.kpi_rows`, :meth:`Reports.aging_rows`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from services.core.clock import business_today
+from services.readmodel.debtor_queries import DebtorPage, age_query, debtor_page
 from services.readmodel.invoice_queries import (
     INVOICE_COLUMNS,
     INVOICE_STATUSES,
@@ -32,7 +33,6 @@ from services.readmodel.receivable_queries import (
     aging_cells,
     collected_query,
     invoiced_query,
-    overdue_due_days,
     receivable_figures,
     status_counts,
 )
@@ -46,11 +46,12 @@ from services.reporting.invoice_list import (
 )
 
 __all__ = ["AGING_BUCKETS", "FINALIZED", "INVOICED_IN_PERIOD", "INVOICE_COLUMNS",
-           "INVOICE_STATUSES", "OVERDUE", "InvoiceFilters", "InvoiceListing", "Kpi", "Reports",
-           "aging_bucket"]
+           "INVOICE_STATUSES", "MOST_OVERDUE", "OVERDUE", "DebtorPage", "InvoiceFilters",
+           "InvoiceListing", "Kpi", "Reports", "aging_bucket"]
 
 COLLECTION_PERIOD_DAYS = 30
 DSO_PERIOD_DAYS = 90
+MOST_OVERDUE = InvoiceOrder("days_overdue", descending=True)
 INVOICED_IN_PERIOD = "invoiced in period"  # kpi_rows("dso")'s part for the period's invoices
 
 
@@ -152,18 +153,34 @@ class Reports:
         """The open invoices behind one aging cell, newest first: ``bucket`` is one of
         ``AGING_BUCKETS``, ``"overdue"`` (every bucket past due) or ``"total"`` (all open).
         Raises ValueError for another bucket."""
-        if bucket not in (*AGING_BUCKETS, OVERDUE, "total"):
-            raise ValueError(
-                f"bucket must be one of {', '.join(AGING_BUCKETS)}, {OVERDUE} or total")
-        query = InvoiceQuery(statuses=("open",), customer_id=customer_id, currency=currency)
-        if bucket in ("total", "current"):
-            frame = invoice_frame(self._engine, query, as_of)
-            if bucket == "current":  # not yet due, or no due date at all
-                frame = frame[frame["days_overdue"] == 0].reset_index(drop=True)
-            return frame
-        due_from, due_to = overdue_due_days(bucket, as_of)
-        return invoice_frame(self._engine, replace(query, due_from=due_from, due_to=due_to,
-                                                   overdue_on=as_of), as_of)
+        query = age_query(bucket, as_of, currency=currency, customer_id=customer_id)
+        return invoice_frame(self._engine, query, as_of)
+
+    def debtors(
+        self, as_of: date, *, currency: str, bucket: str, rank: str = "amount_overdue",
+        limit: int = 1_000,
+    ) -> DebtorPage:
+        """Who owes what in one currency and age (``aging_rows``' buckets): the ``limit``
+        customers owing most by ``rank`` (``"amount_overdue"`` or ``"amount_remaining"``),
+        with counts and sums of every one; grouped, ranked and cut in SQL
+        (:func:`services.readmodel.debtor_queries.debtor_page`). Raises ValueError for an
+        unknown bucket or rank."""
+        return debtor_page(self._engine, as_of, currency=currency, bucket=bucket, rank=rank,
+                           limit=limit)
+
+    def aging_page(
+        self, as_of: date, *, bucket: str, currency: str, customer_id: str | None = None,
+        order: InvoiceOrder = MOST_OVERDUE, page: int = 1, page_size: int = 100,
+    ) -> InvoiceListPage:
+        """Page ``page`` of the open invoices behind one aging cell (``aging_rows``'
+        buckets), optionally of one customer, in ``order`` (most overdue first by default;
+        ``amount_remaining`` is the overdue amount of an overdue invoice), sorted and cut
+        in SQL with the count and totals of all of them (the Invoices list's
+        :func:`~services.reporting.invoice_list.list_page`). Raises ValueError for an
+        unknown bucket, ``InvalidInput`` naming ``page``, ``page_size`` or ``sort``."""
+        query = age_query(bucket, as_of, currency=currency, customer_id=customer_id)
+        return list_page(self._engine, query, as_of, order=order, page=page,
+                         page_size=page_size)
 
     def kpis(
         self,
