@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 import stripe
 
+from services.core.clock import business_today, business_zone
+from services.customers.balances import customer_balance
 from services.demo.book import Outcome, demo_customers, plan_demo_book
 from services.demo.loader import DemoLoader
+from services.readmodel.payment_queries import OUTSIDE_STRIPE
+from services.reporting.cash_received import CashReceivedReport
+from services.reporting.receivables import InvoiceFilters
+from services.reporting.statement import StatementReport
 from stripe_emulator.embedded import start_emulator
 from tests.conftest import client_for
+from tests.services.conftest import services_for
 
 DAY = 86_400
 
@@ -31,12 +39,18 @@ def test_plan_covers_every_outcome_and_aging_bucket() -> None:
 
 
 @pytest.fixture(scope="module")
-def loaded():  # type: ignore[no-untyped-def]
+def demo_emulator():  # type: ignore[no-untyped-def]
     with start_emulator(settlement_delay_seconds=0.2) as emulator:
         client = client_for(emulator)
         now = int(time.time())
         summary = DemoLoader(client, now=now).load()
-        yield client, summary, now
+        yield emulator, client, summary, now
+
+
+@pytest.fixture(scope="module")
+def loaded(demo_emulator):  # type: ignore[no-untyped-def]
+    _emulator, client, summary, now = demo_emulator
+    return client, summary, now
 
 
 def _all_invoices(client: stripe.StripeClient) -> list[stripe.Invoice]:
@@ -74,3 +88,30 @@ def test_loading_twice_changes_nothing(loaded) -> None:  # type: ignore[no-untyp
     again = DemoLoader(client, now=now).load()
     assert again.already_loaded
     assert len(_all_invoices(client)) == 150
+
+
+def test_every_demo_customer_statement_closes_at_what_they_owe(  # type: ignore[no-untyped-def]
+    demo_emulator, app_database_url
+) -> None:
+    """Paid out of band, by card or by payment records: the statement, the customer page,
+    Cash received and the Overview's Collected read the same money."""
+    emulator, _client, _summary, _now = demo_emulator
+    services = services_for(emulator.base_url, app_database_url, backfill=True)
+    try:
+        today = business_today()
+        every = services.reports.invoices_table(InvoiceFilters(as_of=today))
+        statements = StatementReport(services.engine, business_zone())
+        for customer_id in sorted(set(every["customer_id"].dropna())):
+            mine = every[every["customer_id"] == customer_id]
+            owed = customer_balance(mine).outstanding
+            statement = statements.statement(customer_id, today - timedelta(days=89), today)
+            closing = {s.currency: s.closing for s in statement.sections if s.closing}
+            assert closing == {c: v for c, v in owed.items() if v}, customer_id
+            assert all(s.closing == s.aging["total"] for s in statement.sections), customer_id
+        cash = CashReceivedReport(services.engine, business_zone()).report(
+            today - timedelta(days=29), today)
+        kpis = {k.key: k for k in services.reports.kpis(today, collection_days=30)}
+        assert cash.totals == kpis["collected"].values_by_currency
+        assert OUTSIDE_STRIPE in set(cash.payments["method"])  # the demo marks some paid
+    finally:
+        services.close()
