@@ -7,6 +7,7 @@ import streamlit as st
 from services.core.access import Action
 from services.core.clock import business_time
 from ui import reads, runtime, tables
+from ui.formatting import count_of
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.login_admin import login_throttles_panel
@@ -84,7 +85,7 @@ log = read_or_stop(
 )
 shown = log[["at", "username", "role", "action", "object_id", "outcome", "reason", "error",
              "stripe_request_id", "idempotency_key"]]
-st.caption(f"{len(shown)} entries, newest first.")
+st.caption(f"{count_of(len(shown), 'entry', 'entries')}, newest first.")
 st.dataframe(
     shown, key="admin_audit", hide_index=True, width="stretch",
     column_config={

@@ -7,7 +7,7 @@ from services.core.models import Customer
 from services.customers.balances import customer_balance
 from ui import customer_forms, forms, invoice_money, navigation, reads, runtime, tables
 from ui.caching import invalidate, refresher
-from ui.formatting import money_text
+from ui.formatting import count_of, money_text
 from ui.gate import require_page
 from ui.invoice_table import show_invoices
 from ui.layout import as_of
@@ -57,9 +57,9 @@ if customer_id:  # -- one customer ---------------------------------------------
         tiles[0].metric("Outstanding", amounts(balance.outstanding),
                         help=f"Remaining on {balance.open_count} open invoices")
         tiles[1].metric("Overdue", amounts(balance.overdue),
-                        help=f"{balance.overdue_count} invoices past their due date")
+                        help=f"{count_of(balance.overdue_count, 'invoice')} past their due date")
         tiles[2].metric("Invoices", balance.invoice_count,
-                        help=f"Oldest overdue: {balance.oldest_days_overdue} days")
+                        help=f"Oldest overdue: {count_of(balance.oldest_days_overdue, 'day')}")
         st.subheader("Invoices")
         show_invoices(invoices.value, key=f"customer_invoices.{customer_id}")
         invoice_money.customer_credit_notes(customer_id)
@@ -96,7 +96,7 @@ else:
     table = read_or_stop(reads.customers_table, what="customers")
     frame, loaded_at = table.value, table.as_of
 as_of(loaded_at, refresh=refresher("customers"), key="customers")
-st.caption(f"{len(frame)} customers" + (f" matching “{plain(search)}”" if search else ""))
+st.caption(count_of(len(frame), "customer") + (f" matching “{plain(search)}”" if search else ""))
 shown = customer_forms.customers_view(frame)
 table_key = f"{TABLE}.{search}"
 event = st.dataframe(

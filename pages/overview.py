@@ -8,7 +8,7 @@ from services.core.money import format_amount
 from services.reporting.receivables import DSO_PERIOD_DAYS, FINALIZED
 from ui import charts, navigation, reads, tables
 from ui.caching import refresher
-from ui.formatting import status_label
+from ui.formatting import count_of, status_label
 from ui.gate import require_page
 from ui.invoice_table import show_invoices
 from ui.layout import as_of
@@ -30,7 +30,7 @@ def kpi_text(values: dict[str, int], unit: str) -> str:
     if not values:
         return "—"
     if unit == "days":
-        lines = [f"{days} days ({cur.upper()})" for cur, days in sorted(values.items())]
+        lines = [f"{count_of(days, 'day')} ({cur.upper()})" for cur, days in sorted(values.items())]
     else:
         lines = [format_amount(amount, cur) for cur, amount in sorted(values.items())]
     return "\n\n".join(f"#### {line}" for line in lines)

@@ -103,3 +103,9 @@ def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
         shown = name or email or customer_id
         labels[customer_id] = f"{shown} ({email})" if email and name else shown
     return labels
+
+
+def count_of(count: int, singular: str, plural: str | None = None) -> str:
+    """``"1 customer"``, ``"2 customers"``: the count and the noun in the right number
+    (``plural`` when adding "s" is wrong, e.g. ``count_of(n, "entry", "entries")``)."""
+    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"

@@ -170,3 +170,13 @@ def test_an_unknown_customer_link_says_so_in_words(app_test, stripe_services):
     assert not at.exception
     assert at.error[0].value.startswith("Could not load the customer:")
     assert "All customers" in [b.label for b in at.button]  # a way back
+
+
+def test_one_match_is_counted_as_one_customer(app_test, stripe_services):
+    name = unique("Rossi Singular")
+    stripe_services.customers.create(ADMIN, name=name, email="rossi-one@example.test",
+                                     description=None, address=None, form_nonce=nonce())
+    at = app_test(PAGE, role="viewer").run()
+    search = next(t for t in at.text_input if t.placeholder.startswith("e.g. Acme"))
+    search.input(name).run()
+    assert f"1 customer matching “{name}”" in [c.value for c in at.caption]
