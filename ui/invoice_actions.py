@@ -4,7 +4,8 @@ Irreversible actions only *ask* (a button records the request in session
 state); :func:`dialogs` then shows a confirmation saying exactly what will
 happen, and the write runs with that confirmation's nonce, so a double click on
 "Confirm" is one write while asking again is a new one: once an invoice has been
-sent from the dashboard the button says "Send … again" and sends a reminder.
+sent from the dashboard the button says "Send … again" (a secondary button: a
+deliberate repeat, not the page's main action) and sends a reminder.
 Duplicate is not destructive and runs at once (a double click makes one copy, a
 later click another).
 Each action's service call is a plain function (:attr:`InvoiceAction.perform`)
@@ -24,7 +25,7 @@ from ui import credit_note_form, dialogs, forms, record_payment, runtime
 from ui.caching import invalidate
 from ui.draft_editor import finalize_checklist
 from ui.formatting import money
-from ui.invoice_detail import label
+from ui.invoice_detail import button_name
 from ui.navigation import go
 from ui.reads import invoice_history, read_or_none
 from ui.text import plain
@@ -143,7 +144,7 @@ def _sent_before(invoice: Invoice) -> bool:
 def _facts(invoice: Invoice) -> dict[str, str]:
     """What buttons and dialogs name, as plain text (escape before putting it in Markdown)."""
     return {
-        "label": label(invoice),
+        "label": button_name(invoice),
         "amount": money(invoice.total, invoice.currency),
         "due": money(invoice.amount_due, invoice.currency),
         "remaining": money(invoice.amount_remaining, invoice.currency),
@@ -164,7 +165,8 @@ def _perform(
         invalidate("invoices", "reports", "audit")
         if action is Action.DELETE_DRAFT:
             st.query_params.clear()
-        return spec.done.format(**_facts(invoice))
+        done = spec.done.format(**_facts(invoice))
+        return done[:1].upper() + done[1:]  # "Draft finalized"
 
     return perform
 
@@ -198,8 +200,9 @@ def buttons(invoice: Invoice, user: CurrentUser, only: tuple[Action, ...] | None
         row.button(
             _spec(action, sent_before).button.format(**shown), key=f"ask.{action.value}",
             on_click=dialogs.ask, args=(action.value, invoice.id, facts["label"]),
-            type="primary" if action in (Action.FINALIZE_INVOICE, Action.SEND_INVOICE) else
-            "secondary",
+            # a reminder is a deliberate repeat: never the page's main button
+            type="primary" if action is Action.FINALIZE_INVOICE or (
+                action is Action.SEND_INVOICE and not sent_before) else "secondary",
         )
     duplicate_form = f"invoice.duplicate.{invoice.id}"
     if Action.CREATE_DRAFT in allowed:

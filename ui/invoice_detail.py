@@ -14,36 +14,42 @@ import pandas as pd
 import streamlit as st
 
 from services.core.errors import DashboardError
-from ui import invoice_money, runtime
-from ui.formatting import day, moment, money, overdue_text, status_badge
+from ui import invoice_money, invoice_timeline, runtime
+from ui.formatting import day, money, overdue_text, status_badge
+from ui.invoice_timeline import NO_PAYMENT_NEEDED, nothing_was_due
 from ui.text import https_only, plain
 
 if TYPE_CHECKING:
     from services.core.models import Invoice
     from services.invoicing.breakdown import InvoiceBreakdown
 
-#: Timeline steps: (label, invoice attribute with the time, audit actions that did it)
-TIMELINE_STEPS = (
-    ("Created", "created", ("create_draft", "duplicate_invoice")),
-    ("Finalized", "finalized_at", ("finalize_invoice",)),
-    ("Sent", None, ("send_invoice",)),
-    ("Paid", "paid_at", ("record_payment",)),
-    ("Voided", "voided_at", ("void_invoice",)),
-    ("Marked uncollectible", "marked_uncollectible_at", ("mark_uncollectible",)),
-)
-SUCCESS = "success"  # audit rows of writes that went through
-
-
 def label(invoice: Invoice) -> str:
     """How the invoice is named in buttons and dialogs: its number, or "draft in_…"."""
     return invoice.number or f"draft {invoice.id}"
 
 
+def button_name(invoice: Invoice) -> str:
+    """How action buttons and their dialogs name the invoice: its number, or "draft" (the
+    page's title says which draft; a raw ``in_…`` id in every button is noise)."""
+    return invoice.number or "draft"
+
+
+def title(invoice: Invoice) -> str:
+    """The page title: "Invoice <number>", or "Draft for <customer> · <total>" (plain text)."""
+    if invoice.number:
+        return f"Invoice {invoice.number}"
+    customer = invoice.customer_name or invoice.customer_id or "no customer"
+    return f"Draft for {customer} · {money(invoice.total, invoice.currency)}"
+
+
 def header(invoice: Invoice, today: date) -> None:
-    """Number, status badge, customer, amounts, due date and days overdue."""
+    """Title (number, or the draft's customer and total, its id in small type), status
+    badge, customer, amounts, due date and days overdue."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
-        st.title(f"Invoice {plain(label(invoice))}")
+        st.title(plain(title(invoice)))
+        if not invoice.number:
+            st.caption(f"Draft {plain(invoice.id)}")
         status_badge(invoice.status)
         customer = plain(invoice.customer_name or invoice.customer_id)
         email = f" · {plain(invoice.customer_email)}" if invoice.customer_email else ""
@@ -87,47 +93,29 @@ def credited_total(invoice: Invoice) -> int:
     return sum(note.total for note in notes if note.status != "void")
 
 
-def nothing_was_due(invoice: Invoice) -> bool:
-    """A paid invoice of 0.00: Stripe marks it paid at finalization, nobody paid anything."""
-    return invoice.status == "paid" and invoice.amount_due == 0 == invoice.amount_paid
-
-
-def _paid_by(invoice: Invoice) -> str:
-    """Who paid an invoice the dashboard did not record a payment for."""
-    return NO_PAYMENT_NEEDED if nothing_was_due(invoice) else "Stripe (customer payment)"
-
-
-NO_PAYMENT_NEEDED = "No payment needed"
-
-
 def timeline_rows(invoice: Invoice, history: pd.DataFrame) -> pd.DataFrame:
-    """One row per step the invoice went through: when, what, who, why."""
-    rows = []
-    succeeded = history[history["outcome"] == SUCCESS] if len(history) else history
-    for step, attribute, actions in TIMELINE_STEPS:
-        done = succeeded[succeeded["action"].isin(actions)] if len(succeeded) else succeeded
-        at = getattr(invoice, attribute) if attribute else None
-        if at is None and (not len(done) or step == "Paid"):  # a part payment pays nothing
-            continue
-        audit = done.iloc[-1] if len(done) else None
-        rows.append({
-            # When it happened: the audit row's time when the dashboard did it (Stripe's
-            # own timestamp is a test clock's frozen time for demo customers), else Stripe's.
-            "When": moment(audit["at"] if audit is not None else at),
-            "What": step,
-            "Who": audit["username"] if audit is not None else _paid_by(invoice)
-            if step == "Paid" else "Stripe",
-            "Reason or note": (audit.get("reason") or "") if audit is not None else "",
-        })
-    return pd.DataFrame(rows, columns=["When", "What", "Who", "Reason or note"])
+    """The invoice's status steps and draft edits, in time order: when, what, who, why
+    (``history``: the invoice's audit rows, :meth:`services.core.audit.AuditLog.history`)."""
+    return invoice_timeline.timeline_table(invoice_timeline.step_events(invoice, history))
 
 
 def timeline(invoice: Invoice, history: pd.DataFrame) -> None:
-    """The status timeline table with each payment and credit note, then the invoice's
-    payments and credit notes (:mod:`ui.invoice_money`)."""
+    """The timeline (status steps, draft edits, payments and credit notes, in time order;
+    :mod:`ui.invoice_timeline`), then the invoice's payments and credit notes
+    (:mod:`ui.invoice_money`)."""
     st.subheader("Timeline")
-    st.dataframe(invoice_money.with_money_events(timeline_rows(invoice, history), invoice),
-                 hide_index=True)
+    events = invoice_timeline.step_events(invoice, history)
+    try:
+        events += invoice_timeline.money_events(
+            invoice_money.invoice_payments(invoice.id),
+            invoice_money.invoice_credit_notes(invoice.id), history)
+    except DashboardError as err:
+        st.caption(f"Payments and credit notes could not be added: {plain(err)}")
+    st.dataframe(invoice_timeline.timeline_table(events), hide_index=True,
+                 key=f"timeline.{invoice.id}", column_config={
+                     "When": st.column_config.TextColumn(width="small"),
+                     "What": st.column_config.TextColumn(width="large"),
+                     "Reason or note": st.column_config.TextColumn(width="medium")})
     invoice_money.payments_section(invoice)
     invoice_money.credit_notes_section(invoice)
 

@@ -1,5 +1,6 @@
 """Money in and corrections on the Invoice and Customer pages: an invoice's payments (when,
-how much, how, reference), its credit notes, and their rows in the invoice's timeline.
+how much, how, reference) and its credit notes (their timeline rows:
+:mod:`ui.invoice_timeline`).
 
 Everything is read from the read model through the services (no Stripe request, except
 once for an invoice stored before its payments' records were). Amounts go through
@@ -8,9 +9,7 @@ once for an invoice stored before its payments' records were). Amounts go throug
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +17,7 @@ import streamlit as st
 from services.core.errors import DashboardError
 from services.readmodel.invoice_payment_list import InvoicePaymentRow, payments_of_invoice
 from ui import runtime
-from ui.formatting import day, moment, money
+from ui.formatting import day, money
 from ui.text import plain
 
 if TYPE_CHECKING:
@@ -28,8 +27,6 @@ if TYPE_CHECKING:
 PAYMENT_COLUMNS = ["Received", "Amount", "Method", "Reference", "Recorded by"]
 CREDIT_NOTE_COLUMNS = ["Number", "Issued", "Reason", "Amount", "Reduced what is owed",
                        "To customer balance", "Refunded outside Stripe", "Status", "Memo"]
-TIMELINE_COLUMNS = ["When", "What", "Who", "Reason or note"]
-SHOWN_TIME = "%d %b %Y %H:%M"  # how ui.formatting.moment writes a time
 
 
 def invoice_payments(invoice_id: str) -> list[InvoicePaymentRow]:
@@ -62,50 +59,6 @@ def credit_note_rows(notes: list[CreditNote]) -> pd.DataFrame:
           "Status": "Void" if n.status == "void" else "Issued", "Memo": n.memo or ""}
          for n in notes],
         columns=CREDIT_NOTE_COLUMNS)
-
-
-def money_timeline_rows(payments: list[InvoicePaymentRow],
-                        notes: list[CreditNote]) -> list[tuple[datetime | None, dict[str, str]]]:
-    """Timeline rows for each payment, credit note and voided credit note, with their time."""
-    rows: list[tuple[datetime | None, dict[str, str]]] = []
-    for p in payments:
-        rows.append((p.received_at, {
-            "When": moment(p.received_at),
-            "What": f"Payment of {money(p.amount, p.currency)} received ({p.method})",
-            "Who": p.recorded_by or "Stripe (customer payment)",
-            "Reason or note": p.reference or ""}))
-    for n in notes:
-        rows.append((n.created, {
-            "When": moment(n.created),
-            "What": f"Credit note {n.number or n.id} of {money(n.total, n.currency)} issued",
-            "Who": n.issued_by or "Stripe", "Reason or note": n.reason_label}))
-        if n.voided_at is not None:
-            rows.append((n.voided_at, {
-                "When": moment(n.voided_at), "What": f"Credit note {n.number or n.id} voided",
-                "Who": "", "Reason or note": ""}))
-    return rows
-
-
-def with_money_events(steps: pd.DataFrame, invoice: Invoice) -> pd.DataFrame:
-    """The status timeline ``steps`` with the invoice's payments and credit notes, in time
-    order (steps keep their order; each money row goes after the steps before it)."""
-    try:
-        extra = money_timeline_rows(invoice_payments(invoice.id),
-                                    invoice_credit_notes(invoice.id))
-    except DashboardError:
-        return steps
-    if not extra:
-        return steps
-    # Steps carry their time as shown ("25 Nov 2026 14:03", business zone): read it back.
-    when = pd.to_datetime(steps["When"], format=SHOWN_TIME, errors="coerce")
-    keyed: list[tuple[pd.Timestamp | None, Mapping[Any, object]]] = [
-        (w if not pd.isna(w) else None, row)
-        for w, row in zip(when, steps.to_dict("records"), strict=True)]
-    keyed += [(pd.to_datetime(row["When"], format=SHOWN_TIME) if at else None, row)
-              for at, row in extra]
-    ordered = sorted(enumerate(keyed), key=lambda item: (
-        item[1][0] is None, item[1][0] or pd.Timestamp(0), item[0]))
-    return pd.DataFrame([row for _, (_, row) in ordered], columns=TIMELINE_COLUMNS)
 
 
 def payments_section(invoice: Invoice) -> None:

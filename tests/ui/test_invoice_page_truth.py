@@ -95,3 +95,58 @@ def test_a_void_invoice_owes_nothing(app_test, services):
     at = app_test("pages/invoice.py", role="viewer", invoice=invoice.id).run()
     assert _totals(at)["Amount due"] == "—"
     assert {m.label: m.value for m in at.metric}["Remaining"] == "—"
+
+
+def test_a_drafts_title_names_customer_and_total_and_its_id_is_small_print(app_test, services):
+    customer = seed.customer(services)
+    draft = seed.draft_invoice(services, customer.id, seed.one_time_price(services, "10.00").id)
+    at = app_test("pages/invoice.py", role="approver", invoice=draft.id).run()
+    assert at.title[0].value.replace("\\", "") == f"Draft for {customer.name} · $20.00"
+    assert f"Draft {draft.id}" in [c.value for c in at.caption]
+    assert not any(draft.id in b.label for b in at.button)
+
+
+def test_sending_again_is_a_secondary_button_that_really_sends(app_test, services):
+    customer = seed.customer(services)
+    invoice = seed.open_invoice(services, customer.id, seed.one_time_price(services).id)
+    at = app_test("pages/invoice.py", role="approver", invoice=invoice.id).run()
+    assert at.button(key="ask.send_invoice").proto.type == "primary"
+    at.button(key="ask.send_invoice").click().run()
+    at.button(key="confirm_yes.send_invoice").click().run()
+    again = at.button(key="ask.send_invoice")
+    assert again.label == f"Send {invoice.number} again" and again.proto.type == "secondary"
+    again.click().run()
+    at.button(key="confirm_yes.send_invoice").click().run()
+    sends = services.audit.history(invoice.id)
+    sends = sends[(sends["action"] == "send_invoice") & (sends["outcome"] == "success")]
+    assert len(sends) == 2
+
+
+def test_the_timeline_has_the_dashboards_times_and_the_drafts_edits_in_order(
+        app_test, services):
+    from datetime import UTC, datetime, timedelta
+
+    from services.core.clock import business_today
+    from services.invoicing.credit_notes import CreditNoteRequest, Destination
+
+    frozen = int((datetime.now(UTC) - timedelta(days=200)).timestamp())
+    clock = services.client.v1.test_helpers.test_clocks.create(params={"frozen_time": frozen})
+    customer = services.client.v1.customers.create(params={
+        "name": "Clocked", "email": "clocked@example.com", "test_clock": clock.id})
+    price = seed.one_time_price(services, "10.00")
+    draft = seed.draft_invoice(services, customer.id, price.id)
+    services.invoices.edits.update_line(
+        seed.ADMIN, draft.id, draft.lines[0].id, quantity=5, amount_text=None,
+        description=None, tax_rates=[], coupons=[], form_nonce=seed.nonce())
+    invoice = services.invoices.finalize(seed.ADMIN, draft.id, form_nonce=seed.nonce())
+    services.invoices.credit_notes.issue(seed.ADMIN, CreditNoteRequest(
+        invoice_id=invoice.id, reason="order_change", destination=Destination.REDUCE_OWED,
+        amount_text="7"), form_nonce=seed.nonce())
+    at = app_test("pages/invoice.py", role="viewer", invoice=invoice.id).run()
+    timeline = next(d.value for d in at.dataframe if "What" in d.value.columns)
+    today = business_today()
+    assert list(timeline["What"]) == ["Created", "Line changed", "Finalized",
+                                      f"Credit note {invoice.number}-CN-01 of $7.00 issued"]
+    # every one done in the dashboard today, not at the test clock's frozen time
+    assert all(when.startswith(f"{today.day} {today:%b %Y}") for when in timeline["When"])
+    assert set(timeline["Who"]) == {"adam"}

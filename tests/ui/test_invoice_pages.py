@@ -54,8 +54,8 @@ def test_invoice_page_offers_only_what_status_and_role_allow(app_test, billed):
     _, _, draft, opened = billed
     labels = lambda at: {b.label for b in at.button}  # noqa: E731
     approver_draft = labels(app_test("pages/invoice.py", role="approver", invoice=draft.id).run())
-    assert f"Finalize draft {draft.id}" in approver_draft
-    assert f"Delete draft {draft.id}" in approver_draft
+    assert "Finalize draft" in approver_draft and "Delete draft" in approver_draft
+    assert not any(draft.id in label for label in approver_draft)  # no raw id in buttons
     clerk_open = labels(app_test("pages/invoice.py", role="clerk", invoice=opened.id).run())
     assert f"Send {opened.number}" in clerk_open
     assert not any(label.startswith(("Void", "Record payment", "Finalize")) for label in clerk_open)

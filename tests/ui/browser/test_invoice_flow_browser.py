@@ -134,7 +134,7 @@ def test_viewer_finds_no_write_buttons(
         days_until_due=30, memo=None, footer=None,
         po_number=None, currency="usd", form_nonce=uuid.uuid4().hex)
     log_in(page, dashboard.url, "vera", path=f"/invoice?invoice={draft.id}")
-    expect(page.get_by_role("heading", name=re.compile("Invoice"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Draft for "))).to_be_visible()
     for word in ("Finalize", "Send", "Void", "Record payment", "Delete", "Duplicate", "Mark"):
         expect(page.get_by_role("button", name=re.compile(f"^{word}"))).to_have_count(0)
     expect(page.get_by_test_id("stSidebar").get_by_text("New invoice")).to_have_count(0)
@@ -159,4 +159,5 @@ def test_selecting_a_row_opens_that_invoice(
     page.wait_for_url(re.compile(f"invoice={draft.id}"), timeout=15_000)
     wait_for_app(page)
     shown = setup_services.invoices.get(draft.id)
-    expect(page.get_by_role("heading", name=f"Invoice draft {shown.id}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Draft for {shown.customer_name}")).to_be_visible()
+    expect(page.get_by_text(f"Draft {shown.id}", exact=True)).to_be_visible()
