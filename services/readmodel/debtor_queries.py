@@ -4,9 +4,10 @@ The Overdue & aging drill-down lists debtors: for one currency and one age (an a
 bucket, every overdue bucket, or all open), each customer's invoice count, open amount
 (``amount_remaining``), overdue amount and count, the amount in each aging bucket, and
 the oldest due date past due. At 100,000 invoices a book holds tens of thousands of
-overdue invoices; one grouped ``SELECT`` over the indexed columns of ``rm_invoices``
+overdue invoices; one grouped ``SELECT`` over the listing index of ``rm_invoices`` alone
 ranks the customers by amount and returns only the largest ``limit``, together with the
-count and sums of ALL of them, so nothing is read into pandas to be grouped.
+count and sums of ALL of them, so nothing is read into pandas to be grouped; names and
+emails are then read for the customers shown only.
 
 Amounts are integer minor units of the one currency asked for. Ages follow
 :mod:`services.readmodel.receivable_queries` (bucket edges are day starts of the business
@@ -22,7 +23,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, select
 
 from services.core import clock
 from services.core.business_days import as_of_moment, days_overdue
@@ -102,8 +103,6 @@ def debtor_page(
     grouped = (
         select(
             invoices.c.customer_id.label("customer_id"),
-            func.max(invoices.c.customer_name).label("customer"),
-            func.max(invoices.c.customer_email).label("email"),
             func.count().label("invoices"),
             total().label("amount_remaining"),
             total(late, literal(1)).label("overdue_invoices"),
@@ -124,8 +123,26 @@ def debtor_page(
     with engine.connect() as conn:
         rows = [dict(row._mapping) for row in conn.execute(ranked)]
         customers, count, owed, overdue = conn.execute(summed).one()
+        names = _names(conn, [row["customer_id"] for row in rows])
+    for row in rows:
+        row["customer"], row["email"] = names.get(row["customer_id"], (None, None))
     return DebtorPage(_frame(rows, currency, as_of, reference), int(customers), int(count),
                       int(owed), int(overdue))
+
+
+def _names(conn: Connection, customer_ids: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Name and email (as on their invoices) of the customers shown only: the grouping
+    reads the listing index alone, and names are not in it (reading every row's name
+    made the query read the whole table)."""
+    found: dict[str, tuple[Any, Any]] = {}
+    for start in range(0, len(customer_ids), 500):
+        chunk = customer_ids[start:start + 500]
+        query = (select(invoices.c.customer_id, func.max(invoices.c.customer_name),
+                        func.max(invoices.c.customer_email))
+                 .where(invoices.c.customer_id.in_(chunk))
+                 .group_by(invoices.c.customer_id))
+        found.update({cid: (name, email) for cid, name, email in conn.execute(query)})
+    return found
 
 
 def _frame(rows: list[dict[str, Any]], currency: str, as_of: date,
