@@ -10,6 +10,7 @@ from services.core.access import Action, can
 from services.core.errors import DashboardError
 from services.core.models import Invoice
 from services.core.money import SUPPORTED_CURRENCIES
+from services.core.rates_and_coupons import distinct_labels
 from ui import (
     catalog_reads,
     draft_items,
@@ -68,8 +69,8 @@ with top[1]:
 
 st.subheader("Items")
 prices = draft_items.one_time_prices(reads.catalog(False).value, currency)
-rates = {r.id: r.label for r in catalog_reads.tax_rates(False).value}
-coupons = {c.id: c.label for c in catalog_reads.coupons(False).value if c.usable_in(currency)}
+rates = distinct_labels(catalog_reads.tax_rates(False).value)
+coupons = distinct_labels(c for c in catalog_reads.coupons(False).value if c.usable_in(currency))
 kind = st.segmented_control("Item", [FROM_PRICE, CUSTOM], key=key(ITEM_FORM, "kind"),
                             default=FROM_PRICE)
 with st.form(ITEM_FORM, border=True):

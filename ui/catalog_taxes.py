@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from services.core.money import SUPPORTED_CURRENCIES
-from services.core.rates_and_coupons import percent_text
+from services.core.rates_and_coupons import distinct_labels, percent_text
 from ui import catalog_reads, dialogs, forms, runtime
 from ui.caching import invalidate
 from ui.formatting import day
@@ -163,8 +163,8 @@ def _remover(user: CurrentUser) -> Callable[[dialogs.Pending, str | None], str]:
 
 
 def _removal(user: CurrentUser) -> None:
-    rates = {r.id: r.label for r in catalog_reads.tax_rates(False).value}
-    coupons = {c.id: c.label for c in catalog_reads.coupons(True).value}
+    rates = distinct_labels(catalog_reads.tax_rates(False).value)
+    coupons = distinct_labels(catalog_reads.coupons(True).value)
     left, right = st.columns(2)
     if rates:
         rate = left.selectbox("Tax rate", list(rates), format_func=lambda rid: rates.get(rid, rid),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from services.core.money import to_major
+from services.core.rates_and_coupons import distinct_labels
 from ui import catalog_reads, forms, reads, runtime
 from ui.caching import invalidate
 from ui.draft_items import one_time_prices
@@ -29,9 +30,9 @@ if TYPE_CHECKING:
 
 def _pickers(currency: str) -> tuple[dict[str, str], dict[str, str]]:
     """Active tax rates and coupons usable in ``currency``: id → label."""
-    rates = {r.id: r.label for r in catalog_reads.tax_rates(False).value}
-    coupons = {c.id: c.label for c in catalog_reads.coupons(False).value
-               if c.usable_in(currency)}
+    rates = distinct_labels(catalog_reads.tax_rates(False).value)
+    coupons = distinct_labels(c for c in catalog_reads.coupons(False).value
+                              if c.usable_in(currency))
     return rates, coupons
 
 

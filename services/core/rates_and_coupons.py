@@ -9,6 +9,8 @@ units of one currency. Labels are what pickers and totals show.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -112,3 +114,21 @@ def coupon_from_stripe(obj: Any) -> Coupon:
         redeem_by=timestamp(data.get("redeem_by")),
         created=timestamp(data.get("created")) or datetime.fromtimestamp(0, tz=UTC),
     )
+
+
+def distinct_labels(choices: Iterable[TaxRate | Coupon]) -> dict[str, str]:
+    """Id → label for pickers and tables, each label told apart from the others.
+
+    Two tax rates (or coupons) may carry the same display name, percentage and place;
+    Streamlit's pickers keep a choice by its shown text, so equal labels would make two
+    rates one. Where labels collide, each gets the end of its Stripe id appended
+    (``"VAT 20% (excl.) · DE · …a1B2c3"``), or the whole id if those ends collide too.
+    Order follows ``choices``.
+    """
+    chosen = list(choices)
+    counts = Counter(choice.label for choice in chosen)
+    labels = {c.id: (f"{c.label} · …{c.id[-6:]}" if counts[c.label] > 1 else c.label)
+              for c in chosen}
+    again = Counter(labels.values())
+    return {c.id: (f"{c.label} · {c.id}" if again[labels[c.id]] > 1 else labels[c.id])
+            for c in chosen}
