@@ -1,4 +1,5 @@
-"""Overview: receivables at a glance; every number opens the invoices behind it."""
+"""Overview: receivables at a glance; every number opens the invoices (for Collected, the
+payments) behind it."""
 
 import pandas as pd
 import streamlit as st
@@ -8,6 +9,7 @@ from services.core.money import format_amount
 from services.reporting.receivables import DSO_PERIOD_DAYS, FINALIZED
 from ui import charts, navigation, reads, tables
 from ui.caching import refresher
+from ui.cash_received import payments_shown
 from ui.formatting import count_of, status_label
 from ui.gate import require_page
 from ui.invoice_table import show_invoices
@@ -42,8 +44,8 @@ for tile, kpi in zip(tiles, data.kpis, strict=True):
     with tile.container(border=True):
         st.caption(kpi.label)
         st.markdown(kpi_text(kpi.values_by_currency, kpi.unit))
-        st.caption(f"{kpi.invoices} invoice{'s' if kpi.invoices != 1 else ''} "
-                   "behind this number")
+        behind = "payment" if kpi.key == "collected" else "invoice"  # receipts, not invoices
+        st.caption(f"{count_of(kpi.invoices, behind)} behind this number")
 
 counts = pd.DataFrame({"status": list(FINALIZED),
                        "count": [data.period_counts.get(s, 0) for s in FINALIZED]})
@@ -68,8 +70,16 @@ else:
         rows = read_or_stop(reads.period_invoices, as_of_day, name, what="the invoices").value
         navigation.link("pages/invoices.py", f"Filter the Invoices list to {name}",
                         query_params={"status": status_label(name)}, icon=":material/list:")
-    extra = {"part": "Counted as"} if "part" in rows.columns else None
-    shown = show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
+    if choice == "kpi:collected":  # receipts, as Cash received lists them for these days
+        shown = payments_shown(rows)
+        st.dataframe(shown, key=f"overview_rows.{as_of_day}.{choice}", hide_index=True,
+                     width="stretch", column_config={
+                         "Received": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
+        navigation.link("pages/cash_received.py", "Open Cash received",
+                        icon=":material/payments:")
+    else:
+        extra = {"part": "Counted as"} if "part" in rows.columns else None
+        shown = show_invoices(rows, key=f"overview_rows.{as_of_day}.{choice}", extra=extra)
     if not shown.empty:
         tables.export_buttons(shown, f"{name}-{as_of_day}", key=f"overview_export.{choice}")
 

@@ -128,10 +128,12 @@ class Periods:
         return self.as_of - timedelta(days=self.dso_days - 1)
 
 
-def collected_query(periods: Periods) -> InvoiceQuery:
-    """Invoices paid in the collection period (and created by its end)."""
-    return InvoiceQuery(statuses=("paid",), created_to=periods.as_of,
-                        paid_from=periods.collection_from, paid_to=periods.as_of)
+def collected_query(periods: Periods) -> PaymentQuery:
+    """The receipts of the collection period's days (business time zone): what
+    Collected sums and its drill-down lists, the Cash received page's rows for the
+    same days."""
+    first, after = day_range(periods.collection_from, periods.as_of)
+    return PaymentQuery(start=first, end=after)
 
 
 def collected_totals(engine: Engine, periods: Periods) -> dict[str, tuple[int, int]]:
@@ -139,8 +141,7 @@ def collected_totals(engine: Engine, periods: Periods) -> dict[str, tuple[int, i
     of receipts), by the one definition Cash received and the statement use
     (:func:`services.readmodel.payment_queries.received_totals`: every paid payment,
     partial ones too, plus money marked paid outside Stripe)."""
-    first, after = day_range(periods.collection_from, periods.as_of)
-    return received_totals(engine, PaymentQuery(start=first, end=after))
+    return received_totals(engine, collected_query(periods))
 
 
 def invoiced_query(periods: Periods, statuses: Sequence[str] = FINALIZED) -> InvoiceQuery:

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from services.core.clock import business_today
+from services.core.clock import business_today, business_zone
 from services.readmodel.debtor_queries import DebtorPage, age_query, debtor_page
 from services.readmodel.invoice_queries import (
     INVOICE_COLUMNS,
@@ -26,6 +26,7 @@ from services.readmodel.invoice_queries import (
     InvoiceQuery,
     invoice_frame,
 )
+from services.readmodel.payment_queries import payments_received
 from services.readmodel.receivable_queries import (
     FINALIZED,
     OVERDUE,
@@ -84,7 +85,8 @@ class InvoiceListing:
 @dataclass(frozen=True)
 class Kpi:
     """One headline number per currency (minor units, or days for DSO) and how many
-    invoices it was computed from (:meth:`Reports.kpi_rows` lists them)."""
+    invoices it was computed from (for Collected: how many receipts), which
+    :meth:`Reports.kpi_rows` lists."""
 
     key: str
     label: str
@@ -230,10 +232,18 @@ class Reports:
         collection_days: int = COLLECTION_PERIOD_DAYS,
         dso_days: int = DSO_PERIOD_DAYS,
     ) -> pd.DataFrame:
-        """The invoices behind the KPI ``key`` (``invoices_table`` columns, newest first).
+        """The rows behind the KPI ``key``: for ``"outstanding"``, ``"overdue"`` and
+        ``"dso"`` invoices (``invoices_table`` columns, newest first); for ``"dso"`` the
+        open invoices (``part`` "receivable") then those invoiced in the period
+        (``part`` "invoiced in period").
 
-        For ``"dso"``: the open invoices (``part`` "receivable") then those invoiced in
-        the period (``part`` "invoiced in period"). Raises ValueError for another key.
+        For ``"collected"``: the receipts of the collection period, oldest first
+        (``payment_queries.PAYMENT_COLUMNS``: invoice number, customer, ``amount`` in
+        minor units, ``received_at`` in the business time zone, ``method``), the rows
+        Cash received lists for those days; their ``amount`` per currency sums to the
+        Collected figure (every paid payment, partial ones too, and money marked paid
+        outside Stripe, see :mod:`services.readmodel.payment_queries`).
+        Raises ValueError for another key.
         """
         periods = _periods(as_of, collection_days, dso_days)
         if key == "outstanding":
@@ -241,7 +251,9 @@ class Reports:
         if key == "overdue":
             return invoice_frame(self._engine, InvoiceQuery(overdue_on=as_of), as_of)
         if key == "collected":
-            return invoice_frame(self._engine, collected_query(periods), as_of)
+            receipts = payments_received(self._engine, collected_query(periods))
+            receipts["received_at"] = receipts["received_at"].dt.tz_convert(business_zone())
+            return receipts
         if key != "dso":
             raise ValueError("key must be outstanding, overdue, collected or dso")
         receivable = invoice_frame(self._engine, InvoiceQuery(statuses=("open",)), as_of)

@@ -72,3 +72,24 @@ def test_an_empty_account_shows_dashes_and_says_nothing_is_ageing(
     assert not at.exception
     assert "No open invoices: nothing is ageing." in texts(at)
     assert "0 invoices behind this number" in texts(at)
+
+
+def test_collected_opens_the_payments_behind_it_not_whole_invoices(app_test, stripe_services):
+    from services.core.idempotency import new_form_nonce
+    from services.invoicing.payments import PaymentMethod
+    from tests.services.conftest import APPROVER
+
+    _customer, invoice = open_invoice(stripe_services, amount=80_000, currency="usd",
+                                      days_until_due=30)
+    stripe_services.invoices.payments.record(
+        APPROVER, invoice.id, amount_text="300", received_on=None,
+        method=PaymentMethod.CHEQUE, reference=None, overpayment_confirmed=False,
+        form_nonce=new_form_nonce())  # a part payment: the invoice stays open
+    at = app_test(PAGE, role="viewer").run()
+    assert "1 payment behind this number" in texts(at)
+    drill(at).set_value("kpi:collected").run()
+    assert not at.exception
+    rows = at.dataframe[0].value
+    mine = rows[rows["Invoice"] == invoice.number]
+    assert list(mine["Amount"]) == ["$300.00"] and list(mine["Method"]) == ["Cheque"]
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
