@@ -9,7 +9,6 @@ Pages hold 50, 100 or 250 invoices; the tests offer a page of 2 as well
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import UTC, datetime, time
 
 import pandas as pd
@@ -18,7 +17,7 @@ import pytest
 from services.core.models import DraftItem
 from tests.ui import seed
 from tests.ui.conftest import texts
-from ui import invoice_filters, tables
+from ui import invoice_filters
 from ui.text import plain
 
 TODAY = datetime.now(UTC).date()
@@ -129,19 +128,23 @@ def test_paid_column_and_paid_between_filter(app_test, book):  # type: ignore[no
 
 
 def test_export_holds_every_match_in_order_not_only_the_page(  # type: ignore[no-untyped-def]
-    app_test, book, monkeypatch
+    app_test, book
 ):
     customer, ids = book
-    offered: list[Callable[[], pd.DataFrame]] = []
-    monkeypatch.setattr(tables, "export_buttons",
-                        lambda shown, basename, *, key: offered.append(shown))
     at = app_test("pages/invoices.py", role="viewer", customer=customer.id, rows="2",
                   sort="Amount due", order="Ascending", status="Open").run()
     assert len(at.dataframe[0].value) == 2
     assert "The CSV and Excel files hold all 6 invoices in this order, not only this page." \
         in texts(at)
+    assert not at.get("download_button")  # nothing to download before it is prepared
+    prepare = at.button(key="invoices_export.prepare")
+    assert prepare.label == "Prepare CSV and Excel of every match"
+    prepare.click().run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+    prepared = at.session_state["_ready_download.invoices_export"].files
 
-    exported = pd.read_csv(io.BytesIO(tables.csv_bytes(offered[-1]())), encoding="utf-8-sig")
+    exported = pd.read_csv(io.BytesIO(prepared["csv"]), encoding="utf-8-sig")
 
     wanted = [1000, 2000, 3000, 4000, 5000, 7000]
     assert list(exported["Invoice ID"]) == [ids[total] for total in wanted]
