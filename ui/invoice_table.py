@@ -6,7 +6,9 @@ the report pages (Overview, Overdue & aging, Customers) show their invoice rows 
 same way with :func:`show_invoices`, sorted by one of :data:`SORTS`, where selecting
 a row opens that invoice (the one drawn in that row, even if the list has changed
 since: :func:`ui.tables.selected`). Drafts and voided invoices show no amount
-remaining (one is not owed yet, the other no longer is), as the list's totals count.
+remaining (one is not owed yet, the other no longer is), as the list's totals count,
+and a voided invoice no amount due either ("—" on screen, an empty cell in exports),
+as on the Invoice page.
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ def shown_frame(invoices: pd.DataFrame, sort: str | None = None) -> pd.DataFrame
     ordered = _ordered(invoices, sort)
     owed = ordered["amount_remaining"].astype(object).where(
         ~ordered["status"].isin(NOTHING_REMAINING), None)
+    due = ordered["amount_due"].astype(object).where(ordered["status"] != "void", None)
     money = with_money(
-        ordered.assign(amount_remaining=owed),
+        ordered.assign(amount_remaining=owed, amount_due=due),
         {"total": "Total", "amount_due": "Amount due", "amount_paid": "Amount paid",
          "amount_remaining": "Amount remaining"},
     )
@@ -88,10 +91,11 @@ def column_config() -> dict[str, ColumnConfig]:
             format="D MMM YYYY", help="The day the invoice became fully paid"),
         "Days overdue": st.column_config.NumberColumn(format="%d", help="0 when not overdue"),
         "Total": st.column_config.TextColumn(alignment="right"),
-        "Amount due": st.column_config.TextColumn(alignment="right"),
+        "Amount due": st.column_config.TextColumn(
+            alignment="right", help="— for a voided invoice: nothing is owed"),
         "Amount paid": st.column_config.TextColumn(alignment="right"),
         "Amount remaining": st.column_config.TextColumn(
-            alignment="right", help="None for drafts and voided invoices: nothing is owed"),
+            alignment="right", help="— for drafts and voided invoices: nothing is owed"),
     }
 
 
