@@ -101,20 +101,21 @@ def step_events(invoice: Invoice, history: pd.DataFrame) -> list[Event]:
 def money_events(payments: Sequence[InvoicePaymentRow], notes: Sequence[CreditNote],
                  history: pd.DataFrame) -> list[Event]:
     """Each payment, credit note and voided credit note. A payment recorded or a credit
-    note issued in the dashboard takes its audit row's time (the n-th one recorded with
-    the n-th ``record_payment`` / ``issue_credit_note`` row); the rest keep Stripe's."""
-    recorded = iter(succeeded(history, ["record_payment"])["at"] if len(history) else [])
-    issued = iter(succeeded(history, ["issue_credit_note"])["at"] if len(history) else [])
+    note issued in the dashboard takes the time of its own audit row: the one whose
+    idempotency key the payment record's or credit note's metadata carries
+    (``write_key``); the rest keep Stripe's time."""
+    recorded = write_times(history, "record_payment")
+    issued = write_times(history, "issue_credit_note")
     events: list[Event] = []
     for p in payments:
-        at = next(recorded, None) if p.recorded_by else None
-        events.append((instant(at) or instant(p.received_at), {
+        at = recorded.get(p.write_key) if p.write_key else None
+        events.append((at or instant(p.received_at), {
             "What": f"Payment of {money(p.amount, p.currency)} received ({p.method})",
             "Who": p.recorded_by or "Stripe (customer payment)",
             "Reason or note": p.reference or ""}))
     for n in notes:
-        at = next(issued, None) if n.issued_by else None
-        events.append((instant(at) or instant(n.created), {
+        at = issued.get(n.write_key) if n.write_key else None
+        events.append((at or instant(n.created), {
             "What": f"Credit note {n.number or n.id} of {money(n.total, n.currency)} issued",
             "Who": n.issued_by or "Stripe", "Reason or note": n.reason_label}))
         if n.voided_at is not None:
@@ -122,6 +123,16 @@ def money_events(payments: Sequence[InvoicePaymentRow], notes: Sequence[CreditNo
                 "What": f"Credit note {n.number or n.id} voided", "Who": "",
                 "Reason or note": ""}))
     return events
+
+
+def write_times(history: pd.DataFrame, action: str) -> dict[str, pd.Timestamp]:
+    """The time of each successful ``action`` audit row, by its idempotency key (the
+    first row of a key: a repeated submission did nothing new)."""
+    if not len(history):
+        return {}
+    done = succeeded(history, [action])
+    return {str(key): stamp for key, at in zip(done["idempotency_key"], done["at"], strict=True)
+            if pd.notna(key) and (stamp := instant(at)) is not None}
 
 
 def timeline_table(events: Sequence[Event]) -> pd.DataFrame:

@@ -23,6 +23,9 @@ from services.readmodel.columns import object_id
 from services.readmodel.tables import credit_notes
 
 #: Stripe's reasons, as finance staff say them.
+#: The credit note metadata holding the issuing write's idempotency key
+#: (``services.invoicing.credit_notes.FORM_KEY`` writes it).
+WRITE_KEY = "dashboard_credit_note"
 REASON_LABELS = {
     "duplicate": "Duplicate",
     "fraudulent": "Fraudulent",
@@ -56,6 +59,8 @@ class CreditNote:
     created: datetime | None
     voided_at: datetime | None
     issued_by: str | None
+    #: Idempotency key of the dashboard write that issued it (its audit row's), or None.
+    write_key: str | None = None
 
     @property
     def reason_label(self) -> str:
@@ -85,6 +90,7 @@ def credit_note_from_stripe(data: Mapping[str, Any]) -> CreditNote:
         created=timestamp(data.get("effective_at") or data.get("created")),
         voided_at=timestamp(data.get("voided_at")),
         issued_by=(data.get("metadata") or {}).get("issued_by"),
+        write_key=(data.get("metadata") or {}).get(WRITE_KEY),
     )
 
 

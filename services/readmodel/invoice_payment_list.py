@@ -5,8 +5,10 @@ https://docs.stripe.com/api/invoice-payment/object). A payment recorded outside 
 carries its PaymentRecord (https://docs.stripe.com/api/payment-record/object) expanded in
 its JSON: the method's display name (``payment_method_details.custom.display_name``),
 the reference (``processor_details.custom.payment_reference``) and who recorded it
-(``metadata.recorded_by``). An invoice stored without them (listed by the backfill, which
-cannot expand that deep) is re-read from Stripe once, then answered from the copy.
+(``metadata.recorded_by``) in which dashboard write (``metadata.dashboard_payment``,
+the write's idempotency key, which its ``record_payment`` audit row holds too). An
+invoice stored without them (listed by the backfill, which cannot expand that deep) is
+re-read from Stripe once, then answered from the copy.
 
 Only payments that brought money are listed (``status`` paid); the invoice's unused
 default payment is not. Amounts are minor units of ``currency``; times aware UTC.
@@ -33,6 +35,11 @@ THROUGH_STRIPE = "Paid through Stripe"
 OUTSIDE_STRIPE = "Recorded outside Stripe"
 
 
+#: The PaymentRecord metadata holding the recording write's idempotency key
+#: (``services.invoicing.payments.FORM_KEY`` writes it).
+WRITE_KEY = "dashboard_payment"
+
+
 @dataclass(frozen=True)
 class InvoicePaymentRow:
     """One payment on an invoice: ``amount`` minor units of ``currency`` received at
@@ -47,6 +54,8 @@ class InvoicePaymentRow:
     recorded_by: str | None
     payment_record: str | None
     payment_intent: str | None
+    #: Idempotency key of the dashboard write that recorded it (its audit row's), or None.
+    write_key: str | None = None
 
 
 def payments_of_invoice(sync: ReadModelSync, invoice_id: str) -> list[InvoicePaymentRow]:
@@ -80,7 +89,7 @@ def _payment(data: Mapping[str, Any]) -> InvoicePaymentRow:
     payment = data.get("payment") or {}
     transitions = data.get("status_transitions") or {}
     record = payment.get("payment_record")
-    method, reference, recorded_by = THROUGH_STRIPE, None, None
+    method, reference, recorded_by, write_key = THROUGH_STRIPE, None, None, None
     if payment.get("type") == "payment_record":
         method = OUTSIDE_STRIPE
     if isinstance(record, Mapping):
@@ -89,6 +98,7 @@ def _payment(data: Mapping[str, Any]) -> InvoicePaymentRow:
         method = custom.get("display_name") or method
         reference = processor.get("payment_reference")
         recorded_by = (record.get("metadata") or {}).get("recorded_by")
+        write_key = (record.get("metadata") or {}).get(WRITE_KEY)
     intent = object_id(payment.get("payment_intent"))
     return InvoicePaymentRow(
         id=str(data.get("id")),
@@ -100,4 +110,5 @@ def _payment(data: Mapping[str, Any]) -> InvoicePaymentRow:
         recorded_by=recorded_by,
         payment_record=object_id(record),
         payment_intent=intent,
+        write_key=write_key,
     )
