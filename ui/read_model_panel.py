@@ -16,6 +16,7 @@ from services.core.clock import business_time
 from services.core.errors import DashboardError
 from services.readmodel.copy_counts import copied_objects
 from services.readmodel.reconcile import reconcile
+from ui.formatting import count_of
 from ui.layout import flash
 
 _RECONCILED = "_read_model_reconciliation"
@@ -36,7 +37,7 @@ def _catch_up(services: Services) -> None:
     except DashboardError as err:
         flash(f"Could not read Stripe's events: {err}", icon=":material/error:")
         return
-    flash(f"Caught up with Stripe: {applied} new event(s) applied.")
+    flash(f"Caught up with Stripe: {count_of(applied, 'new event')} applied.")
 
 
 def _relist(services: Services) -> None:
@@ -84,7 +85,9 @@ def read_model_panel(services: Services) -> None:
     if reconciled is not None:
         when, table = reconciled
         drift = int(table["drift"].sum()) if not table.empty else 0
+        differ = (f"{count_of(drift, 'status/currency row')} "
+                  f"{'differs' if drift == 1 else 'differ'}")
         message = (f"Reconciled at {business_time(when):%H:%M:%S}: "
-                   f"{'no drift' if drift == 0 else f'{drift} status/currency row(s) differ'}")
+                   f"{'no drift' if drift == 0 else differ}")
         (st.success if drift == 0 else st.error)(message)
         st.dataframe(table, hide_index=True, key="admin_reconciliation")
