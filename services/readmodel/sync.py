@@ -401,21 +401,6 @@ class ReadModelSync:
                 store.save_sync_row(self._engine, row["name"], done=False, cursor=None,
                                     listed=0, finished_at=None)
 
-    # -- catch-up ---------------------------------------------------------------------------
-
-    def events_since_cursor(self) -> list[dict[str, Any]] | None:
-        """Events after the applied cursor, oldest first; None when a full relist is needed."""
-        cursor = store.sync_row(self._engine, store.EVENTS_CURSOR)
-        since = int(cursor["position"]) if cursor and cursor["position"] is not None else None
-        if since is None or since < time.time() - EVENT_RETENTION_SECONDS:
-            return None
-        events: list[dict[str, Any]] = []
-        for page in self._pages("/v1/events", {"created": {"gte": since}}):
-            events.extend(page)
-        events.reverse()  # lists are newest first
-        events.sort(key=lambda event: int(event["created"]))
-        return events
-
 
 def save_snapshots(conn: Any, snapshots: Sequence[Snapshot]) -> None:
     """Store snapshots inside the caller's transaction: the copies of each kind with one
