@@ -61,7 +61,8 @@ choice = st.segmented_control(
     key=f"overview_drill.{as_of_day}",  # a new day is a new view: no stale selection
 )
 if choice is None:
-    st.caption("Choose a number above to list the invoices it was computed from.")
+    st.caption("Choose a number above to list the invoices (for Collected, the payments) "
+               "it was computed from.")
 else:
     kind, name = choice.split(":", 1)
     if kind == "kpi":
