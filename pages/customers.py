@@ -96,7 +96,13 @@ else:
     table = read_or_stop(reads.customers_table, what="customers")
     frame, loaded_at = table.value, table.as_of
 as_of(loaded_at, refresh=refresher("customers"), key="customers")
-st.caption(count_of(len(frame), "customer") + (f" matching “{plain(search)}”" if search else ""))
+if search:
+    st.caption(f"{count_of(len(frame), 'customer')} matching “{plain(search)}”")
+elif len(frame) < (total := read_or_stop(reads.customers_count, what="customers").value):
+    st.caption(f"The newest {len(frame):,} of {count_of(total, 'customer')}: search by name "
+               "or email to find any other.")
+else:
+    st.caption(count_of(len(frame), "customer"))
 shown = customer_forms.customers_view(frame)
 table_key = f"{TABLE}.{search}"
 event = st.dataframe(

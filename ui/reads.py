@@ -107,6 +107,12 @@ def customers_table() -> pd.DataFrame:
     return runtime.services().customers.table()
 
 
+@cached_view("customers", ttl="2m", spinner="Counting customers…")
+def customers_count() -> int:
+    """How many customers there are (the list and pickers show the newest 1,000)."""
+    return runtime.services().customers.count()
+
+
 @cached_view("customers", ttl="2m", spinner="Searching customers…")
 def customers_found(text: str) -> list[Customer]:
     """Customers whose name or email matches ``text`` (at most 100)."""

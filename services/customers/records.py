@@ -24,6 +24,7 @@ from services.core.text import clean_text, key_safe, optional_text
 from services.core.writes import WriteRecorder
 from services.readmodel.copies import copy_or_reread
 from services.readmodel.customer_queries import (
+    count_customers,
     customer_page,
     customers_named,
     customers_with_email,
@@ -177,6 +178,10 @@ class Customers:
             include_test_clocks=self._include_test_clocks,
         )
         return CustomerPage(customers, customers[-1].id if more and customers else None)
+
+    def count(self) -> int:
+        """How many customers :meth:`table` would list without its limit."""
+        return count_customers(self._engine, include_test_clocks=self._include_test_clocks)
 
     def table(self, limit: int = 1000) -> pd.DataFrame:
         """Up to ``limit`` customers as a table, newest first (those on test clocks

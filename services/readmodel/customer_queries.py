@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
 from services.core.errors import InvalidInput
 from services.core.models import Customer, customer_from_stripe
@@ -41,6 +41,15 @@ def _customers(
         statement = statement.limit(max(limit, 0))
     with engine.connect() as conn:
         return [customer_from_stripe(json.loads(data)) for data in conn.scalars(statement)]
+
+
+def count_customers(engine: Engine, *, include_test_clocks: bool) -> int:
+    """How many customers the lists can show (not deleted; those on test clocks only when
+    ``include_test_clocks``)."""
+    statement = (select(func.count()).select_from(customers)
+                 .where(and_(*_shown(include_test_clocks))))
+    with engine.connect() as conn:
+        return int(conn.scalar(statement) or 0)
 
 
 def newest_customers(

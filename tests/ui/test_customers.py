@@ -180,3 +180,21 @@ def test_one_match_is_counted_as_one_customer(app_test, stripe_services):
     search = next(t for t in at.text_input if t.placeholder.startswith("e.g. Acme"))
     search.input(name).run()
     assert f"1 customer matching “{name}”" in [c.value for c in at.caption]
+
+
+def test_a_list_cut_at_its_limit_says_so_and_how_to_find_the_others(
+    app_test, stripe_services, monkeypatch
+):
+    """The list shows the newest customers only (1,000 by default); when the book holds
+    more, the caption says how many there are and that search finds any of them."""
+    from services.customers.records import Customers
+
+    for n in range(3):
+        stripe_services.customers.create(ADMIN, name=unique(f"Cut {n}"), email="cut@example.test",
+                                         description=None, address=None, form_nonce=nonce())
+    total = stripe_services.customers.count()
+    table = Customers.table
+    monkeypatch.setattr(Customers, "table", lambda self, limit=2: table(self, limit))
+    at = app_test(PAGE, role="viewer").run()
+    assert (f"The newest 2 of {total:,} customers: search by name or email to find any "
+            "other.") in [c.value for c in at.caption]
