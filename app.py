@@ -155,5 +155,8 @@ else:  # `streamlit run app.py` imports this module and serves `app` with uvicor
     # Defence in depth: never fall back to running pages/x.py without this entrypoint
     # (each page file still passes the gate itself).
     disable_pages_folder_fallback()
+    from ui.warm_up import quiet_streamlit_context_warnings
+
+    quiet_streamlit_context_warnings()  # start-up reads outside any browser session
     runtime.install_services_factory(build_dashboard_services)
     app = st.App("app.py", routes=_server_routes(), lifespan=_lifespan)

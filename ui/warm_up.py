@@ -19,17 +19,20 @@ from ui.invoice_filters import DEFAULT_PAGE_SIZE
 LOG = logging.getLogger(__name__)
 #: The thread app.py runs :func:`warm_default_views` in.
 WARM_UP_THREAD = "warm-caches"
-#: Streamlit warns on every cached call made outside a browser session; the warm-up does
-#: that on purpose, and the warnings alarm whoever reads the server's log.
+#: Streamlit warns on every cached call made outside a browser session; the server's own
+#: start-up threads (its main thread, AnyIO's workers running the lifespan, the warm-up)
+#: do that on purpose, and the warnings alarm whoever reads the server's log.
 _STREAMLIT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 
 class _WarmUpContextWarnings(logging.Filter):
-    """Drop Streamlit's "missing ScriptRunContext" warnings of the warm-up thread only."""
+    """Drop Streamlit's "missing ScriptRunContext" warnings of the server's start-up
+    threads only (a browser session's script thread still warns)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.threadName == WARM_UP_THREAD
-                    and "missing ScriptRunContext" in record.getMessage())
+        starting = record.threadName in (WARM_UP_THREAD, "MainThread") or str(
+            record.threadName).startswith("AnyIO worker thread")
+        return not (starting and "missing ScriptRunContext" in record.getMessage())
 
 
 def quiet_streamlit_context_warnings() -> None:

@@ -31,6 +31,7 @@ def test_only_the_warm_up_threads_context_warnings_are_dropped(
     assert len(logging.getLogger(LOGGER).filters) == 1
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         _warn_from(WARM_UP_THREAD)
+        _warn_from("AnyIO worker thread")
         _warn_from("someone-else")
     warned = [r.threadName for r in caplog.records if "ScriptRunContext" in r.getMessage()]
     assert warned == ["someone-else"]
