@@ -135,7 +135,7 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
         # The read model: list what is not listed yet (own thread), then catch up with
         # Stripe's events every 10 minutes.
         backfill = services.upkeep.start()
-        from ui.warm_up import WARM_UP_THREAD
+        from ui.quiet_logs import WARM_UP_THREAD
 
         threading.Thread(
             target=_warm_caches, args=(backfill,), name=WARM_UP_THREAD, daemon=True
@@ -155,8 +155,5 @@ else:  # `streamlit run app.py` imports this module and serves `app` with uvicor
     # Defence in depth: never fall back to running pages/x.py without this entrypoint
     # (each page file still passes the gate itself).
     disable_pages_folder_fallback()
-    from ui.warm_up import quiet_streamlit_context_warnings
-
-    quiet_streamlit_context_warnings()  # start-up reads outside any browser session
     runtime.install_services_factory(build_dashboard_services)
     app = st.App("app.py", routes=_server_routes(), lifespan=_lifespan)

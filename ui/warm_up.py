@@ -15,33 +15,9 @@ from services.reporting.invoice_list import NEWEST_FIRST
 from services.reporting.receivables import InvoiceFilters
 from ui import reads
 from ui.invoice_filters import DEFAULT_PAGE_SIZE
+from ui.quiet_logs import quiet_streamlit_context_warnings
 
 LOG = logging.getLogger(__name__)
-#: The thread app.py runs :func:`warm_default_views` in.
-WARM_UP_THREAD = "warm-caches"
-#: Streamlit warns on every cached call made outside a browser session; the server's own
-#: start-up threads (its main thread, AnyIO's workers running the lifespan, the warm-up)
-#: do that on purpose, and the warnings alarm whoever reads the server's log.
-_STREAMLIT_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
-
-
-class _WarmUpContextWarnings(logging.Filter):
-    """Drop Streamlit's "missing ScriptRunContext" warnings of the server's start-up
-    threads only (a browser session's script thread still warns)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        starting = record.threadName in (WARM_UP_THREAD, "MainThread") or str(
-            record.threadName).startswith("AnyIO worker thread")
-        return not (starting and "missing ScriptRunContext" in record.getMessage())
-
-
-def quiet_streamlit_context_warnings() -> None:
-    """Install the filter once (idempotent)."""
-    logger = logging.getLogger(_STREAMLIT_CONTEXT_LOGGER)
-    if not any(isinstance(f, _WarmUpContextWarnings) for f in logger.filters):
-        logger.addFilter(_WarmUpContextWarnings())
-
-
 def _newest_invoices() -> object:
     # The same arguments as the Invoices page's first read, so it finds this entry.
     return reads.invoice_list_page(InvoiceFilters(as_of=reads.today()), NEWEST_FIRST, 1,

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from ui.warm_up import WARM_UP_THREAD, quiet_streamlit_context_warnings
+from ui.quiet_logs import WARM_UP_THREAD, quiet_streamlit_context_warnings
 
 LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
