@@ -23,8 +23,9 @@ from ui import (
     tables,
 )
 from ui.caching import invalidate, refresher
+from ui.customer_picker import customer_picker
 from ui.draft_items import CUSTOM, FORM, FROM_PRICE, ITEM_FORM, MAX_ITEMS
-from ui.formatting import customer_labels, money
+from ui.formatting import money
 from ui.gate import require_page
 from ui.invoice_detail import label
 from ui.navigation import link
@@ -53,11 +54,10 @@ if created_id := st.session_state.get("new_invoice.created"):
 
 customer_list = reads.customers_table()
 layout.as_of(customer_list.as_of, refresh=refresher("customers", "catalog"), key="new_invoice")
-names = customer_labels(customer_list.value)
 top = st.columns([3, 1])
-customer_id = top[0].selectbox(
-    "Customer", list(names), index=None, format_func=lambda cid: names.get(cid, cid),
-    key=key(FORM, "customer"), placeholder="Type to search customers",
+customer_id = customer_picker(
+    customer_list.value, key=key(FORM, "customer"), placeholder="Type to search customers",
+    where=top[0],
 )
 forms.field_error(FORM, "customer_id")
 currency = top[1].selectbox(

@@ -8,7 +8,7 @@ import streamlit as st
 from services.core.access import Action
 from ui import reads, report_reads, statement
 from ui.caching import refresher
-from ui.formatting import customer_labels
+from ui.customer_picker import customer_picker
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.reads import read_or_stop
@@ -17,15 +17,9 @@ user = require_page(Action.VIEW)
 st.title("Customer statement")
 
 customers = read_or_stop(reads.customers_table, what="customers").value
-labels = customer_labels(customers)
 wanted = st.query_params.get("customer")
-if wanted and wanted not in labels:
-    labels = {wanted: wanted, **labels}  # a customer the list has not caught up with yet
-customer_id = st.selectbox(
-    "Customer", list(labels), format_func=lambda c: labels.get(c, c),
-    index=list(labels).index(wanted) if wanted in labels else None,
-    placeholder="Choose a customer", key="statement_customer",
-)
+customer_id = customer_picker(customers, key="statement_customer", wanted=wanted,
+                              placeholder="Choose a customer")
 latest = reads.today()
 left, right = st.columns(2)
 start = left.date_input("From", value=latest - timedelta(days=89), key="from",

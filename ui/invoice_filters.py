@@ -20,7 +20,8 @@ import streamlit as st
 from services.core.money import SUPPORTED_CURRENCIES
 from services.reporting.invoice_list import PAGE_SIZES, InvoiceOrder
 from services.reporting.receivables import InvoiceFilters
-from ui.formatting import STATUS_LABELS, customer_labels
+from ui.customer_picker import customer_picker
+from ui.formatting import STATUS_LABELS
 
 #: The columns the list sorts by: the table's column label -> the report's column.
 SORT_COLUMNS: dict[str, str] = {
@@ -80,20 +81,14 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
     is kept by id (``?customer=cus_…``) through ``st.query_params``. Dates are
     inclusive days; "Paid" is the day the invoice became fully paid.
     """
-    labels = customer_labels(customers)
-    wanted = st.query_params.get("customer")
-    if wanted and wanted not in labels:
-        labels = {wanted: wanted, **labels}  # a customer beyond the picker's first page
-    ids = list(labels)
     top = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
     status_labels = top[0].multiselect(
         "Status", list(STATUS_LABELS.values()), key="status", bind="query-params",
         placeholder="All statuses",
     )
-    customer = top[1].selectbox(
-        "Customer", ids, index=ids.index(wanted) if wanted in labels else None,
-        format_func=lambda cid: labels.get(cid, cid), key="customer_filter",
-        on_change=_customer_to_url, placeholder="All customers",
+    customer = customer_picker(
+        customers, key="customer_filter", wanted=st.query_params.get("customer"),
+        on_change=_customer_to_url, placeholder="All customers", where=top[1],
     )
     currency = top[2].selectbox(
         "Currency", [c.upper() for c in SUPPORTED_CURRENCIES], index=None, key="currency",
