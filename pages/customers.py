@@ -5,6 +5,7 @@ import streamlit as st
 from services.core.access import Action, can
 from services.core.models import Customer
 from services.customers.balances import customer_balance
+from services.customers.records import NEWEST_CUSTOMERS
 from ui import customer_forms, forms, invoice_money, navigation, reads, runtime, tables
 from ui.caching import invalidate, refresher
 from ui.formatting import count_of, money_text
@@ -98,7 +99,9 @@ else:
 as_of(loaded_at, refresh=refresher("customers"), key="customers")
 if search:
     st.caption(f"{count_of(len(frame), 'customer')} matching “{plain(search)}”")
-elif len(frame) < (total := read_or_stop(reads.customers_count, what="customers").value):
+elif len(frame) >= NEWEST_CUSTOMERS and len(frame) < (
+    total := read_or_stop(reads.customers_count, what="customers").value
+):
     st.caption(f"The newest {len(frame):,} of {count_of(total, 'customer')}: search by name "
                "or email to find any other.")
 else:

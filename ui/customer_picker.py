@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from services.core.errors import DashboardError
+from services.customers.records import NEWEST_CUSTOMERS
 from ui import reads
 from ui.formatting import customer_labels
 
@@ -62,12 +63,13 @@ def customer_picker(
     search box is ``f"{key}.find"``); ``wanted`` is a customer id pre-selected from the
     URL; ``where`` is the container (a column) to draw in. When the book holds more
     customers than the table (``reads.customers_count()``), a search box finds any
-    of them. The chosen customer (``wanted`` or the session's value) is always an
+    of them (a table shorter than the limit is the whole book, whatever a count cached
+at another moment says). The chosen customer (``wanted`` or the session's value) is always an
     option, labelled "Name (email)" or by its id if the read model lacks it.
     Raises nothing of its own; read errors propagate from ``ui.reads``.
     """
     labels = customer_labels(customers)
-    if reads.customers_count().value > len(labels):
+    if len(labels) >= NEWEST_CUSTOMERS and reads.customers_count().value > len(labels):
         text = where.text_input(
             FIND_LABEL, key=f"{key}.find", placeholder="e.g. Acme or ap@acme.test",
             help=f"The list below shows the newest {len(labels):,} customers until you search",

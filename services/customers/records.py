@@ -33,6 +33,9 @@ from services.readmodel.customer_queries import (
 from services.readmodel.sync import ReadModelSync
 
 PAGE_SIZE = 100
+#: How many customers :meth:`Customers.table` lists (the newest): the Customers list
+#: and the pickers; beyond it they search (:meth:`Customers.find`).
+NEWEST_CUSTOMERS = 1000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
@@ -183,7 +186,7 @@ class Customers:
         """How many customers :meth:`table` would list without its limit."""
         return count_customers(self._engine, include_test_clocks=self._include_test_clocks)
 
-    def table(self, limit: int = 1000) -> pd.DataFrame:
+    def table(self, limit: int = NEWEST_CUSTOMERS) -> pd.DataFrame:
         """Up to ``limit`` customers as a table, newest first (those on test clocks
         included outside live mode)."""
         found = newest_customers(

@@ -25,6 +25,7 @@ def beyond(services, monkeypatch):  # type: ignore[no-untyped-def]
     made = [seed.customer(services, name=f"Picker {n} {seed.nonce()}") for n in range(4)]
     table = Customers.table
     monkeypatch.setattr(Customers, "table", lambda self, limit=2: table(self, limit))
+    monkeypatch.setattr("ui.customer_picker.NEWEST_CUSTOMERS", 2)
     newest = set(services.customers.table()["customer_id"])
     assert len(newest) == 2
     return next(c for c in made if c.id not in newest)
@@ -88,3 +89,19 @@ def test_statement_finds_an_old_customer_and_names_it_in_the_link(app_test, beyo
     assert not at.exception
     assert at.query_params["customer"] == beyond.id
     assert at.selectbox(key="statement_customer").value == beyond.id
+
+
+def test_a_count_ahead_of_the_list_does_not_make_a_small_book_search(  # type: ignore[no-untyped-def]
+    app_test, services, monkeypatch
+):
+    """A count read at another moment than the list (one customer more, say) must not
+    turn a whole book shorter than the limit into a search box that pushes the
+    invoices down the page."""
+    from services.customers.records import Customers
+
+    customer = seed.customer(services)
+    count = Customers.count
+    monkeypatch.setattr(Customers, "count", lambda self: count(self) + 1)
+    at = app_test(INVOICES, role="viewer").run()
+    assert FIND_LABEL not in [t.label for t in at.text_input]
+    assert f"{customer.name} ({customer.email})" in at.selectbox(key="customer_filter").options

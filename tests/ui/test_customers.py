@@ -195,6 +195,7 @@ def test_a_list_cut_at_its_limit_says_so_and_how_to_find_the_others(
     total = stripe_services.customers.count()
     table = Customers.table
     monkeypatch.setattr(Customers, "table", lambda self, limit=2: table(self, limit))
+    monkeypatch.setattr("services.customers.records.NEWEST_CUSTOMERS", 2)
     at = app_test(PAGE, role="viewer").run()
     assert (f"The newest 2 of {total:,} customers: search by name or email to find any "
             "other.") in [c.value for c in at.caption]

@@ -153,7 +153,9 @@ def test_selecting_a_row_opens_that_invoice(
     listing = "/invoices" if (ROOT / "pages/overview.py").exists() else "/"
     log_in(page, dashboard.url, "vera", path=f"{listing}?customer={customer.id}")
     expect(page.get_by_text("1 invoice · select a row to open it")).to_be_visible()
-    grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+    table = page.get_by_test_id("stDataFrame").first
+    table.scroll_into_view_if_needed()  # the row must be on screen to be clicked
+    grid = table.bounding_box()
     assert grid is not None
     page.mouse.click(grid["x"] + 15, grid["y"] + 35 + 17)  # the first row's row marker
     page.wait_for_url(re.compile(f"invoice={draft.id}"), timeout=15_000)
