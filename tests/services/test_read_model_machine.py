@@ -14,7 +14,8 @@ At the end of every example, once every event has been delivered, the read model
 tables equal a fresh full list from Stripe object for object: live customers (name,
 email; a deleted one is gone) and invoices (status, every amount, number, customer,
 currency, due date, the customer's name and email (a draft's follow its customer),
-and the lines: count, ids and amounts, in order). No event may fail, and a repeated
+and the lines: count, ids and amounts, in order), and the stored per-(status, currency)
+totals equal the grouped invoices. No event may fail, and a repeated
 delivery is always answered as a duplicate.
 
 Runs on the run's app database (``pytest --app-database=postgresql`` for PostgreSQL);
@@ -46,6 +47,7 @@ from sqlalchemy import select
 from services.container import Services
 from services.payments.events import DUPLICATE
 from services.payments.store import recorded_event_ids
+from services.readmodel.stored_totals import totals_drift
 from services.readmodel.tables import customers, invoice_lines, invoices
 from stripe_emulator.embedded import RunningEmulator
 from tests.app_database import new_database_url
@@ -358,6 +360,8 @@ class ReadModelMachine(RuleBasedStateMachine):
             assert set(ours_invoices) == set(theirs_invoices)
             for invoice_id, truth in theirs_invoices.items():
                 assert ours_invoices[invoice_id] == truth, invoice_id
+            with self.services.engine.connect() as conn:  # the Invoices list's totals
+                assert totals_drift(conn) == {}
         finally:
             if self.services is not None:
                 self.services.events.close()

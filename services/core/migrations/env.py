@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from services.core import audit, intents, sessions  # noqa: F401  (declare their tables)
 from services.core.database import DEFAULT_DATABASE_URL, make_plain_engine, metadata
 from services.payments import tables  # noqa: F401  (declares the payment-event tables)
+from services.readmodel import stored_totals  # noqa: F401  (rm_invoice_totals, 0012)
 from services.readmodel import tables as readmodel_tables  # noqa: F401  (the read model)
 
 
