@@ -2,7 +2,8 @@
 filter and sort, with the count and totals of the whole set, against the old way.
 
 Run: ``python -m bench.invoice_list_bench`` (``--invoices 100000 --customers 20000``,
-``--databases sqlite postgresql``, ``--repeat 20``).
+``--databases sqlite postgresql``, ``--repeat 20``, ``--views "no filter, newest first"``
+for some views only).
 
 The read model's tables are filled directly (the rows ``store_object`` would write, in
 batches) from synthetic objects shaped as Stripe sends them (``bench.lookup_bench``'s
@@ -18,8 +19,10 @@ machine; the load average is printed beside), of:
 
 - **new**: ``Reports.invoice_list_page`` — the first page (100 rows) of the filter in
   the chosen order, plus the count and the per-currency totals of every match, all in
-  SQL (what the page shows); also the last page, and the export of the whole set
-  (``Reports.invoice_list_export``);
+  SQL (what the page shows); the same with the totals grouped over ``rm_invoices`` as
+  before migration 0012 (the stored per-(status, currency) totals answer a set
+  filtered on status and currency only; other filters group either way); also the
+  last page, and the export of the whole set (``Reports.invoice_list_export``);
 - **old, newest 500**: ``Reports.invoices_page(max_rows=500)`` then the sort in pandas
   over those 500 (what the page showed before: a sort and totals of 500 rows only);
 - **old, "Load all"**: ``Reports.invoices_table`` (every match into pandas), sorted and
@@ -43,16 +46,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pandas as pd
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Connection, Engine, insert, text
 
 from bench.lookup_bench import _fresh_schema, _postgres, synthetic_customer, synthetic_invoice
 from services.core.database import make_engine
 from services.readmodel import tables
 from services.readmodel.columns import ROWS
-from services.readmodel.invoice_queries import InvoiceOrder
+from services.readmodel.invoice_queries import (
+    CurrencyTotals,
+    InvoiceOrder,
+    InvoiceQuery,
+    invoice_totals,
+)
 from services.readmodel.store import now_version
+from services.reporting import invoice_list
+from services.reporting.invoice_list import InvoiceListPage
 from services.reporting.receivables import InvoiceFilters, Reports
 
 BATCH = 1_000
@@ -162,6 +173,11 @@ def _old_totals(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby("currency")[["amount_due", "amount_paid", "amount_remaining"]].sum()
 
 
+def _grouped_totals(conn: Connection, query: InvoiceQuery) -> list[CurrencyTotals]:
+    """The totals as read before migration 0012: grouped over ``rm_invoices``."""
+    return invoice_totals(conn, query, stored=False)
+
+
 def _timed(call: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
     """Wall and this process's CPU milliseconds per call (CPU is the whole cost on SQLite,
     and is not inflated by other programs on a busy machine; on PostgreSQL the server's
@@ -196,9 +212,18 @@ def measure(reports: Reports, view: View,
         rows = reports.invoices_table(view.filters)
         _old_totals(_old_sorted(rows, view.order))
 
+    def grouped_first_page() -> InvoiceListPage:
+        with patch.object(invoice_list, "invoice_totals", _grouped_totals):
+            return reports.invoice_list_page(view.filters, order=view.order,
+                                             page_size=PAGE_SIZE)
+
+    if grouped_first_page().totals != first.totals:
+        raise RuntimeError(f"{view.name}: stored and grouped totals differ")
+
     ways: dict[str, Callable[[], Any]] = {
         "new: first page + count + totals": lambda: reports.invoice_list_page(
             view.filters, order=view.order, page_size=PAGE_SIZE),
+        "  the same, totals grouped (no 0012)": grouped_first_page,
         "new: last page + count + totals": lambda: reports.invoice_list_page(
             view.filters, order=view.order, page=last_page, page_size=PAGE_SIZE),
         "new: export of the whole set": lambda: reports.invoice_list_export(
@@ -212,7 +237,8 @@ def measure(reports: Reports, view: View,
         for way, call in ways.items()}
 
 
-def run(url: str, label: str, invoices: int, customers: int, repeat: int) -> None:
+def run(url: str, label: str, invoices: int, customers: int, repeat: int,
+        only: list[str] | None = None) -> None:
     engine = make_engine(url)
     today = datetime.now(UTC).date()
     try:
@@ -223,6 +249,8 @@ def run(url: str, label: str, invoices: int, customers: int, repeat: int) -> Non
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
         reports = Reports(engine)
         for view in views(today, customer_ids):
+            if only and view.name not in only:
+                continue
             count, timings = measure(reports, view, repeat)
             print(f"  {view.name} ({count:,} match)")
             for way, (wall, cpu) in timings.items():
@@ -252,10 +280,12 @@ def main() -> None:
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--databases", nargs="+", choices=tuple(LABELS),
                         default=list(LABELS))
+    parser.add_argument("--views", nargs="+", metavar="NAME",
+                        help='only these views, by name (e.g. "no filter, newest first")')
     args = parser.parse_args()
     for kind in args.databases:
         with _database(kind) as url:
-            run(url, LABELS[kind], args.invoices, args.customers, args.repeat)
+            run(url, LABELS[kind], args.invoices, args.customers, args.repeat, args.views)
 
 
 if __name__ == "__main__":
