@@ -3,23 +3,34 @@ and the Stripe requests each page view makes (the read model's promise: none).
 
 Run: ``python -m bench.browser_pages_bench`` (``--invoices 10000 --customers 20000``;
 ``--emulator-db FILE`` keeps the filled emulator and reuses it when the file exists, e.g.
-one filled at 100,000 invoices by ``bench.read_model_bench``'s filler; ``--repeat 3``).
+one filled at 100,000 invoices by ``bench.read_model_bench``'s filler; ``--app-db FILE``
+keeps the backfilled app database and reuses it when the file exists; ``--repeat 3``).
 
 1. **The book** is written straight into the emulator's store (``bench.read_model_bench``'s
    fillers: ``--customers`` customers, ``--invoices`` invoices over 400 days in every
-   status, USD and EUR, one in 500 with 25 lines). Through the API it would take hours
-   under Stripe's 25 writes/s and 250 ms per answer (about four writes an invoice), so
-   only the reads below go through HTTP.
+   status, USD and EUR, one in 500 with 25 lines; each customer has about
+   invoices/customers of them), plus one large customer with 2,000 invoices
+   (``bench.browser_book``; it is added to the working copy, the same for the same book).
+   Through the API it would take hours under Stripe's 25 writes/s and 250 ms per answer
+   (about four writes an invoice), so only the reads below go through HTTP.
 2. **The emulator** then plays Stripe as the dashboard meets it: every answer 250 ms
    late (``--latency-ms``) and Stripe's test-mode rate limiter (25 reads/s, 25 writes/s,
    20 searches/s). Every request reaching it is counted (``RequestCounter``).
 3. **The backfill** fills the dashboard's app database at the default 20 requests/s,
-   timed, with its requests counted, before the dashboard starts.
+   timed, with its requests counted, before the dashboard starts. With ``--app-db FILE``
+   (needs ``--emulator-db``): when FILE exists it is copied in instead and the backfill
+   is not run (its figures are "not measured in this run"), provided FILE was made from
+   this very ``--emulator-db`` (size and first-MB hash, kept in ``FILE.book.json``; else
+   the run stops and says so); when FILE does not exist, the backfill runs and its
+   result is kept there.
 4. **The dashboard** (``streamlit run app.py`` by ``scripts.launcher``) is logged into
-   as the admin (every page) in headless Chromium (Playwright, ``/usr/bin/chromium``). Each page is
-   opened by its URL (a full page load, as typing it) and timed until its main table or
-   figures are on screen and the script run is over; first view (nothing cached) and
-   again (the shared cache warm). Stripe requests are counted over each view.
+   as the admin (every page) in headless Chromium (Playwright, ``/usr/bin/chromium``). Each
+   page of the menu, and the detail views (an invoice, a customer's page by
+   ``/customers?customer=cus_…``, a customer statement, the Invoices filtered by a
+   customer, each also for the large customer where it matters) is opened by its URL (a
+   full page load, as typing it) and timed until its main table or figures are on screen
+   and the script run is over; first view (nothing cached) and again (the shared cache
+   warm). Stripe requests are counted over each view.
 
 The old way (every view listing Stripe live) is not run here: it needs the code before
 the read model; its figures at 10,000 invoices are in issue 10 (Overview 28 s, Overdue
@@ -41,10 +52,17 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
-from bench.emulator_bench import fill_customers
-from bench.read_model_bench import BackfillFigure, RequestCounter, fill_invoices, run_backfill
+from bench.browser_book import (
+    LARGE_INVOICES,
+    AppDatabaseCopy,
+    add_large_customer,
+    book_sample,
+    fill_book,
+    sqlite_file,
+)
+from bench.read_model_bench import BackfillFigure, RequestCounter, run_backfill
 from scripts.dashboard_server import CHROMIUM, app_database_url, log_in, running_dashboard
-from stripe_emulator.embedded import start_emulator
+from stripe_emulator.embedded import RunningEmulator, start_emulator
 from stripe_emulator.lib.storage import Where
 from stripe_emulator.models.customer import CUSTOMERS
 from stripe_emulator.models.invoice import INVOICES
@@ -90,7 +108,9 @@ def _both(*steps: Callable[[Page], None]) -> Callable[[Page], None]:
 
 
 def page_views(sample: dict[str, Any]) -> list[PageView]:
-    """The pages a finance user opens, with the ids of this book."""
+    """The pages a finance user opens, with the ids of this book (:func:`book_sample`)."""
+    one, large = sample["customer"], sample["large_customer"]
+    statement = _both(_text("Statement of"), _text("Opening balance"), _table)
     return [
         PageView("Overview", "/", _text("behind this number")),
         PageView("Invoices", "/invoices", _table),
@@ -102,6 +122,16 @@ def page_views(sample: dict[str, Any]) -> list[PageView]:
         PageView("Catalog", "/catalog", _text("Catalog")),
         PageView("New invoice", "/new_invoice", _text("New invoice")),
         PageView("Payment activity", "/payment_activity", _text("Payment activity")),
+        PageView("Cash received", "/cash_received",
+                 _both(_text("Every payment in the period"), _table)),
+        PageView("Invoices (a customer)", f"/invoices?customer={one}",
+                 _both(_text("select a row to open it"), _table)),
+        PageView("Customer", f"/customers?customer={one}", _both(_text("Outstanding"), _table)),
+        PageView("Customer (large)", f"/customers?customer={large}",
+                 _both(_text("Outstanding"), _table)),
+        PageView("Statement", f"/statement?customer={one}", statement),
+        PageView("Statement (large)", f"/statement?customer={large}", statement),
+        PageView("Admin", "/admin", _both(_text("newest first."), _table)),
     ]
 
 
@@ -112,26 +142,6 @@ def open_page(page: Page, base: str, view: PageView) -> float:
     view.ready(page)
     wait_for_app(page)
     return time.perf_counter() - started
-
-
-def fill_book(db: Path, customers: int, invoices: int) -> dict[str, Any]:
-    """Write the book into a new emulator file (no HTTP); what the lookups will ask."""
-    sample: dict[str, Any] = {}
-    with start_emulator(db) as emulator:
-        fill_customers(emulator.state, customers, sample)
-        fill_invoices(emulator.state, invoices, sample)
-    return sample
-
-
-def book_sample(db: Path) -> dict[str, Any]:
-    """An open numbered invoice and its customer's name, from the emulator file."""
-    with start_emulator(db) as emulator:
-        store = emulator.state.store
-        invoice = next(i for i in store.select(INVOICES, Where().eq("status", "open"), limit=50)
-                       if i["number"])
-        customer = store.get(CUSTOMERS, invoice["customer"]) or {}
-        return {"invoice": invoice["id"], "number": invoice["number"],
-                "name": customer.get("name") or invoice["id"]}
 
 
 def measure(base: str, counter: RequestCounter, views: list[PageView],
@@ -162,17 +172,23 @@ def measure(base: str, counter: RequestCounter, views: list[PageView],
     return figures
 
 
-def report(args: argparse.Namespace, size: tuple[int, int], filled: BackfillFigure,
-           figures: list[PageFigure]) -> None:
+def report(args: argparse.Namespace, size: tuple[int, int], sample: dict[str, Any],
+           filled: BackfillFigure | None, figures: list[PageFigure]) -> None:
     customers, invoices = size
     print(f"\n=== PAGES IN CHROMIUM: {invoices:,} invoices, {customers:,} customers; Stripe at "
           f"{args.latency_ms:.0f} ms and 25 reads/s ({os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}) ===")
-    print(f"Backfill at 20 requests/s: {filled.seconds:.0f} s; {filled.invoice_lists:,} "
-          f"invoice pages (⌈N/100⌉ = {-(-invoices // 100):,}), {filled.line_pages} line pages, "
-          f"{filled.customer_lists:,} customer pages, {filled.other} other; 429s answered by "
-          f"Stripe {filled.refused}, reaching the caller {filled.reached_caller}; storing "
-          f"{filled.store_seconds or 0:.0f} s of it")
+    print(f"Customers opened: {sample['customer']} ({sample['customer_invoices']} invoices) and "
+          f"the large {sample['large_customer']} ({sample['large_invoices']:,} invoices)")
+    if filled is None:
+        print(f"Backfill at 20 requests/s: not measured in this run (the app database was "
+              f"copied from {args.app_db}, backfilled from the same book in an earlier run)")
+    else:
+        print(f"Backfill at 20 requests/s: {filled.seconds:.0f} s; {filled.invoice_lists:,} "
+              f"invoice pages (⌈N/100⌉ = {-(-invoices // 100):,}), {filled.line_pages} line "
+              f"pages, {filled.customer_lists:,} customer pages, {filled.other} other; 429s "
+              f"answered by Stripe {filled.refused}, reaching the caller "
+              f"{filled.reached_caller}; storing {filled.store_seconds or 0:.0f} s of it")
     print(f"{'page':<22} {'first view':>11} {'again (p50)':>12} {'Stripe requests/view':>21}"
           f" {'target':>8}")
     for f in figures:
@@ -185,6 +201,42 @@ def report(args: argparse.Namespace, size: tuple[int, int], filled: BackfillFigu
           "the most any one view made.")
 
 
+def prepare_book(args: argparse.Namespace, db: Path) -> dict[str, Any]:
+    """Fill or copy the book into ``db``, add the large customer; the sample to open."""
+    if args.emulator_db is not None and args.emulator_db.exists():
+        print(f"Reusing the book in {args.emulator_db} ...", flush=True)
+        shutil.copyfile(args.emulator_db, db)
+    else:
+        started = time.perf_counter()
+        fill_book(db, args.customers, args.invoices)
+        print(f"Book written in {time.perf_counter() - started:.0f} s", flush=True)
+        if args.emulator_db is not None:
+            shutil.copyfile(db, args.emulator_db)
+    with start_emulator(db) as emulator:
+        add_large_customer(emulator.state)
+    return {**book_sample(db), "large_invoices": LARGE_INVOICES}
+
+
+def fill_app_database(args: argparse.Namespace, emulator: RunningEmulator,
+                      counter: RequestCounter, url: str, invoices: int) -> BackfillFigure | None:
+    """Copy the kept app database in, or backfill it (and keep it when asked); the
+    backfill's figures, None when it was copied."""
+    kept = AppDatabaseCopy(args.app_db, args.emulator_db) if args.app_db else None
+    if kept is not None and kept.exists():
+        print(f"Reusing the app database in {args.app_db} (no backfill) ...", flush=True)
+        kept.restore(sqlite_file(url))
+        return None
+    print(f"Backfill at 20 requests/s, {args.latency_ms:.0f} ms per answer ...", flush=True)
+    filled, services = run_backfill("backfill", emulator, counter, url, 20, invoices)
+    services.close()
+    if filled.error:
+        raise RuntimeError(filled.error)
+    if kept is not None:
+        kept.keep(sqlite_file(url))
+        print(f"Backfilled app database kept in {args.app_db}", flush=True)
+    return filled
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.browser_pages_bench",
                                      description=__doc__.splitlines()[0])
@@ -195,34 +247,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--emulator-db", type=Path, default=None,
                         help="the filled emulator file: reused when it exists, else filled "
                              "and kept (a copy is used, the file is left as it is)")
+    parser.add_argument("--app-db", type=Path, default=None,
+                        help="the backfilled app database (SQLite): reused when it exists and "
+                             "was made from the same --emulator-db, else backfilled and kept")
     args = parser.parse_args(argv)
+    if args.app_db is not None and args.emulator_db is None:
+        parser.error("--app-db needs --emulator-db: a kept app database matches one kept book")
     with tempfile.TemporaryDirectory(prefix="browser-pages-bench-") as scratch:
         work = Path(scratch)
         db = work / "stripe.sqlite3"
-        if args.emulator_db is not None and args.emulator_db.exists():
-            print(f"Reusing the book in {args.emulator_db} ...", flush=True)
-            shutil.copyfile(args.emulator_db, db)
-        else:
-            started = time.perf_counter()
-            fill_book(db, args.customers, args.invoices)
-            print(f"Book written in {time.perf_counter() - started:.0f} s", flush=True)
-            if args.emulator_db is not None:
-                shutil.copyfile(db, args.emulator_db)
-        sample = book_sample(db)
+        sample = prepare_book(args, db)
         with start_emulator(db, latency_ms=args.latency_ms, rate_limit="test") as emulator:
             store = emulator.state.store
             size = (store.count(CUSTOMERS, Where().eq("deleted", 0)), store.count(INVOICES))
             counter = RequestCounter(emulator.throttle)
-            print(f"Backfill at 20 requests/s, {args.latency_ms:.0f} ms per answer ...",
-                  flush=True)
-            filled, services = run_backfill("backfill", emulator, counter,
-                                            app_database_url(work), 20, size[1])
-            services.close()
-            if filled.error:
-                raise RuntimeError(filled.error)
+            filled = fill_app_database(args, emulator, counter, app_database_url(work), size[1])
             with running_dashboard(work, emulator.base_url) as base:
                 figures = measure(base, counter, page_views(sample), args.repeat)
-            report(args, size, filled, figures)
+            report(args, size, sample, filled, figures)
 
 
 if __name__ == "__main__":
