@@ -40,7 +40,7 @@ from services.payments.handlers import (
 )
 from services.payments.invoice_directory import StripeInvoiceDirectory
 from services.payments.outbox import DEFAULT_RETRY_DELAYS, Outbox
-from services.payments.poller import CURSOR_NAME, EventPoller
+from services.payments.poller import CURSOR_NAME, FLOOR_NAME, EventPoller
 from services.payments.registration import register_emulator_endpoint
 from services.payments.resend import PaymentLinkResender
 from services.payments.tables import (
@@ -344,8 +344,11 @@ class PaymentEvents:
         return store.poll_cursor(self._engine, CURSOR_NAME)
 
     def start_polling_at(self, event_id: str, created: int) -> None:
-        """Make the next poll read events from ``created`` on (if no cursor yet)."""
+        """Make the next poll read events from ``created`` on (if no cursor yet): what
+        happened before is in the objects as listed from then on (a backfill started
+        there, or a new account), so no poll's look-back reaches behind it."""
         if self.poll_cursor() is None:
+            store.save_poll_cursor(self._engine, FLOOR_NAME, event_id, created, self._clock())
             store.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())
 
     def deliver_outbox(self) -> int:

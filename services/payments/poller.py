@@ -10,7 +10,10 @@ events of objects on a test clock carry the clock's (possibly future) time and m
 not push the cursor past real events still to come. Each poll asks for events
 created since the cursor minus a five-minute look-back, so an event that becomes
 listable a little after later ones is still read; events already recorded are
-skipped with one query, and the unique event id keeps the rest exactly-once.
+skipped with one query, and the unique event id keeps the rest exactly-once. The
+look-back never reaches behind where polling started (``start_polling_at``: a
+backfill's start, or a new account's now): what happened before is in the objects
+listed from then on, and a shared test account's other events are not re-applied.
 
 Test clocks backdate: an action on an object of a clock frozen ten days ago makes
 events ``created`` ten days ago, which Stripe lists among (and filters by ``created``
@@ -18,9 +21,13 @@ like) events of ten days ago, behind the cursor. So in test mode each poll also 
 the test clocks and reads, per clock, the events created in the window its frozen time
 moved through since the last poll (``[previous frozen time − look-back, frozen time
 now]``; a clock's time only moves forward, so its events fall there). A clock first
-seen is read from its beginning when it was made after the cursor, else from its
+seen is read from its first customer's creation (in the clock's time: every object of
+a clock hangs off one of its customers, so none of its events is older; a clock with
+no customer yet has no events) when it was made after the cursor, else from its
 frozen time now (its older events predate the polling, as the rest of the history
-before the cursor does). The same record-once step keeps every event handled once.
+before the cursor does). Windows that overlap are read as one list, so clocks frozen
+near each other cost one request. The same record-once step keeps every event
+handled once.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from services.payments import store
 from services.payments.handlers import HANDLED_TYPES
 
 CURSOR_NAME = "events"
+FLOOR_NAME = "events:floor"  # where polling started: no look-back reaches behind it
 CLOCK_CURSOR_PREFIX = "clock:"  # + a test clock's id: its frozen time at the last poll
 LOOKBACK_SECONDS = 300
 
@@ -66,16 +74,26 @@ class Window:
         return low and high
 
 
-def _outside(main: Window | None, clocks: Iterable[Window]) -> list[Window]:
-    """The clock windows not already read by ``main`` or another of them, fewest first."""
-    kept: list[Window] = []
-    for window in sorted(set(clocks), key=lambda w: (w.since is not None, w.since or 0,
-                                                     -(w.until or 0))):
-        if main is not None and main.covers(window):
-            continue
-        if not any(other.covers(window) for other in kept):
-            kept.append(window)
-    return kept
+def _union(windows: Iterable[Window | None]) -> list[Window | None]:
+    """The fewest disjoint windows that hold every event of ``windows`` and no other,
+    oldest first: overlapping or touching windows become one, so clocks frozen near
+    each other (or near the cursor) cost one list instead of one each. ``None`` (every
+    event) swallows the rest and comes back alone."""
+    given = list(windows)
+    if None in given:
+        return [None]
+    merged: list[Window] = []
+    for window in sorted((w for w in given if w is not None),
+                         key=lambda w: -1 if w.since is None else w.since):
+        last = merged[-1] if merged else None
+        if last is not None and (last.until is None or window.since is None
+                                 or window.since <= last.until + 1):
+            later = None if last.until is None or window.until is None else max(
+                last.until, window.until)
+            merged[-1] = Window(last.since, later)
+        else:
+            merged.append(window)
+    return [None] if merged == [Window(None, None)] else list(merged)
 
 
 class RecordingService(Protocol):
@@ -111,9 +129,11 @@ class EventPoller:
         poll), handle the new ones; return how many were handled. Raises
         ``StripeUnavailable`` when Stripe cannot be read."""
         since = self._cursor()
-        window = None if since is None else Window(since - LOOKBACK_SECONDS, None)
-        clocks = self._clock_windows(since)
-        fetched = self._events_in([window, *_outside(window, clocks.values())])
+        floor = store.poll_cursor(self._engine, FLOOR_NAME)
+        window = None if since is None else Window(
+            max(since - LOOKBACK_SECONDS, floor or 0), None)
+        clock_times, clock_windows = self._clock_windows(since)
+        fetched = self._events_in(_union([window, *clock_windows]))
         # Lists are newest first; handle oldest first (a stable sort keeps same-second order).
         fetched.reverse()
         fetched.sort(key=lambda event: event["created"])
@@ -129,9 +149,9 @@ class EventPoller:
             self._save_cursor(current[-1]["id"], current[-1]["created"])
         elif fetched:  # only test-clock events from the future: read on from now
             self._save_cursor(fetched[-1]["id"], now)
-        for clock_id, read in clocks.items():
-            store.save_poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock_id, "",
-                                   int(read.until or 0), self._clock())
+        for clock_id, frozen in clock_times.items():
+            store.save_poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock_id, "", frozen,
+                                   self._clock())
         return handled
 
     def _events_in(self, windows: Sequence[Window | None]) -> list[dict[str, Any]]:
@@ -154,28 +174,47 @@ class EventPoller:
             ) from err
         return list(found.values())
 
-    def _clock_windows(self, since: int | None) -> dict[str, Window]:
-        """Per test clock, the ``created`` window its events since the last poll fall in
-        (none in live mode, where Stripe has no test clocks, or before the first poll)."""
+    def _clock_windows(self, since: int | None) -> tuple[dict[str, int], list[Window]]:
+        """Per test clock, its frozen time now (saved as its cursor after the poll), and
+        the ``created`` windows its events since the last poll fall in (none in live
+        mode, where Stripe has no test clocks, or before the first poll)."""
         if since is None or not self._test_clocks:
-            return {}
+            return {}, []
         try:
             clocks = [clock.to_dict() for clock in
-                      self._client.v1.test_helpers.test_clocks.list().auto_paging_iter()]
+                      self._client.v1.test_helpers.test_clocks.list({"limit": 100})
+                      .auto_paging_iter()]
         except stripe.StripeError:
             self._test_clocks = False  # live mode: no test clocks to follow
-            return {}
-        windows: dict[str, Window] = {}
+            return {}, []
+        frozen_times: dict[str, int] = {}
+        windows: list[Window] = []
         for clock in clocks:
-            frozen = int(clock["frozen_time"])
+            frozen = frozen_times[clock["id"]] = int(clock["frozen_time"])
             seen = store.poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock["id"])
             if seen is not None:
-                windows[clock["id"]] = Window(seen - LOOKBACK_SECONDS, frozen)
+                windows.append(Window(seen - LOOKBACK_SECONDS, frozen))
             elif int(clock["created"]) >= since - LOOKBACK_SECONDS:  # made since: all of it
-                windows[clock["id"]] = Window(None, frozen)
+                first = self._first_customer_time(clock["id"])
+                if first is not None:  # no customer yet: nothing of it happened
+                    windows.append(Window(first, frozen))
             else:  # older than the polling: start at its time now
-                windows[clock["id"]] = Window(frozen - LOOKBACK_SECONDS, frozen)
-        return windows
+                windows.append(Window(frozen - LOOKBACK_SECONDS, frozen))
+        return frozen_times, windows
+
+    def _first_customer_time(self, clock_id: str) -> int | None:
+        """When the clock's first customer was made, in the clock's time (None: it has
+        none). Every object of a clock hangs off one of its customers (Stripe allows
+        three), so none of its events is older. Raises ``StripeUnavailable``."""
+        try:
+            customers = self._client.v1.customers.list({"test_clock": clock_id, "limit": 100})
+            made = [int(customer.created) for customer in customers.auto_paging_iter()]
+        except stripe.StripeError as err:
+            raise StripeUnavailable(
+                f"Could not read the customers of test clock {clock_id}: "
+                f"{err.user_message or err}", retryable=True,
+            ) from err
+        return min(made) if made else None
 
     def _already_recorded(self, event_ids: list[str]) -> set[str]:
         return store.recorded_event_ids(self._engine, event_ids)

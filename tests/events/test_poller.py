@@ -121,3 +121,21 @@ def test_an_event_from_a_test_clock_in_the_future_does_not_hide_later_events(emu
     assert events.poll_once() == 1
     assert sorted(events.fulfilments()["invoice_id"]) == ["in_future", "in_present"]
     assert events.poll_once() == 0
+
+
+def test_payments_before_polling_started_are_history_not_news(emulator, engine):
+    """A dashboard that starts reading events at the newest one does not handle (and
+    email about) the payments of the minutes before, which its look-back would reach;
+    from the starting second on (that second included: it may hold more) it does."""
+    events = PaymentEvents(engine, client_for(emulator), None)
+    try:
+        now = int(time.time())
+        _emit(emulator, f.paid("in_before_start", created=now))
+        time.sleep(1.1)  # the emulator dates events by its clock: a second later
+        newest = _emit(emulator, f.paid("in_at_start", created=now))
+        events.start_polling_at(newest["id"], newest["created"])
+        _emit(emulator, f.paid("in_after_start", created=now))
+        assert events.poll_once() == 2
+        assert sorted(events.fulfilments()["invoice_id"]) == ["in_after_start", "in_at_start"]
+    finally:
+        events.close()

@@ -68,3 +68,30 @@ def test_backdated_test_clock_events_are_handled_once(emulator, engine):  # type
     assert sorted(fulfilled) == sorted(["in_now", first, second])  # each once
     activity = events.activity()
     assert not activity["event_id"].duplicated().any()
+
+
+def test_a_clock_made_and_advanced_between_two_polls_is_read_from_its_first_customer(  # type: ignore[no-untyped-def]
+    emulator, engine
+):
+    """The events of a clock first seen after it moved on lie between its first
+    customer's creation and its time now, well before the look-back of its time now."""
+    client = client_for(emulator)
+    events = PaymentEvents(engine, client, None)
+    try:
+        _emit(emulator, f.paid("in_before", created=int(time.time())))
+        assert events.poll_once() == 1
+        twenty_days_ago = int(time.time()) - 20 * DAY
+        client.v1.test_helpers.test_clocks.create(params={"frozen_time": twenty_days_ago})
+        clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": twenty_days_ago})
+        customer = client.v1.customers.create(params={
+            "name": "Späte Uhr AG", "email": "ap@spaete-uhr.test", "test_clock": clock.id})
+        early = _paid_invoice(client, customer.id, 1_500)
+        client.v1.test_helpers.test_clocks.advance(
+            clock.id, params={"frozen_time": twenty_days_ago + 5 * DAY})
+        later = _paid_invoice(client, customer.id, 2_500)
+
+        assert events.poll_once() == 2  # both, though the first is five days behind
+        assert events.poll_once() == 0
+    finally:
+        events.close()
+    assert sorted(events.fulfilments()["invoice_id"]) == sorted(["in_before", early, later])
