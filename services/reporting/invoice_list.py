@@ -3,7 +3,9 @@ totals per currency of the whole set, and the whole set for an export.
 
 Everything is read from the read model in SQL (``services.readmodel.invoice_queries``),
 so the cost of a page does not grow with the book: the page's rows come from
-``ORDER BY … LIMIT … OFFSET`` and the count and totals from one grouped query.
+``ORDER BY … LIMIT … OFFSET`` and the count and totals from the stored totals per
+(status, currency) when only status and currency filter (``rm_invoice_totals``), from
+one grouped query otherwise.
 Amounts stay integer minor units per currency; nothing is summed across currencies.
 """
 
