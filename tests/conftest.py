@@ -6,8 +6,9 @@
 * ``stripe_client`` — ``stripe.StripeClient`` on that emulator, no retries.
 * ``fresh_emulator`` — factory for an isolated emulator
   (``fresh_emulator(db_path=None, **options)``), stopped after the test.
-* ``app_database_url`` / ``app_database_factory`` — an empty app database per test,
-  SQLite or PostgreSQL (``--app-database``; see ``tests/app_database.py``).
+* ``app_database_url`` / ``app_database_factory`` — a new app database per test,
+  SQLite or PostgreSQL (``--app-database``; see ``tests/app_database.py``);
+  ``empty_database_url`` — one with no table yet, for tests of migrations.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from tests.app_database import (  # noqa: E402, F401  (fixtures for every test f
     app_database_factory,
     app_database_kind,
     app_database_url,
+    empty_database_url,
+    migrated_sqlite_file,
+    postgres_schemas,
     postgres_server_url,
 )
 

@@ -174,8 +174,8 @@ def test_a_handler_error_is_shown_and_can_be_retried(events: PaymentEvents):
         events.retry_failed(handled["id"])
 
 
-def test_the_service_creates_its_tables_on_a_bare_database(app_database_url: str):
-    bare = make_plain_engine(app_database_url)
+def test_the_service_creates_its_tables_on_a_bare_database(empty_database_url: str):
+    bare = make_plain_engine(empty_database_url)
     service = PaymentEvents(bare, None, f.SECRET)
 
     assert service.handle_event(f.paid("in_bare", created=T0)).outcome == "handled"

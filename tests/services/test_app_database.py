@@ -54,15 +54,17 @@ def test_a_url_that_is_not_one_is_refused_by_its_setting_name() -> None:
     assert refused.value.field == "DATABASE_URL"
 
 
-def test_an_empty_database_gets_every_table_at_the_newest_schema(app_database_url: str) -> None:
-    engine = make_engine(app_database_url)
+def test_an_empty_database_gets_every_table_at_the_newest_schema(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url)
     names = set(inspect(engine).get_table_names())
     assert {table.name for table in metadata.sorted_tables} <= names
     assert _revision(engine) == schema_head()
 
 
-def test_a_database_from_before_migrations_is_kept_and_upgraded(app_database_url: str) -> None:
-    old = make_plain_engine(app_database_url)
+def test_a_database_from_before_migrations_is_kept_and_upgraded(empty_database_url: str) -> None:
+    old = make_plain_engine(empty_database_url)
     # What the dashboard did before migrations: create_all, no alembic_version.
     metadata.create_all(old, tables=[audit_module.audit_log, payment_tables.payment_events])
     with old.begin() as conn:
@@ -73,7 +75,7 @@ def test_a_database_from_before_migrations_is_kept_and_upgraded(app_database_url
         )  # fmt: skip
     old.dispose()
 
-    upgraded = make_engine(app_database_url)
+    upgraded = make_engine(empty_database_url)
 
     assert _revision(upgraded) == schema_head()
     assert "outbox" in inspect(upgraded).get_table_names()  # a table it lacked was added

@@ -204,9 +204,9 @@ def test_two_writers_at_once_keep_the_stored_totals_exact(app_database_url: str)
 
 
 def test_an_upgraded_database_gets_totals_of_the_invoices_it_already_holds(
-    app_database_url: str,
+    empty_database_url: str,
 ) -> None:
-    old = make_plain_engine(app_database_url)
+    old = make_plain_engine(empty_database_url)
     with old.begin() as conn:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -222,7 +222,7 @@ def test_an_upgraded_database_gets_totals_of_the_invoices_it_already_holds(
             for row in rows])  # fmt: skip
     old.dispose()
 
-    upgraded = make_engine(app_database_url)  # to 0012: fills the totals
+    upgraded = make_engine(empty_database_url)  # to 0012: fills the totals
     with upgraded.connect() as conn:
         assert totals_drift(conn) == {}
         assert sum(row[2] for row in stored_total_rows(conn)) == sum(
