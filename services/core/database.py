@@ -16,11 +16,12 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -31,11 +32,12 @@ from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.core.errors import ConfigurationError
 
 metadata = MetaData()
+T = TypeVar("T")
 
 DEFAULT_DATABASE_URL = "sqlite:///data/dashboard.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -196,6 +198,30 @@ def _ignoring_insert(dialect: str, table: Table) -> Any:
 
 _write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
+
+
+#: PostgreSQL's answers to a transaction it cancelled because another one conflicted
+#: with it: deadlock detected, serialization failure. Running it again is the cure.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_ATTEMPTS = 4
+
+
+def retry_on_conflict(work: Callable[[], T]) -> T:
+    """Run ``work`` (which opens and commits its own transaction) and return its
+    result; when PostgreSQL cancels it for a conflict with another transaction
+    (:data:`CONFLICT_SQLSTATES`: two writers taking the same rows in opposite orders),
+    run it again after a short, growing pause, up to :data:`CONFLICT_ATTEMPTS` times
+    in all. Any other error, or the last conflict, propagates. PostgreSQL's advice for
+    these errors: https://www.postgresql.org/docs/current/mvcc-serialization-failure-handling.html
+    """
+    for attempt in range(1, CONFLICT_ATTEMPTS):
+        try:
+            return work()
+        except DBAPIError as err:
+            if getattr(err.orig, "sqlstate", None) not in CONFLICT_SQLSTATES:
+                raise
+            time.sleep(0.02 * attempt)
+    return work()  # the last attempt: its conflict propagates
 
 
 @contextmanager

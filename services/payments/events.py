@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from services.core.access import Actor
 from services.core.audit import AuditLog
 from services.core.clock import Clock, naive_utc, utc_now
-from services.core.database import ensure_schema, write_transaction
+from services.core.database import ensure_schema, retry_on_conflict, write_transaction
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound
 from services.payments import store
 from services.payments.handlers import (
@@ -280,26 +280,34 @@ class PaymentEvents:
                 if self._read_model
                 else []
             )
-            with write_transaction(self._engine) as conn:
-                if not store.claim_event(conn, event_id, HANDLED):
-                    return HandlingResult(
-                        event_id, event_type, DUPLICATE, "Handled by another worker", invoice_id
+
+            def in_one_transaction() -> HandlerOutcome | None:
+                with write_transaction(self._engine) as conn:
+                    if not store.claim_event(conn, event_id, HANDLED):
+                        return None
+                    done = (
+                        self._handlers.apply(conn, event, prepared)
+                        if prepared is not None
+                        else HandlerOutcome("", ignored=not snapshots)
                     )
-                outcome = (
-                    self._handlers.apply(conn, event, prepared)
-                    if prepared is not None
-                    else HandlerOutcome("", ignored=not snapshots)
+                    if self._read_model is not None:
+                        done = _with_read_model(done, apply_to_read_model(conn, event, snapshots))
+                    store.finish_event(
+                        conn,
+                        event_id,
+                        outcome=IGNORED if done.ignored else HANDLED,
+                        summary=done.summary,
+                        invoice_id=done.invoice_id or invoice_id,
+                        handled_at=self._clock(),
+                    )
+                    return done
+
+            handled = retry_on_conflict(in_one_transaction)
+            if handled is None:
+                return HandlingResult(
+                    event_id, event_type, DUPLICATE, "Handled by another worker", invoice_id
                 )
-                if self._read_model is not None:
-                    outcome = _with_read_model(outcome, apply_to_read_model(conn, event, snapshots))
-                store.finish_event(
-                    conn,
-                    event_id,
-                    outcome=IGNORED if outcome.ignored else HANDLED,
-                    summary=outcome.summary,
-                    invoice_id=outcome.invoice_id or invoice_id,
-                    handled_at=self._clock(),
-                )
+            outcome = handled
         except Exception as err:  # the event must stay visible, with the reason
             log.exception("handling %s failed", event_id)
             store.fail_event(

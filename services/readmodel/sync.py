@@ -32,7 +32,7 @@ from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, SingleBucket
 from sqlalchemy import Engine
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from services.core.database import write_transaction
+from services.core.database import retry_on_conflict, write_transaction
 from services.core.errors import StripeUnavailable
 from services.readmodel import store
 from services.readmodel.columns import object_id
@@ -202,9 +202,14 @@ class ReadModelSync:
         return lines
 
     def save(self, snapshots: list[Snapshot]) -> None:
-        """Store snapshots in one transaction (a listed page: one upsert statement)."""
-        with write_transaction(self._engine) as conn:
-            save_snapshots(conn, snapshots)
+        """Store snapshots in one transaction (a listed page: one upsert statement), run
+        again if PostgreSQL cancels it for a conflict with another server's writes."""
+
+        def in_one_transaction() -> None:
+            with write_transaction(self._engine) as conn:
+                save_snapshots(conn, snapshots)
+
+        retry_on_conflict(in_one_transaction)
 
     def refresh(self, kind: str, object_id_: str) -> Snapshot:
         """Re-read one object and store it; the snapshot stored."""
