@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.container import Services
 from services.core.idempotency import new_form_nonce
@@ -22,6 +22,7 @@ from services.payments.poller import CURSOR_NAME
 from services.payments.tables import event_poll_cursors
 from services.readmodel import store
 from services.readmodel.reconcile import reconcile
+from services.readmodel.stored_totals import invoice_totals_table
 from services.readmodel.tables import customers, invoice_lines, invoices
 from services.reporting.receivables import InvoiceFilters
 from tests.services.conftest import ADMIN, services_for, unique
@@ -117,6 +118,26 @@ def test_events_duplicated_and_shuffled_end_in_stripes_state(own) -> None:  # ty
         truth.status, truth.amount_paid, truth.amount_remaining
     )
     assert _drift(services) == 0
+
+
+def test_stored_totals_that_disagree_with_the_invoices_show_as_drift(own) -> None:  # type: ignore[no-untyped-def]
+    """The totals the Invoices list shows are reconciled too: one that no longer sums
+    its invoices (a hand edit, a broken trigger) is a drifting row on Admin."""
+    services, client = own
+    invoice_id = _outside_invoice(client, lines=1)
+    services.upkeep.catch_up()
+    assert _drift(services) == 0
+    invoice = client.v1.invoices.retrieve(invoice_id)
+    with services.engine.begin() as conn:
+        conn.execute(update(invoice_totals_table)
+                     .where(invoice_totals_table.c.status == invoice.status,
+                            invoice_totals_table.c.currency == invoice.currency)
+                     .values(invoice_count=invoice_totals_table.c.invoice_count + 1))
+    table = reconcile(services.read_model, services.engine)
+    drifting = table[table["drift"]]
+    assert list(zip(drifting["status"], drifting["currency"], strict=True)) == [
+        (invoice.status, invoice.currency)]
+    assert int(drifting["stored_count"].iloc[0]) == int(drifting["local_count"].iloc[0]) + 1
 
 
 def test_an_older_read_never_overwrites_a_newer_one(own) -> None:  # type: ignore[no-untyped-def]
