@@ -30,7 +30,11 @@ keeps the backfilled app database and reuses it when the file exists; ``--repeat
    customer, each also for the large customer where it matters) is opened by its URL (a
    full page load, as typing it) and timed until its main table or figures are on screen
    and the script run is over; first view (nothing cached) and again (the shared cache
-   warm). Stripe requests are counted over each view.
+   warm). Stripe requests are counted over each view. Beside the bench's clock (which
+   includes its own polling round trips to the browser, up to a few tenths of a second on
+   a busy machine), the page's own clock gives the time from the navigation's start to
+   the end of the last script run (``RUN_STATE_CLOCK``). The target is judged on the
+   bench's clock.
 
 The old way (every view listing Stripe live) is not run here: it needs the code before
 the read model; its figures at 10,000 invoices are in issue 10 (Overview 28 s, Overdue
@@ -70,6 +74,13 @@ from tests.ui.browser.conftest import wait_for_app
 
 TARGET_SECONDS = 1.5  # issue 10: every page under 1.5 s in Chromium at 250 ms and 25/s
 TABLE = "[data-testid='stDataFrame']"
+#: In each document: when (ms after its navigation began) the app's script state last changed.
+RUN_STATE_CLOCK = """(() => { window.__runStateAt = null;
+  new MutationObserver(() => { window.__runStateAt = performance.now(); }).observe(document,
+    {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']}); })()"""
+RUN_OVER_AT = """() => { const app = document.querySelector("[data-testid='stApp']");
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    ? window.__runStateAt / 1000 : null; }"""
 
 
 @dataclass
@@ -79,6 +90,7 @@ class PageFigure:
     first: float = 0.0
     again: list[float] = field(default_factory=list)
     requests: list[int] = field(default_factory=list)  # Stripe requests per view
+    in_browser: list[float] = field(default_factory=list)  # navigation start -> last run over
 
 
 @dataclass(frozen=True)
@@ -135,13 +147,17 @@ def page_views(sample: dict[str, Any]) -> list[PageView]:
     ]
 
 
-def open_page(page: Page, base: str, view: PageView) -> float:
-    """Open ``view`` by its URL; seconds until its content is shown and the run is over."""
+def open_page(page: Page, base: str, view: PageView) -> tuple[float, float]:
+    """Open ``view`` by its URL: seconds until the bench saw its content shown and the run
+    over, and seconds from the navigation's start to the end of the last script run as the
+    browser clocked it (:data:`RUN_STATE_CLOCK`; without the bench's polling round trips)."""
     started = time.perf_counter()
     page.goto(f"{base}{view.path}")
     view.ready(page)
     wait_for_app(page)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    in_browser = page.evaluate(RUN_OVER_AT)
+    return seconds, float(in_browser) if in_browser is not None else seconds
 
 
 def measure(base: str, counter: RequestCounter, views: list[PageView],
@@ -154,19 +170,21 @@ def measure(base: str, counter: RequestCounter, views: list[PageView],
         log_in(page, base, "admin", path="/lookup")
         wait_for_app(page)
         page.wait_for_timeout(3000)  # the server's start-up catch-up is over
+        page.add_init_script(RUN_STATE_CLOCK)
         for view in views:
             figure = PageFigure(view.name, view.path)
             for attempt in range(repeat + 1):
                 before = counter.total()
-                seconds = open_page(page, base, view)
+                seconds, in_browser = open_page(page, base, view)
                 figure.requests.append(counter.total() - before)
+                figure.in_browser.append(in_browser)
                 if attempt == 0:
                     figure.first = seconds
                 else:
                     figure.again.append(seconds)
             print(f"  {view.name:<22} first {figure.first:5.2f} s, again "
                   f"{statistics.median(figure.again):5.2f} s, Stripe requests "
-                  f"{figure.requests}", flush=True)
+                  f"{figure.requests}; in the browser {_seconds(figure.in_browser)}", flush=True)
             figures.append(figure)
         browser.close()
     return figures
@@ -190,15 +208,22 @@ def report(args: argparse.Namespace, size: tuple[int, int], sample: dict[str, An
               f"answered by Stripe {filled.refused}, reaching the caller "
               f"{filled.reached_caller}; storing {filled.store_seconds or 0:.0f} s of it")
     print(f"{'page':<22} {'first view':>11} {'again (p50)':>12} {'Stripe requests/view':>21}"
-          f" {'target':>8}")
+          f" {'target':>8}   in the browser: first, again (p50)")
     for f in figures:
         again = statistics.median(f.again) if f.again else f.first
         verdict = "meets" if max(f.first, again) < TARGET_SECONDS else "MISSES"
+        browser_again = statistics.median(f.in_browser[1:] or f.in_browser)
         print(f"{f.name:<22} {f.first:10.2f}s {again:11.2f}s {max(f.requests):>21} "
-              f"{verdict:>8}")
+              f"{verdict:>8}   {f.in_browser[0]:.2f}s, {browser_again:.2f}s")
     print(f"  first view: nothing of that page cached yet; again: {args.repeat} more views "
-          f"(the shared cache warm). Target: every page under {TARGET_SECONDS} s. Requests: "
-          "the most any one view made.")
+          f"(the shared cache warm). Target: every page under {TARGET_SECONDS} s, judged on "
+          "the bench's own clock (page.goto until content shown and run over, its polling "
+          "round trips included). In the browser: navigation start to the end of the last "
+          "script run, as the page clocked it. Requests: the most any one view made.")
+
+
+def _seconds(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:.2f}" for v in values) + "] s"
 
 
 def prepare_book(args: argparse.Namespace, db: Path) -> dict[str, Any]:
