@@ -19,9 +19,10 @@ from services.reporting.statement_pdf import KIND_WORDS, statement_pdf
 from ui import navigation, tables
 from ui.charts import BUCKET_TITLES
 from ui.formatting import money
-from ui.ready_downloads import kept_bytes, version_of
+from ui.ready_downloads import kept_bytes, prepare_button, version_of
 from ui.text import plain
 
+READY_PDF_ROWS = 150  # a statement with more rows (about 1.5 s of PDF) makes its PDF when asked
 COLUMNS = {"date": "Date", "kind": "Kind", "description": "Description",
            "number": "Invoice", "object_id": "Stripe object", "Amount": "Amount",
            "Balance": "Balance", "currency": "Currency"}  # fmt: skip
@@ -57,6 +58,12 @@ def _aging(section: CurrencyStatement) -> None:
     st.dataframe(pd.DataFrame([cells]), hide_index=True, width="stretch")
 
 
+@st.cache_data(max_entries=16, ttl="15m", show_spinner=False)
+def _pdf_of(version: str, _statement: CustomerStatement) -> bytes:
+    """The statement's PDF, made once per ``version`` (its content) for every session."""
+    return statement_pdf(_statement)
+
+
 def show(statement: CustomerStatement, *, key: str) -> None:
     """Draw the statement, then its CSV, Excel and PDF downloads."""
     who = statement.name or statement.email or statement.customer_id
@@ -82,10 +89,22 @@ def show(statement: CustomerStatement, *, key: str) -> None:
     rows = all_rows(statement)  # CSV and Excel: ready bytes cached per content
     tables.export_buttons(rows, basename, key=f"{key}.export")
     # The PDF too is made before the click and kept for this content, so its address
-    # survives the page running again (ui.ready_downloads).
-    pdf = kept_bytes(f"{key}.pdf", version_of(statement.customer_id, statement.name,
-                                              tables.csv_bytes(rows)),
-                     lambda: statement_pdf(statement))
+    # survives the page running again (ui.ready_downloads); the same content's PDF is
+    # shared by every session (each page load is a new session). A long statement's PDF
+    # takes seconds (about 10 ms a line), so it is made when asked.
+    version = version_of(statement.customer_id, statement.name, statement.email,
+                         statement.start, statement.end, tables.csv_bytes(rows),
+                         [section.aging for section in statement.sections])
+    if len(rows) <= READY_PDF_ROWS:
+        pdf = kept_bytes(f"{key}.pdf", version, lambda: _pdf_of(version, statement))
+    else:
+        files = prepare_button(f"{key}.pdf", version,
+                               lambda: {"file": _pdf_of(version, statement)},
+                               label=f"Prepare the PDF ({len(rows):,} rows)",
+                               spinner="Making the PDF…")
+        if files is None:
+            return
+        pdf = files.files["file"]
     st.download_button(
         "PDF", data=pdf, file_name=f"{basename}.pdf",
         mime="application/pdf", key=f"{key}.pdf", icon=":material/picture_as_pdf:",
