@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -36,6 +36,7 @@ from services.reporting.statement_credit_notes import credit_note_lines
 from services.reporting.statement_lines import (
     LineSource,
     StatementLine,
+    StatementScope,
     invoice_lines,
     payment_lines,
 )
@@ -105,35 +106,38 @@ class StatementReport:
             raise NotFound(f"There is no customer {customer_id}.", field="customer")
         begins = day_start(start, self._zone)
         until = day_start(end + timedelta(days=1), self._zone)
-        lines = [line for source in self._sources
-                 for line in source(self._engine, customer_id, until)]
+        scope = StatementScope(self._engine, customer_id, until)
+        lines = [line for source in self._sources for line in source(scope)]
         lines.sort(key=lambda line: (line.at, _KIND_ORDER.get(line.kind, 9), line.object_id))
-        currencies = sorted({line.currency for line in lines})
-        sections = [self._section(currency, [x for x in lines if x.currency == currency],
-                                  begins, end) for currency in currencies]
+        by_currency: dict[str, list[StatementLine]] = {}
+        for line in lines:
+            by_currency.setdefault(line.currency, []).append(line)
+        sections = [self._section(scope, currency, by_currency[currency], begins, end)
+                    for currency in sorted(by_currency)]
         return CustomerStatement(customer_id, known[0], known[1], start, end, sections)
 
-    def _section(self, currency: str, lines: list[StatementLine], begins: int,
-                 end: date) -> CurrencyStatement:
-        before = [line for line in lines if line.at.timestamp() < begins]
-        during = [line for line in lines if line.at.timestamp() >= begins]
-        opening = sum(line.amount for line in before)
+    def _section(self, scope: StatementScope, currency: str, lines: list[StatementLine],
+                 begins: int, end: date) -> CurrencyStatement:
+        opening = sum(line.amount for line in lines if line.at < begins)
         frame = pd.DataFrame(
-            [[line.at.astimezone(self._zone), line.kind, line.description, line.number,
-              line.object_id, line.invoice_id, line.amount] for line in during],
+            [[datetime.fromtimestamp(line.at, self._zone), line.kind, line.description,
+              line.number, line.object_id, line.invoice_id, line.amount]
+             for line in lines if line.at >= begins],
             columns=LINE_COLUMNS[:-1],
         )  # fmt: skip
         frame["amount"] = frame["amount"].astype("int64")
         frame["balance"] = (opening + frame["amount"].cumsum()).astype("int64")
         closing = opening + int(frame["amount"].sum())
-        open_invoices = self._open_at(lines, end)
-        aging = {bucket: int(open_invoices.loc[open_invoices["bucket"] == bucket,
-                                               "open_amount"].sum())
-                 for bucket in AGING_BUCKETS}  # fmt: skip
-        aging["total"] = int(open_invoices["open_amount"].sum())
+        open_invoices = self._open_at(scope, lines, end)
+        aging = dict.fromkeys(AGING_BUCKETS, 0)
+        for bucket, amount in zip(open_invoices["bucket"].tolist(),
+                                  open_invoices["open_amount"].tolist(), strict=True):
+            aging[bucket] += int(amount)
+        aging["total"] = sum(aging.values())
         return CurrencyStatement(currency, opening, frame, closing, aging, open_invoices)
 
-    def _open_at(self, lines: list[StatementLine], end: date) -> pd.DataFrame:
+    def _open_at(self, scope: StatementScope, lines: list[StatementLine],
+                 end: date) -> pd.DataFrame:
         """What each invoice still owed at the end of ``end``, aged on ``end`` (as of now
         when ``end`` is today)."""
         owed: dict[str, int] = {}
@@ -142,16 +146,19 @@ class StatementReport:
             if line.invoice_id is not None:
                 owed[line.invoice_id] = owed.get(line.invoice_id, 0) + line.amount
                 numbers.setdefault(line.invoice_id, line.number)
-        due = due_dates(self._engine, list(owed))
+        still_owing = [invoice_id for invoice_id, amount in owed.items() if amount != 0]
+        read = {invoice.invoice_id: invoice.due_date for invoice in scope.invoices}
+        due = {invoice_id: int(at) for invoice_id, at in read.items() if at is not None}
+        # a line naming an invoice the scope did not read (none in practice): ask for it
+        due.update(due_dates(self._engine, [invoice_id for invoice_id in still_owing
+                                            if invoice_id not in read]))
         reference = as_of_moment(end)
         rows = []
-        for invoice_id, amount in owed.items():
-            if amount == 0:
-                continue
+        for invoice_id in still_owing:
             due_at = due.get(invoice_id)
             due_day = None if due_at is None else day_of(due_at, self._zone)
             late = days_overdue(due_at, end, reference, self._zone)
             rows.append([invoice_id, numbers[invoice_id], due_day, late, aging_bucket(late),
-                         amount])
+                         owed[invoice_id]])
         return pd.DataFrame(rows, columns=OPEN_COLUMNS).astype(
             {"days_overdue": "int64", "open_amount": "int64"})

@@ -14,18 +14,11 @@ is unchanged. Amounts are integer minor units.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import Engine
 
 from services.core.money import format_amount
 from services.readmodel.statement_queries import StoredCreditNote, customer_credit_notes
-from services.reporting.statement_lines import StatementLine
-
-
-def _moment(seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(seconds), UTC)
+from services.reporting.statement_lines import StatementLine, StatementScope
 
 
 def _where_it_went(data: Mapping[str, Any]) -> str:
@@ -48,11 +41,12 @@ def _destination(note: StoredCreditNote) -> tuple[str, str]:
     return "refund", note.credit_note_id
 
 
-def credit_note_lines(engine: Engine, customer_id: str, until: int) -> list[StatementLine]:
-    """Each credit note of ``customer_id`` that took effect before ``until`` (Unix seconds)."""
+def credit_note_lines(scope: StatementScope) -> list[StatementLine]:
+    """Each credit note of the scope's customer that took effect before its ``until``
+    (Unix seconds)."""
     lines: list[StatementLine] = []
-    for note in customer_credit_notes(engine, customer_id, until=until):
-        lines += _lines_of(note, until)
+    for note in customer_credit_notes(scope.engine, scope.customer_id, until=scope.until):
+        lines += _lines_of(note, scope.until)
     return lines
 
 
@@ -60,9 +54,9 @@ def _lines_of(note: StoredCreditNote, until: int) -> list[StatementLine]:
     label = note.number or note.credit_note_id
     on = f" on {note.invoice_number or note.invoice_id}" if note.invoice_id else ""
     why = f" ({note.reason.replace('_', ' ')})" if note.reason else ""
-    when = _moment(note.effective_at)
+    when = int(note.effective_at)
 
-    def line(at: datetime, kind: str, words: str, object_id: str, amount: int) -> StatementLine:
+    def line(at: int, kind: str, words: str, object_id: str, amount: int) -> StatementLine:
         return StatementLine(at, kind, words, object_id, note.invoice_id, note.invoice_number,
                              note.currency, amount)
 
@@ -79,6 +73,6 @@ def _lines_of(note: StoredCreditNote, until: int) -> list[StatementLine]:
                           f"{shown} of credit note {label} {_where_it_went(note.data)}",
                           object_id, note.post_payment_amount))
     if note.voided_at is not None and note.voided_at < until and note.pre_payment_amount:
-        lines.append(line(_moment(note.voided_at), "void", f"Credit note {label} voided",
+        lines.append(line(int(note.voided_at), "void", f"Credit note {label} voided",
                           note.credit_note_id, note.pre_payment_amount))
     return lines

@@ -1,9 +1,13 @@
 """The lines of a customer statement, and the sources of invoices and payments.
 
 A :class:`StatementLine` is one Stripe object's effect on what a customer owes
-(``amount`` > 0 raises it, integer minor units). A source is a function
-``(engine, customer_id, until) -> [StatementLine]`` giving every line before ``until``
-(Unix seconds); :data:`services.reporting.statement.LINE_SOURCES` lists them:
+(``amount`` > 0 raises it, integer minor units) at a Unix time. A source is a function
+``(StatementScope) -> [StatementLine]`` giving every line of the scope's customer
+before its ``until`` (Unix seconds); :data:`services.reporting.statement.LINE_SOURCES`
+lists them. The scope reads the customer's receipts once for every source that needs
+them (the payments, and what was paid before a void), as plain tuples: the whole
+history of a customer with thousands of invoices is read on every statement, because
+its opening balance and what each invoice still owes depend on all of it.
 
 - :func:`invoice_lines`: each finalized invoice (``in_…``) owes its ``amount_due`` plus
   what credit notes took off before payment (they are lines of their own,
@@ -22,8 +26,8 @@ A :class:`StatementLine` is one Stripe object's effect on what a customer owes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
@@ -31,11 +35,11 @@ from services.readmodel.payment_queries import PaymentQuery, payments_received
 from services.readmodel.statement_queries import FinalizedInvoice, finalized_invoices
 
 
-@dataclass(frozen=True)
-class StatementLine:
-    """One Stripe object's effect on what the customer owes (``amount`` > 0 raises it)."""
+class StatementLine(NamedTuple):
+    """One Stripe object's effect on what the customer owes (``amount`` > 0 raises it). A
+    named tuple: a statement makes one per object of a customer's whole history."""
 
-    at: datetime  # aware UTC
+    at: int  # Unix seconds
     kind: str
     description: str
     object_id: str
@@ -45,28 +49,88 @@ class StatementLine:
     amount: int
 
 
-LineSource = Callable[[Engine, str, int], list[StatementLine]]
+class Receipt(NamedTuple):
+    """One receipt of :func:`payments_received` as a statement needs it: ``received`` in
+    Unix seconds, ``amount`` in minor units, ``source`` the Stripe object it names."""
+
+    payment_id: str
+    invoice_id: str
+    number: str | None
+    currency: str
+    amount: int
+    received: int
+    method: str
+    source: str
 
 
-def _moment(seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(seconds), UTC)
+class StatementScope:
+    """What every line source reads: ``customer_id``'s objects before ``until`` (Unix
+    seconds) in the read model behind ``engine``; each read at most once."""
+
+    def __init__(self, engine: Engine, customer_id: str, until: int) -> None:
+        self.engine = engine
+        self.customer_id = customer_id
+        self.until = until
+
+    @cached_property
+    def invoices(self) -> list[FinalizedInvoice]:
+        """The customer's invoices finalized before ``until``, oldest first."""
+        return finalized_invoices(self.engine, self.customer_id, until=self.until)
+
+    @cached_property
+    def receipts(self) -> list[Receipt]:
+        """The customer's receipts before ``until``, oldest first."""
+        frame = payments_received(self.engine,
+                                  PaymentQuery(customer_id=self.customer_id, end=self.until))
+        received = frame["received_at"].dt.as_unit("s").astype("int64").tolist()
+        columns = [frame[name].tolist() for name in (
+            "payment_id", "invoice_id", "number", "currency", "amount", "method",
+            "payment_intent", "payment_record")]  # fmt: skip
+        return [
+            Receipt(str(payment_id), str(invoice_id), _text(number), str(currency),
+                    int(amount), int(seconds), str(method),
+                    # money marked paid outside Stripe has no payment: the invoice names it
+                    _text(record) or _text(intent) or str(payment_id))
+            for (payment_id, invoice_id, number, currency, amount, method, intent, record),
+            seconds in zip(zip(*columns, strict=True), received, strict=True)
+        ]  # fmt: skip
+
+    def paid_before(self, invoice_id: str, moment: int) -> int:
+        """What the customer paid on ``invoice_id`` before ``moment`` (< ``until``)."""
+        return sum(receipt.amount for receipt in self._receipts_by_invoice.get(invoice_id, ())
+                   if receipt.received < moment)
+
+    @cached_property
+    def _receipts_by_invoice(self) -> dict[str, list[Receipt]]:
+        found: dict[str, list[Receipt]] = {}
+        for receipt in self.receipts:
+            found.setdefault(receipt.invoice_id, []).append(receipt)
+        return found
 
 
-def invoice_lines(engine: Engine, customer_id: str, until: int) -> list[StatementLine]:
+def _text(value: object) -> str | None:
+    """A text value of a frame cell; ``None`` for a missing one (pandas gives NaN)."""
+    return value if isinstance(value, str) and value else None
+
+
+LineSource = Callable[[StatementScope], list[StatementLine]]
+
+
+def invoice_lines(scope: StatementScope) -> list[StatementLine]:
     """Each finalized invoice, and its void or write-off, as lines (see the module doc)."""
-    paid = _paid_before(engine, customer_id, until)
+    until = scope.until
     lines: list[StatementLine] = []
-    for invoice in finalized_invoices(engine, customer_id, until=until):
+    for invoice in scope.invoices:
         label = invoice.number or invoice.invoice_id
         # gross of credit notes before payment: those are lines of their own
         owed = invoice.amount_due + invoice.pre_payment_credit_notes_amount
         lines.append(StatementLine(
-            _moment(invoice.finalized_at), "invoice", f"Invoice {label}", invoice.invoice_id,
+            invoice.finalized_at, "invoice", f"Invoice {label}", invoice.invoice_id,
             invoice.invoice_id, invoice.number, invoice.currency, owed,
         ))  # fmt: skip
         if invoice.amount_overpaid and invoice.paid_at is not None and invoice.paid_at < until:
             lines.append(StatementLine(  # the excess leaves the invoice for the balance
-                _moment(invoice.paid_at), "balance transaction",
+                int(invoice.paid_at), "balance transaction",
                 f"Overpayment of {label} credited to the customer's balance",
                 invoice.invoice_id, invoice.invoice_id, invoice.number, invoice.currency,
                 invoice.amount_overpaid,
@@ -74,11 +138,12 @@ def invoice_lines(engine: Engine, customer_id: str, until: int) -> list[Statemen
         closing = _closing_event(invoice)
         if closing is not None and closing[1] < until:
             kind, when = closing
-            still_open = invoice.amount_due - paid(invoice.invoice_id, when)  # net of notes
+            # net of credit notes
+            still_open = invoice.amount_due - scope.paid_before(invoice.invoice_id, when)
             if still_open:
                 words = "voided" if kind == "void" else "marked uncollectible"
                 lines.append(StatementLine(
-                    _moment(when), kind, f"Invoice {label} {words}", invoice.invoice_id,
+                    when, kind, f"Invoice {label} {words}", invoice.invoice_id,
                     invoice.invoice_id, invoice.number, invoice.currency, -still_open,
                 ))  # fmt: skip
     return lines
@@ -92,31 +157,15 @@ def _closing_event(invoice: FinalizedInvoice) -> tuple[str, int] | None:
     return None
 
 
-def _paid_before(engine: Engine, customer_id: str, until: int) -> Callable[[str, int], int]:
-    payments = payments_received(engine, PaymentQuery(customer_id=customer_id))
-
-    def paid(invoice_id: str, before: int) -> int:
-        rows = payments[(payments["invoice_id"] == invoice_id)
-                        & (payments["received_at"] < _moment(min(before, until)))]
-        return int(rows["amount"].sum())
-
-    return paid
-
-
-def payment_lines(engine: Engine, customer_id: str, until: int) -> list[StatementLine]:
+def payment_lines(scope: StatementScope) -> list[StatementLine]:
     """Each paid invoice payment (partial ones too) on the day its money came in."""
-    rows = payments_received(engine, PaymentQuery(customer_id=customer_id, end=until))
-    lines = []
-    for row in rows.to_dict("records"):
-        # money marked paid outside Stripe has no payment: its receipt is named by the invoice
-        source = next(str(row[key]) for key in ("payment_record", "payment_intent", "payment_id")
-                      if isinstance(row[key], str) and row[key])
-        label = row["number"] or row["invoice_id"]
-        description = f"Payment for {label} · {row['method']} ({source})"
-        lines.append(StatementLine(
-            row["received_at"].to_pydatetime(), "payment", description, str(row["payment_id"]),
-            str(row["invoice_id"]), row["number"], str(row["currency"]), -int(row["amount"]),
-        ))  # fmt: skip
-    return lines
-
-
+    return [
+        StatementLine(
+            receipt.received, "payment",
+            f"Payment for {receipt.number or receipt.invoice_id} · {receipt.method} "
+            f"({receipt.source})",
+            receipt.payment_id, receipt.invoice_id, receipt.number, receipt.currency,
+            -receipt.amount,
+        )
+        for receipt in scope.receipts
+    ]  # fmt: skip
