@@ -5,9 +5,10 @@ import streamlit as st
 
 from services.core.access import Action
 from services.reporting.invoice_list import InvoiceOrder
-from services.reporting.receivables import AGING_BUCKETS, OVERDUE
-from ui import charts, navigation, reads, tables
+from services.reporting.receivables import OVERDUE
+from ui import charts, reads, tables
 from ui.caching import refresher
+from ui.debtors_table import OPEN_AGES, debtors_table
 from ui.formatting import money_text
 from ui.gate import require_page
 from ui.invoice_table import show_invoices
@@ -35,13 +36,10 @@ if not currencies:
     st.stop()
 
 
-def cell(currency: str, bucket: str) -> str:
-    row = aging[(aging["currency"] == currency) & (aging["bucket"] == bucket)].iloc[0]
-    return f"{money_text(row['amount_remaining'], currency)} ({row['count']})"
-
-
+cells = {(c, b): f"{money_text(amount, c)} ({count})" for c, b, count, amount
+         in aging[["currency", "bucket", "count", "amount_remaining"]].itertuples(index=False)}
 summary = pd.DataFrame(
-    [{"currency": c.upper(), **{BUCKETS[b]: cell(c, b) for b in BUCKETS}} for c in currencies]
+    [{"currency": c.upper(), **{BUCKETS[b]: cells[c, b] for b in BUCKETS}} for c in currencies]
 )
 st.dataframe(summary, hide_index=True, width="stretch",
              column_config={"currency": "Currency"})
@@ -67,27 +65,20 @@ bucket = pick_bucket.segmented_control(
     key=f"overdue_bucket.{as_of_day}.{currency}",
 ) or OVERDUE
 view = f"{as_of_day}.{currency}.{bucket}"  # every selection below is keyed to this view
-open_view = bucket in ("total", "current")  # amounts not (all) past due
+open_view = bucket in OPEN_AGES  # amounts not (all) past due
 # Grouped, ranked and cut in SQL: only the MAX_LISTED largest customers are read; the
-# totals cover every one.
-found = read_or_stop(reads.debtors, as_of_day, bucket, currency,
-                     "amount_remaining" if open_view else "amount_overdue", MAX_LISTED,
+# totals cover every one. Their money cells and links are made once per view (cached).
+found = read_or_stop(debtors_table, as_of_day, bucket, currency, MAX_LISTED,
                      what="who owes what").value
 if found.customers == 0:
     st.info(f"No open {currency.upper()} invoices are {AGES[bucket].lower()}.")
     st.stop()
-listed = found.rows
-amount_label = "Open amount" if open_view else "Overdue amount"
-money_columns = {"amount_remaining": amount_label}
-if bucket == "total":
-    money_columns["amount_overdue"] = "Of which overdue"
-if bucket in ("total", OVERDUE):  # where the overdue amount lies, by age
-    money_columns.update({f"amount_{age}": charts.BUCKET_TITLES[age]
-                          for age in AGING_BUCKETS if age != "current"})
-customers_shown = tables.with_money(listed, money_columns)
-customers_shown.insert(0, "open", [navigation.customer_url(c) for c in listed["customer_id"]])
+customers_shown = found.rows
+money_columns = found.money_columns
+amount_label = money_columns["amount_remaining"]
 customers_key = f"overdue_customers.{view}"
-tables.keep_selection(customers_key, listed["customer_id"])  # the same customer stays picked
+# the same customer stays picked
+tables.keep_selection(customers_key, customers_shown["customer_id"])
 picked = st.dataframe(
     customers_shown[["open", "customer", "email", "invoices", *money_columns.values(),
                      "oldest_days_overdue"]],
@@ -116,7 +107,7 @@ st.caption(totals(found.invoices, amount_all, found.amount_overdue, "invoices")
            + f" · {found.customers:,} customers · "
            + (f"the {MAX_LISTED:,} largest shown · " if found.customers > MAX_LISTED else "")
            + "select a customer to list only their invoices.")
-chosen = tables.selected(picked, customers_shown.reset_index(drop=True), key=customers_key,
+chosen = tables.selected(picked, customers_shown, key=customers_key,
                          id_column="customer_id", what="customer")  # the customer clicked
 if chosen is not None:
     st.markdown(f"**Invoices of {plain(chosen['customer'] or chosen['email'])}** · "

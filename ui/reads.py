@@ -27,7 +27,7 @@ from services.core.errors import DashboardError
 from services.core.models import Customer, Invoice, Product
 from services.reporting.invoice_list import InvoiceExport, InvoiceListPage, InvoiceOrder
 from services.reporting.lookup import LookupResult
-from services.reporting.receivables import DebtorPage, InvoiceFilters, Kpi
+from services.reporting.receivables import InvoiceFilters, Kpi
 from ui import runtime
 from ui.caching import cached_view
 from ui.text import plain
@@ -196,14 +196,6 @@ def aging(as_of: date) -> pd.DataFrame:
 def aging_rows(as_of: date, bucket: str, currency: str) -> pd.DataFrame:
     """The open invoices in one aging bucket and currency."""
     return runtime.services().reports.aging_rows(as_of, bucket=bucket, currency=currency)
-
-
-@cached_view("invoices", "reports", ttl="3m", spinner="Loading who owes what…")
-def debtors(as_of: date, bucket: str, currency: str, rank: str, limit: int) -> DebtorPage:
-    """The ``limit`` customers owing most (by ``rank``) in one aging bucket and currency,
-    with the totals of all of them (grouped and ranked in SQL)."""
-    return runtime.services().reports.debtors(as_of, currency=currency, bucket=bucket,
-                                              rank=rank, limit=limit)
 
 
 @cached_view("invoices", "reports", ttl="3m", spinner="Loading the invoices…")
