@@ -13,6 +13,7 @@ from ui.layout import as_of
 from ui.login_admin import login_throttles_panel
 from ui.read_model_panel import read_model_panel
 from ui.reads import read_or_stop
+from ui.ready_downloads import version_of
 
 WEBHOOK_PATH = "/webhooks/stripe"
 ANY = "Anyone / anything"
@@ -65,9 +66,7 @@ login_throttles_panel(user.actor)
 
 # -- audit log ----------------------------------------------------------------------------
 st.subheader("Audit log")
-everything = read_or_stop(services.audit.table, what="the audit log")
-people = sorted(everything["username"].dropna().unique())
-actions = sorted(everything["action"].dropna().unique())
+people, actions = read_or_stop(reads.audit_choices, what="the audit log").value
 by_object, by_user, by_action, by_since = st.columns(4)
 object_id = by_object.text_input("Object id", key="audit_object",
                                  placeholder="in_…, cus_…, prod_…").strip()
@@ -95,4 +94,7 @@ st.dataframe(
         "stripe_request_id": "Stripe request", "idempotency_key": "Idempotency key",
     },
 )
-tables.export_buttons(shown, "audit-log", key="admin_audit_export")
+newest = int(log["id"].max()) if not log.empty else None  # a new entry: files made again
+tables.export_buttons_or_prepare(
+    shown, "audit-log", key="admin_audit_export", what="entries",
+    version=version_of(object_id, username, action, since_day, len(shown), newest))

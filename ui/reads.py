@@ -98,6 +98,15 @@ def invoice_history(invoice_id: str) -> pd.DataFrame:
     return runtime.services().audit.history(invoice_id)
 
 
+@cached_view("audit", ttl="1m", spinner="Loading the audit log…")
+def audit_choices() -> tuple[list[str], list[str]]:
+    """The usernames and the actions found in the newest 5,000 audit entries, sorted (the
+    Admin page's pickers; read once a minute, not on every run)."""
+    entries = runtime.services().audit.table()
+    return (sorted(entries["username"].dropna().unique()),
+            sorted(entries["action"].dropna().unique()))
+
+
 # -- customers -----------------------------------------------------------------------------
 
 

@@ -13,7 +13,8 @@ drift, exports. (The invoices table itself is :mod:`ui.invoice_table`.)
   and ready to sum (:mod:`ui.exports`): amounts made with :func:`with_money` become
   numbers in the currency's major unit beside a currency column, dates stay dates,
   formula-like text stays text. (The table toolbar's own download is switched off in
-  ``.streamlit/config.toml``: it cannot be made safe.)
+  ``.streamlit/config.toml``: it cannot be made safe.) :func:`export_buttons_or_prepare`
+  does the same for a table of any length, making the files of a long one when asked.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from ui.exports import (
     money_cells,
     spreadsheet_safe,
 )
+from ui.ready_downloads import prepare_button
 
-__all__ = ["FORMULA_STARTS", "MoneyText", "csv_bytes", "excel_bytes", "export_buttons",
-           "selected", "selection_key", "spreadsheet_safe", "with_money"]
+__all__ = ["FORMULA_STARTS", "READY_EXPORT_ROWS", "MoneyText", "csv_bytes", "excel_bytes",
+           "export_buttons", "export_buttons_or_prepare", "selected", "selection_key",
+           "spreadsheet_safe", "with_money"]
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -181,7 +184,7 @@ def export_buttons(
         make = shown
         csv_data, excel_data = (lambda: csv_bytes(make())), (lambda: excel_bytes(make()))
     else:
-        csv_data, excel_data = _export_file(shown, "csv"), _export_file(shown, "xlsx")
+        csv_data, excel_data = _export_files(shown)
     left.download_button(
         "CSV", data=csv_data, file_name=f"{basename}.csv", mime="text/csv",
         key=f"{key}.csv", icon=":material/download:", on_click="ignore",
@@ -193,6 +196,36 @@ def export_buttons(
 
 
 @st.cache_data(max_entries=32, ttl="15m", show_spinner=False)
-def _export_file(shown: pd.DataFrame, kind: str) -> bytes:
-    """The CSV or .xlsx bytes of a frame, built once per content."""
-    return csv_bytes(shown) if kind == "csv" else excel_bytes(shown)
+def _export_files(shown: pd.DataFrame) -> tuple[bytes, bytes]:
+    """The CSV and .xlsx bytes of a frame, built once per content (the frame is hashed
+    once per run for both)."""
+    return csv_bytes(shown), excel_bytes(shown)
+
+
+#: Tables longer than this get their files made when asked: an .xlsx takes about 1 ms a
+#: row (5,000 audit entries: 5-8 s), too long to spend on every page load.
+READY_EXPORT_ROWS = 500
+
+
+def export_buttons_or_prepare(
+    shown: pd.DataFrame, basename: str, *, key: str, version: str, what: str
+) -> None:
+    """:func:`export_buttons` for up to :data:`READY_EXPORT_ROWS` rows; for a longer
+    ``shown`` a "Prepare CSV and Excel of these N ``what``" button makes both files once
+    (:func:`ui.ready_downloads.prepare_button`, kept until ``version`` changes: pass a
+    text naming the filters and the data's freshness), then offers them for download."""
+    if len(shown) <= READY_EXPORT_ROWS:
+        export_buttons(shown, basename, key=key)
+        return
+    files = prepare_button(key, version,
+                           lambda: {"csv": csv_bytes(shown), "xlsx": excel_bytes(shown)},
+                           label=f"Prepare CSV and Excel of these {len(shown):,} {what}")
+    if files is None:
+        return
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("CSV", data=files.files["csv"], file_name=f"{basename}.csv",
+                         mime="text/csv", key=f"{key}.csv", icon=":material/download:",
+                         on_click="ignore")
+    right.download_button("Excel", data=files.files["xlsx"], file_name=f"{basename}.xlsx",
+                          mime=EXCEL_MIME, key=f"{key}.xlsx", icon=":material/download:",
+                          on_click="ignore")
