@@ -127,14 +127,15 @@ def _receipts(query: PaymentQuery, dialect: str) -> Any:
         .where(invoice_payments.c.status == PAID,
                *_narrowed(query, _received, invoice_payments.c.currency))
     )  # fmt: skip
+    # What the invoice's listed payments paid, looked up per invoice (by the invoice_id
+    # index) for the invoices the filters keep, not grouped over every payment.
     paid_listed = (
-        select(invoice_payments.c.invoice_id,
-               func.sum(invoice_payments.c.amount_paid).label("paid"))
-        .where(invoice_payments.c.status == PAID)
-        .group_by(invoice_payments.c.invoice_id)
-        .subquery("paid_listed")
+        select(func.coalesce(func.sum(invoice_payments.c.amount_paid), 0))
+        .where(invoice_payments.c.invoice_id == invoices.c.id,
+               invoice_payments.c.status == PAID)
+        .scalar_subquery()
     )
-    beyond = invoices.c.amount_paid - func.coalesce(paid_listed.c.paid, 0)
+    beyond = invoices.c.amount_paid - paid_listed
     outside = (
         select(
             invoices.c.id.label("id"), invoices.c.id.label("invoice_id"), invoices.c.number,
@@ -143,8 +144,7 @@ def _receipts(query: PaymentQuery, dialect: str) -> Any:
             _marked_paid.label("received"), literal(PAID_OUT_OF_BAND).label("payment_type"),
             *[null().label(name) for name in ("intent", "record", "record_id", "display_name")],
         )
-        .select_from(invoices.outerjoin(paid_listed,
-                                        paid_listed.c.invoice_id == invoices.c.id))
+        .select_from(invoices)
         .where(beyond > 0, invoices.c.status != "draft", _marked_paid.is_not(None),
                *_narrowed(query, _marked_paid, invoices.c.currency))
     )  # fmt: skip
