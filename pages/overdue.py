@@ -47,7 +47,8 @@ st.caption("Each cell: the open amount (number of invoices).")
 chart_columns = st.columns(min(len(currencies), 3))
 for index, currency in enumerate(currencies):
     with chart_columns[index % len(chart_columns)]:
-        st.altair_chart(charts.aging_chart(aging, currency), width="stretch")
+        chart = charts.aging_chart(aging, currency)
+        st.vega_lite_chart(chart.data, chart.spec, width="stretch")
 
 # -- drill-down: bucket → customer → invoices -------------------------------------------
 # "All overdue" first: who owes the most that is past due. In an overdue view every amount,

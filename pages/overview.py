@@ -92,4 +92,5 @@ row[0].altair_chart(charts.status_chart(counts, title=f"Invoiced in the {PERIOD}
 if not currencies:
     row[1].info("No open invoices: nothing is ageing.")
 for index, currency in enumerate(currencies):
-    row[1 + index % 3].altair_chart(charts.aging_chart(data.aging, currency), width="stretch")
+    chart = charts.aging_chart(data.aging, currency)
+    row[1 + index % 3].vega_lite_chart(chart.data, chart.spec, width="stretch")

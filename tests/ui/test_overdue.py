@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.ui.conftest import texts
@@ -124,3 +127,27 @@ def test_the_overdue_view_ranks_and_totals_overdue_amounts_not_open_ones(
     assert len(at.dataframe[2].value) == 2
     assert ("Total open amount: €21,500.00 (of which overdue €10,750.00) · 2 invoices"
             in texts(at))
+
+
+def _charts(at) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    """Each aging chart drawn: its title → the rows it plots."""
+    drawn = {}
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        drawn[spec["title"]] = pa.ipc.open_stream(element.proto.data.data).read_all().to_pandas()
+    return drawn
+
+
+def test_each_currency_has_a_chart_of_its_open_amount_by_age(app_test, stripe_services):
+    open_invoice(stripe_services, amount=4_200, currency="eur", days_until_due=30)
+    as_of = datetime.now(UTC).date() + timedelta(days=45)  # 15 days late
+    at = app_test(PAGE, role="viewer", as_of=f"{as_of:%Y-%m-%d}").run()
+    assert not at.exception
+    drawn = _charts(at)
+    summary = at.dataframe[0].value
+    assert set(drawn) == {f"Open {code} by age" for code in summary["currency"]}
+    bars = drawn["Open EUR by age"].set_index("short")
+    assert list(bars.index) == ["Current", "1-30", "31-60", "61-90", "90+"]
+    late = bars.loc["1-30"]
+    assert late["amount_remaining"] >= 4_200 and late["count"] >= 1
+    assert late["amount"] == summary.set_index("currency").loc["EUR", "1-30 days"].split(" (")[0]
