@@ -21,9 +21,9 @@ like) events of ten days ago, behind the cursor. So in test mode each poll also 
 the test clocks and reads, per clock, the events created in the window its frozen time
 moved through since the last poll (``[previous frozen time − look-back, frozen time
 now]``; a clock's time only moves forward, so its events fall there). A clock first
-seen is read from its first customer's creation (in the clock's time: every object of
-a clock hangs off one of its customers, so none of its events is older; a clock with
-no customer yet has no events) when it was made after the cursor, else from its
+seen is read from the frozen time it was made with (its ``test_helpers.test_clock.created``
+event, dated in real time, says; a clock only moves forward, so none of its events is
+older) when it was made after the cursor, else from its
 frozen time now (its older events predate the polling, as the rest of the history
 before the cursor does). Windows that overlap are read as one list, so clocks frozen
 near each other cost one request. The same record-once step keeps every event
@@ -189,32 +189,36 @@ class EventPoller:
             return {}, []
         frozen_times: dict[str, int] = {}
         windows: list[Window] = []
+        made_since = [clock["id"] for clock in clocks
+                      if int(clock["created"]) >= since - LOOKBACK_SECONDS]
+        starts = self._starting_times(since) if made_since else {}
         for clock in clocks:
             frozen = frozen_times[clock["id"]] = int(clock["frozen_time"])
             seen = store.poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock["id"])
             if seen is not None:
                 windows.append(Window(seen - LOOKBACK_SECONDS, frozen))
-            elif int(clock["created"]) >= since - LOOKBACK_SECONDS:  # made since: all of it
-                first = self._first_customer_time(clock["id"])
-                if first is not None:  # no customer yet: nothing of it happened
-                    windows.append(Window(first, frozen))
+            elif clock["id"] in made_since:  # all of it, from where it started
+                windows.append(Window(starts.get(clock["id"]), frozen))
             else:  # older than the polling: start at its time now
                 windows.append(Window(frozen - LOOKBACK_SECONDS, frozen))
         return frozen_times, windows
 
-    def _first_customer_time(self, clock_id: str) -> int | None:
-        """When the clock's first customer was made, in the clock's time (None: it has
-        none). Every object of a clock hangs off one of its customers (Stripe allows
-        three), so none of its events is older. Raises ``StripeUnavailable``."""
+    def _starting_times(self, since: int) -> dict[str, int]:
+        """Per test clock made since ``since`` (Unix seconds, less the look-back), the
+        frozen time it was made with, from its ``test_helpers.test_clock.created`` event
+        (dated in real time): none of its objects' events is older. A clock whose event
+        is not found is read from the beginning. Raises ``StripeUnavailable``."""
+        params: EventListParams = {"type": "test_helpers.test_clock.created", "limit": 100,
+                                   "created": {"gte": since - LOOKBACK_SECONDS}}
         try:
-            customers = self._client.v1.customers.list({"test_clock": clock_id, "limit": 100})
-            made = [int(customer.created) for customer in customers.auto_paging_iter()]
+            made = [event.to_dict()["data"]["object"] for event in
+                    self._client.v1.events.list(params=params).auto_paging_iter()]
+            return {str(clock["id"]): int(clock["frozen_time"]) for clock in made}
         except stripe.StripeError as err:
             raise StripeUnavailable(
-                f"Could not read the customers of test clock {clock_id}: "
-                f"{err.user_message or err}", retryable=True,
+                f"Could not read when test clocks were made: {err.user_message or err}",
+                retryable=True,
             ) from err
-        return min(made) if made else None
 
     def _already_recorded(self, event_ids: list[str]) -> set[str]:
         return store.recorded_event_ids(self._engine, event_ids)

@@ -70,11 +70,13 @@ def test_backdated_test_clock_events_are_handled_once(emulator, engine):  # type
     assert not activity["event_id"].duplicated().any()
 
 
-def test_a_clock_made_and_advanced_between_two_polls_is_read_from_its_first_customer(  # type: ignore[no-untyped-def]
+def test_a_clock_made_and_advanced_between_two_polls_is_read_from_where_it_started(  # type: ignore[no-untyped-def]
     emulator, engine
 ):
-    """The events of a clock first seen after it moved on lie between its first
-    customer's creation and its time now, well before the look-back of its time now."""
+    """The events of a clock first seen after it moved on lie between the frozen time
+    it was made with and its time now, well before the look-back of its time now; an
+    existing customer it took along (made in real time, not in the clock's) is no
+    bound either."""
     client = client_for(emulator)
     events = PaymentEvents(engine, client, None)
     try:
@@ -82,16 +84,26 @@ def test_a_clock_made_and_advanced_between_two_polls_is_read_from_its_first_cust
         assert events.poll_once() == 1
         twenty_days_ago = int(time.time()) - 20 * DAY
         client.v1.test_helpers.test_clocks.create(params={"frozen_time": twenty_days_ago})
-        clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": twenty_days_ago})
+        made_here = client.v1.test_helpers.test_clocks.create(
+            params={"frozen_time": twenty_days_ago})
         customer = client.v1.customers.create(params={
-            "name": "Späte Uhr AG", "email": "ap@spaete-uhr.test", "test_clock": clock.id})
+            "name": "Späte Uhr AG", "email": "ap@spaete-uhr.test", "test_clock": made_here.id})
         early = _paid_invoice(client, customer.id, 1_500)
         client.v1.test_helpers.test_clocks.advance(
-            clock.id, params={"frozen_time": twenty_days_ago + 5 * DAY})
+            made_here.id, params={"frozen_time": twenty_days_ago + 5 * DAY})
         later = _paid_invoice(client, customer.id, 2_500)
 
-        assert events.poll_once() == 2  # both, though the first is five days behind
+        existing = client.v1.customers.create(params={
+            "name": "Mitgenommen KG", "email": "ap@mitgenommen.test"})
+        took_along = client.v1.test_helpers.test_clocks.create(
+            params={"frozen_time": twenty_days_ago, "customer": existing.id})
+        taken = _paid_invoice(client, existing.id, 3_500)  # at the clock's time: 20 days back
+        client.v1.test_helpers.test_clocks.advance(
+            took_along.id, params={"frozen_time": twenty_days_ago + 2 * DAY})
+
+        assert events.poll_once() == 3  # all three, though days behind the clocks' time now
         assert events.poll_once() == 0
     finally:
         events.close()
-    assert sorted(events.fulfilments()["invoice_id"]) == sorted(["in_before", early, later])
+    assert sorted(events.fulfilments()["invoice_id"]) == sorted(
+        ["in_before", early, later, taken])
