@@ -20,14 +20,16 @@ events ``created`` ten days ago, which Stripe lists among (and filters by ``crea
 like) events of ten days ago, behind the cursor. So in test mode each poll also lists
 the test clocks and reads, per clock, the events created in the window its frozen time
 moved through since the last poll (``[previous frozen time − look-back, frozen time
-now]``; a clock's time only moves forward, so its events fall there). A clock first
-seen is read from the frozen time it was made with (its ``test_helpers.test_clock.created``
-event, dated in real time, says; a clock only moves forward, so none of its events is
-older) when it was made after the cursor, else from its
-frozen time now (its older events predate the polling, as the rest of the history
-before the cursor does). Windows that overlap are read as one list, so clocks frozen
-near each other cost one request. The same record-once step keeps every event
-handled once.
+now]``; a clock's time only moves forward, so its events fall there), once more at
+the poll after it stopped, and then, while it stands still, only the events at its
+frozen time (the only time its new events can have: a clock frozen near real time
+would otherwise re-read five minutes of every event at every poll). A clock first
+seen is read from the frozen time it was made with (its
+``test_helpers.test_clock.created`` event, dated in real time, says) when it was made
+after the cursor, else from its frozen time now (its older events predate the polling,
+as the rest of the history before the cursor does). Windows that overlap are read as
+one list, so clocks frozen near each other cost one request. The same record-once
+step keeps every event handled once.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from services.payments.handlers import HANDLED_TYPES
 CURSOR_NAME = "events"
 FLOOR_NAME = "events:floor"  # where polling started: no look-back reaches behind it
 CLOCK_CURSOR_PREFIX = "clock:"  # + a test clock's id: its frozen time at the last poll
+MOVED = "moved"  # a clock cursor's marker: the clock moved by the last poll (look back again)
 LOOKBACK_SECONDS = 300
 
 
@@ -132,7 +135,7 @@ class EventPoller:
         floor = store.poll_cursor(self._engine, FLOOR_NAME)
         window = None if since is None else Window(
             max(since - LOOKBACK_SECONDS, floor or 0), None)
-        clock_times, clock_windows = self._clock_windows(since)
+        clock_positions, clock_windows = self._clock_windows(since)
         fetched = self._events_in(_union([window, *clock_windows]))
         # Lists are newest first; handle oldest first (a stable sort keeps same-second order).
         fetched.reverse()
@@ -149,8 +152,8 @@ class EventPoller:
             self._save_cursor(current[-1]["id"], current[-1]["created"])
         elif fetched:  # only test-clock events from the future: read on from now
             self._save_cursor(fetched[-1]["id"], now)
-        for clock_id, frozen in clock_times.items():
-            store.save_poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock_id, "", frozen,
+        for clock_id, (mark, frozen) in clock_positions.items():
+            store.save_poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock_id, mark, frozen,
                                    self._clock())
         return handled
 
@@ -174,10 +177,12 @@ class EventPoller:
             ) from err
         return list(found.values())
 
-    def _clock_windows(self, since: int | None) -> tuple[dict[str, int], list[Window]]:
-        """Per test clock, its frozen time now (saved as its cursor after the poll), and
-        the ``created`` windows its events since the last poll fall in (none in live
-        mode, where Stripe has no test clocks, or before the first poll)."""
+    def _clock_windows(self, since: int | None) -> tuple[dict[str, tuple[str, int]],
+                                                          list[Window]]:
+        """Per test clock, what to save as its cursor after the poll (a marker, ``MOVED``
+        while it moves, and its frozen time now), and the ``created`` windows its events
+        since the last poll fall in (none in live mode, where Stripe has no test clocks,
+        or before the first poll)."""
         if since is None or not self._test_clocks:
             return {}, []
         try:
@@ -187,21 +192,28 @@ class EventPoller:
         except stripe.StripeError:
             self._test_clocks = False  # live mode: no test clocks to follow
             return {}, []
-        frozen_times: dict[str, int] = {}
+        positions: dict[str, tuple[str, int]] = {}
         windows: list[Window] = []
         made_since = [clock["id"] for clock in clocks
                       if int(clock["created"]) >= since - LOOKBACK_SECONDS]
         starts = self._starting_times(since) if made_since else {}
         for clock in clocks:
-            frozen = frozen_times[clock["id"]] = int(clock["frozen_time"])
-            seen = store.poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock["id"])
-            if seen is not None:
-                windows.append(Window(seen - LOOKBACK_SECONDS, frozen))
+            frozen = int(clock["frozen_time"])
+            seen = store.poll_position(self._engine, CLOCK_CURSOR_PREFIX + clock["id"])
+            moving = True
+            if seen is not None and (frozen > seen[1] or seen[0] == MOVED):
+                windows.append(Window(seen[1] - LOOKBACK_SECONDS, frozen))
+                moving = frozen > seen[1]
+            elif seen is not None:  # still since the poll before: new events are at its time
+                windows.append(Window(frozen, frozen))
+                moving = False
             elif clock["id"] in made_since:  # all of it, from where it started
                 windows.append(Window(starts.get(clock["id"]), frozen))
-            else:  # older than the polling: start at its time now
-                windows.append(Window(frozen - LOOKBACK_SECONDS, frozen))
-        return frozen_times, windows
+            else:  # older than the polling: its past is history, as the rest before it
+                windows.append(Window(frozen, frozen))
+                moving = False
+            positions[clock["id"]] = (MOVED if moving else "", frozen)
+        return positions, windows
 
     def _starting_times(self, since: int) -> dict[str, int]:
         """Per test clock made since ``since`` (Unix seconds, less the look-back), the

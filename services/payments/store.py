@@ -405,6 +405,16 @@ def poll_cursor(engine: Engine, name: str) -> int | None:
         ).scalar()
 
 
+def poll_position(engine: Engine, name: str) -> tuple[str, int] | None:
+    """The cursor's ``(last_event_id, last_created)`` (the id may be a marker), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(event_poll_cursors.c.last_event_id, event_poll_cursors.c.last_created)
+            .where(event_poll_cursors.c.name == name)
+        ).first()
+    return None if row is None else (str(row[0] or ""), int(row[1]))
+
+
 def save_poll_cursor(
     engine: Engine, name: str, event_id: str, created: int, polled_at: datetime
 ) -> None:

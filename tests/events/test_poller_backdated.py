@@ -107,3 +107,35 @@ def test_a_clock_made_and_advanced_between_two_polls_is_read_from_where_it_start
         events.close()
     assert sorted(events.fulfilments()["invoice_id"]) == sorted(
         ["in_before", early, later, taken])
+
+
+def test_a_clock_standing_still_still_brings_what_happens_at_its_time(  # type: ignore[no-untyped-def]
+    emulator, engine
+):
+    """Once a clock stands still the poller reads only the events at its frozen time,
+    which is where everything done to its objects lands: a payment made polls later is
+    still handled, once; then it moves again and is read back over its move."""
+    client = client_for(emulator)
+    events = PaymentEvents(engine, client, None)
+    try:
+        _emit(emulator, f.paid("in_start", created=int(time.time())))
+        assert events.poll_once() == 1
+        ten_days_ago = int(time.time()) - 10 * DAY
+        clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": ten_days_ago})
+        customer = client.v1.customers.create(params={
+            "name": "Stillstand OHG", "email": "ap@stillstand.test", "test_clock": clock.id})
+        first = _paid_invoice(client, customer.id, 1_000)
+        assert events.poll_once() == 1
+        assert events.poll_once() == 0  # standing still: read once more, then settled
+        assert events.poll_once() == 0
+        second = _paid_invoice(client, customer.id, 2_000)  # at its frozen time
+        assert events.poll_once() == 1
+        client.v1.test_helpers.test_clocks.advance(
+            clock.id, params={"frozen_time": ten_days_ago + 2 * DAY})
+        third = _paid_invoice(client, customer.id, 3_000)
+        assert events.poll_once() == 1
+        assert events.poll_once() == 0
+    finally:
+        events.close()
+    assert sorted(events.fulfilments()["invoice_id"]) == sorted(
+        ["in_start", first, second, third])
