@@ -38,6 +38,15 @@ def _paid_invoice(client: stripe.StripeClient, customer: str, amount: int) -> st
     return invoice.id
 
 
+def _polling_from_now(emulator, engine, first: str):  # type: ignore[no-untyped-def]
+    """A client and a poller whose cursor is at the present (``first`` handled)."""
+    client = client_for(emulator)
+    events = PaymentEvents(engine, client, None)
+    _emit(emulator, f.paid(first, created=int(time.time())))
+    assert events.poll_once() == 1
+    return client, events
+
+
 def test_backdated_test_clock_events_are_handled_once(emulator, engine):  # type: ignore[no-untyped-def]
     client = client_for(emulator)
     events = PaymentEvents(engine, client, None)
@@ -77,11 +86,8 @@ def test_a_clock_made_and_advanced_between_two_polls_is_read_from_where_it_start
     it was made with and its time now, well before the look-back of its time now; an
     existing customer it took along (made in real time, not in the clock's) is no
     bound either."""
-    client = client_for(emulator)
-    events = PaymentEvents(engine, client, None)
+    client, events = _polling_from_now(emulator, engine, "in_before")
     try:
-        _emit(emulator, f.paid("in_before", created=int(time.time())))
-        assert events.poll_once() == 1
         twenty_days_ago = int(time.time()) - 20 * DAY
         client.v1.test_helpers.test_clocks.create(params={"frozen_time": twenty_days_ago})
         made_here = client.v1.test_helpers.test_clocks.create(
@@ -115,11 +121,8 @@ def test_a_clock_standing_still_still_brings_what_happens_at_its_time(  # type: 
     """Once a clock stands still the poller reads only the events at its frozen time,
     which is where everything done to its objects lands: a payment made polls later is
     still handled, once; then it moves again and is read back over its move."""
-    client = client_for(emulator)
-    events = PaymentEvents(engine, client, None)
+    client, events = _polling_from_now(emulator, engine, "in_start")
     try:
-        _emit(emulator, f.paid("in_start", created=int(time.time())))
-        assert events.poll_once() == 1
         ten_days_ago = int(time.time()) - 10 * DAY
         clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": ten_days_ago})
         customer = client.v1.customers.create(params={
