@@ -32,13 +32,23 @@ run: $(STAMP)
 	@echo "== Starting the dashboard at http://localhost:8501 (no STRIPE_API_KEY: the embedded emulator, demo data on its first start; log in as admin / admin-demo) =="
 	$(BIN)/streamlit run app.py --server.port 8501
 
-## test: lint, type check, every test on SQLite, then the app-database tests on PostgreSQL
+PG_LOG := postgresql-tests.log
+
+## test: lint, type check, every test on SQLite and, beside it, the app-database tests on PostgreSQL
+# The two pytest runs share no file, port or database, and each waits on its servers
+# part of the time, so side by side they finish minutes sooner than one after the other;
+# the PostgreSQL run's output is shown whole when both are done.
 test: $(STAMP) browser postgresql
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
-	@echo "== app-database tests again on PostgreSQL (a throwaway cluster, or TEST_DATABASE_URL) =="
-	$(BIN)/python -m pytest --app-database=postgresql -m "not browser" $(POSTGRESQL_TESTS)
+	@echo "== every test on SQLite; beside it the app-database tests again on PostgreSQL (a throwaway cluster, or TEST_DATABASE_URL), output in $(PG_LOG), shown at the end =="
+	@$(BIN)/python -m pytest --app-database=postgresql -m "not browser" $(POSTGRESQL_TESTS) \
+	  > $(PG_LOG) 2>&1 & postgresql=$$!; \
+	$(BIN)/python -m pytest; sqlite=$$?; \
+	wait $$postgresql; pg=$$?; \
+	echo "== app-database tests on PostgreSQL =="; cat $(PG_LOG); \
+	echo "== SQLite run: exit $$sqlite; PostgreSQL run: exit $$pg =="; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 ## emulator: the Stripe emulator alone on port 12111, state kept in data/emulator.sqlite3
 emulator: $(STAMP)
