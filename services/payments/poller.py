@@ -208,7 +208,9 @@ class EventPoller:
                 windows.append(Window(frozen, frozen))
                 moving = False
             elif clock["id"] in made_since:  # all of it, from where it started
-                windows.append(Window(starts.get(clock["id"]), frozen))
+                started = starts.get(clock["id"])
+                windows.append(Window(started, frozen))
+                moving = started is None or frozen > started  # not moved yet: settled
             else:  # older than the polling: its past is history, as the rest before it
                 windows.append(Window(frozen, frozen))
                 moving = False
