@@ -17,12 +17,15 @@ def tag() -> str:
 
 def events_about(client: stripe.StripeClient, object_id: str,
                  event_type: str | None = None) -> list[Any]:
-    """Recent events whose ``data.object.id`` is ``object_id`` (newest first)."""
+    """Events whose ``data.object.id`` is ``object_id`` (newest first): the newest 100
+    of any type, or every event of ``event_type`` (a test clock's events are dated in
+    the clock's past, behind everything the shared emulator made since)."""
     params: dict[str, Any] = {"limit": 100}
     if event_type:
         params["type"] = event_type
-    return [e for e in client.v1.events.list(params).data
-            if e.data.object.to_dict().get("id") == object_id]
+    listed = client.v1.events.list(params)
+    events = listed.auto_paging_iter() if event_type else listed.data
+    return [e for e in events if e.data.object.to_dict().get("id") == object_id]
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 5.0, step: float = 0.02) -> Any:
