@@ -14,11 +14,8 @@ from ui.gate import require_page
 from ui.layout import as_of
 from ui.navigation import go
 from ui.reads import read_or_stop, today
-from ui.ready_downloads import prepare_button, version_of
+from ui.ready_downloads import version_of
 from ui.text import plain
-
-READY_EXPORT_ROWS = 500  # more payments than this: their files are made when asked
-READY_FILES = (("CSV", "csv", "text/csv"), ("Excel", "xlsx", tables.EXCEL_MIME))
 
 user = require_page(Action.VIEW)
 st.title("Cash received")
@@ -81,16 +78,7 @@ row = tables.selected(event, shown, key=payments_key, id_column="Payment ID", wh
 if row is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
 payments_name = f"payments-received-{start}-{end}"
-if len(shown) <= READY_EXPORT_ROWS:
-    tables.export_buttons(shown, payments_name, key=f"cash_payments_export.{view}")
-else:  # an .xlsx of 5,000 payments takes seconds: made when asked, not on every page load
-    files = prepare_button(
-        "cash_payments_export", version_of(payments_key, loaded.as_of, len(shown)),
-        lambda: {"csv": tables.csv_bytes(shown), "xlsx": tables.excel_bytes(shown)},
-        label=f"Prepare CSV and Excel of these {len(shown):,} payments",
-    )
-    if files is not None:
-        for column, (label, kind, mime) in zip(st.columns([1, 1, 4]), READY_FILES, strict=False):
-            column.download_button(label, data=files.files[kind], mime=mime,
-                                   file_name=f"{payments_name}.{kind}", on_click="ignore",
-                                   key=f"cash_payments_export.{kind}", icon=":material/download:")
+# An .xlsx of 5,000 payments takes seconds: a long view's files are made when asked.
+tables.export_buttons_or_prepare(shown, payments_name, key="cash_payments_export",
+                                 version=version_of(payments_key, loaded.as_of, len(shown)),
+                                 what="payments")
