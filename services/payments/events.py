@@ -30,7 +30,7 @@ from services.core.audit import AuditLog
 from services.core.clock import Clock, naive_utc, utc_now
 from services.core.database import ensure_schema, retry_on_conflict, write_transaction
 from services.core.errors import InvalidInput, NotAllowedInState, NotFound
-from services.payments import store
+from services.payments import cursors, store
 from services.payments.handlers import (
     HANDLED_TYPES,
     HandlerOutcome,
@@ -349,15 +349,15 @@ class PaymentEvents:
 
     def poll_cursor(self) -> int | None:
         """The ``created`` time (Unix seconds) events were read up to, or None."""
-        return store.poll_cursor(self._engine, CURSOR_NAME)
+        return cursors.poll_cursor(self._engine, CURSOR_NAME)
 
     def start_polling_at(self, event_id: str, created: int) -> None:
         """Make the next poll read events from ``created`` on (if no cursor yet): what
         happened before is in the objects as listed from then on (a backfill started
         there, or a new account), so no poll's look-back reaches behind it."""
         if self.poll_cursor() is None:
-            store.save_poll_cursor(self._engine, FLOOR_NAME, event_id, created, self._clock())
-            store.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())
+            cursors.save_poll_cursor(self._engine, FLOOR_NAME, event_id, created, self._clock())
+            cursors.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())
 
     def deliver_outbox(self) -> int:
         """Send queued messages that are due (SMTP only); return how many were sent."""

@@ -44,7 +44,7 @@ from stripe.params import EventListParams, EventListParamsCreated
 
 from services.core.clock import Clock
 from services.core.errors import StripeUnavailable
-from services.payments import store
+from services.payments import cursors, store
 from services.payments.handlers import HANDLED_TYPES
 
 CURSOR_NAME = "events"
@@ -132,7 +132,7 @@ class EventPoller:
         poll), handle the new ones; return how many were handled. Raises
         ``StripeUnavailable`` when Stripe cannot be read."""
         since = self._cursor()
-        floor = store.poll_cursor(self._engine, FLOOR_NAME)
+        floor = cursors.poll_cursor(self._engine, FLOOR_NAME)
         window = None if since is None else Window(
             max(since - LOOKBACK_SECONDS, floor or 0), None)
         clock_positions, clock_windows = self._clock_windows(since)
@@ -153,7 +153,7 @@ class EventPoller:
         elif fetched:  # only test-clock events from the future: read on from now
             self._save_cursor(fetched[-1]["id"], now)
         for clock_id, (mark, frozen) in clock_positions.items():
-            store.save_poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock_id, mark, frozen,
+            cursors.save_poll_cursor(self._engine, CLOCK_CURSOR_PREFIX + clock_id, mark, frozen,
                                    self._clock())
         return handled
 
@@ -199,7 +199,7 @@ class EventPoller:
         starts = self._starting_times(since) if made_since else {}
         for clock in clocks:
             frozen = int(clock["frozen_time"])
-            seen = store.poll_position(self._engine, CLOCK_CURSOR_PREFIX + clock["id"])
+            seen = cursors.poll_position(self._engine, CLOCK_CURSOR_PREFIX + clock["id"])
             moving = True
             if seen is not None and (frozen > seen[1] or seen[0] == MOVED):
                 windows.append(Window(seen[1] - LOOKBACK_SECONDS, frozen))
@@ -238,7 +238,7 @@ class EventPoller:
         return store.recorded_event_ids(self._engine, event_ids)
 
     def _cursor(self) -> int | None:
-        return store.poll_cursor(self._engine, CURSOR_NAME)
+        return cursors.poll_cursor(self._engine, CURSOR_NAME)
 
     def _save_cursor(self, event_id: str, created: int) -> None:
-        store.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())
+        cursors.save_poll_cursor(self._engine, CURSOR_NAME, event_id, created, self._clock())

@@ -31,7 +31,7 @@ from stripe.params import WebhookEndpointUpdateParams
 
 from services.core.clock import utc_now
 from services.core.errors import StripeUnavailable
-from services.payments import store
+from services.payments import cursors
 from services.payments.handlers import HANDLED_TYPES
 
 DESCRIPTION = "Invoicing dashboard: payment events"
@@ -59,7 +59,7 @@ def register_emulator_endpoint(
             ).auto_paging_iter()
             if endpoint.url == url
         ]
-        kept = store.kept_webhook_secret(engine, url) if engine is not None else None
+        kept = cursors.kept_webhook_secret(engine, url) if engine is not None else None
         reusable = next((e for e in same_url if kept and e.id == kept[0]), None)
         for endpoint in same_url:
             if endpoint is not reusable:
@@ -82,7 +82,7 @@ def register_emulator_endpoint(
     if not secret:
         raise StripeUnavailable("The new webhook endpoint came back without its secret")
     if engine is not None:
-        store.keep_webhook_secret(engine, url, created.id, secret, utc_now())
+        cursors.keep_webhook_secret(engine, url, created.id, secret, utc_now())
     return secret
 
 
