@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.core.access import Actor, Role
@@ -22,6 +23,15 @@ def customer(services: Any, name: str | None = None) -> Any:
         ADMIN, name=name, email=f"{uuid.uuid4().hex[:8]}@example.com", description=None,
         address=None, form_nonce=nonce(),
     )
+
+
+def clocked_customer(services: Any, name: str, email: str, days_ago: int) -> Any:
+    """A customer (made in Stripe, outside the dashboard) on a new test clock frozen
+    ``days_ago`` days back: what is done for them is dated then."""
+    frozen = int((datetime.now(UTC) - timedelta(days=days_ago)).timestamp())
+    clock = services.client.v1.test_helpers.test_clocks.create(params={"frozen_time": frozen})
+    return services.client.v1.customers.create(params={
+        "name": name, "email": email, "test_clock": clock.id})
 
 
 def one_time_price(services: Any, amount_text: str = "10.00", currency: str = "usd") -> Any:

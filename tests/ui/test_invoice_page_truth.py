@@ -124,15 +124,11 @@ def test_sending_again_is_a_secondary_button_that_really_sends(app_test, service
 
 def test_the_timeline_has_the_dashboards_times_and_the_drafts_edits_in_order(
         app_test, services):
-    from datetime import UTC, datetime, timedelta
 
     from services.core.clock import business_today
     from services.invoicing.credit_notes import CreditNoteRequest, Destination
 
-    frozen = int((datetime.now(UTC) - timedelta(days=200)).timestamp())
-    clock = services.client.v1.test_helpers.test_clocks.create(params={"frozen_time": frozen})
-    customer = services.client.v1.customers.create(params={
-        "name": "Clocked", "email": "clocked@example.com", "test_clock": clock.id})
+    customer = seed.clocked_customer(services, "Clocked", "clocked@example.com", days_ago=200)
     price = seed.one_time_price(services, "10.00")
     draft = seed.draft_invoice(services, customer.id, price.id)
     services.invoices.edits.update_line(

@@ -5,7 +5,7 @@ emulator)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from services.core.clock import business_today
 from services.invoicing.credit_notes import CreditNoteRequest, Destination
@@ -17,10 +17,8 @@ from ui.invoice_timeline import instant, money_events
 
 
 def test_payments_backdated_out_of_order_each_show_their_own_recording_time(services) -> None:  # type: ignore[no-untyped-def]
-    frozen = int((datetime.now(UTC) - timedelta(days=20)).timestamp())
-    clock = services.client.v1.test_helpers.test_clocks.create(params={"frozen_time": frozen})
-    customer = services.client.v1.customers.create(params={
-        "name": "Backdated", "email": "backdated@example.com", "test_clock": clock.id})
+    customer = seed.clocked_customer(services, "Backdated", "backdated@example.com",
+                                     days_ago=20)
     price = seed.one_time_price(services, "100.00")
     draft = seed.draft_invoice(services, customer.id, price.id)
     invoice = services.invoices.finalize(seed.ADMIN, draft.id, form_nonce=seed.nonce())
