@@ -87,8 +87,8 @@ else:
 # -- pictures: invoices by status, then the age of what is open, per currency --------
 currencies = sorted(data.aging["currency"].unique())
 row = st.columns(max(min(len(currencies), 3), 1) + 1)  # room for the "nothing open" note
-row[0].altair_chart(charts.status_chart(counts, title=f"Invoiced in the {PERIOD}"),
-                    width="stretch")
+status = charts.status_chart(counts, title=f"Invoiced in the {PERIOD}")
+row[0].vega_lite_chart(status.data, status.spec, width="stretch")
 if not currencies:
     row[1].info("No open invoices: nothing is ageing.")
 for index, currency in enumerate(currencies):
