@@ -114,6 +114,7 @@ def _server_routes() -> list[Any]:
 def _warm_caches(backfill: threading.Thread) -> None:
     from ui import warm_up
 
+    warm_up.import_page_libraries()
     backfill.join(timeout=600)  # warm with the whole book, not a half-copied one
     try:
         warm_up.warm_default_views()

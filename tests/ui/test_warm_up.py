@@ -53,3 +53,21 @@ def test_unreachable_stripe_does_not_break_the_warm_up():  # type: ignore[no-unt
 
     runtime.install_services_factory(unreachable, replace=True)
     _warm_in_a_plain_thread()  # logs and returns; nothing raised
+
+
+def test_the_libraries_pages_load_late_are_imported_at_start(caplog):  # type: ignore[no-untyped-def]
+    """Every module named imports (a misspelt one would only be logged, and its page would
+    pay for the import again)."""
+    import sys
+
+    with caplog.at_level("WARNING", logger=warm_up.LOG.name):
+        warm_up.import_page_libraries()
+    assert not caplog.records
+    assert all(name in sys.modules for name in warm_up.PAGE_LIBRARIES)
+
+
+def test_a_library_that_cannot_be_imported_is_only_logged(monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(warm_up, "PAGE_LIBRARIES", ("no_such_library_here", "openpyxl"))
+    with caplog.at_level("WARNING", logger=warm_up.LOG.name):
+        warm_up.import_page_libraries()  # no exception reaches the server's start
+    assert "could not import no_such_library_here" in caplog.text
