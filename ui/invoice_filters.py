@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from services.core.money import SUPPORTED_CURRENCIES
 from services.reporting.invoice_list import PAGE_SIZES, InvoiceOrder
@@ -81,7 +82,7 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
     is kept by id (``?customer=cus_…``) through ``st.query_params``. Dates are
     inclusive days; "Paid" is the day the invoice became fully paid.
     """
-    top = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+    top = st.columns([3, 2, 1, 1, 1], vertical_alignment="bottom")
     status_labels = top[0].multiselect(
         "Status", list(STATUS_LABELS.values()), key="status", bind="query-params",
         placeholder="All statuses",
@@ -94,12 +95,8 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
         "Currency", [c.upper() for c in SUPPORTED_CURRENCIES], index=None, key="currency",
         bind="query-params", placeholder="All",
     )
-    overdue_only = top[3].toggle("Overdue only", key="overdue", bind="query-params")
-    dates = st.columns(len(DATE_FILTERS))
-    chosen = {
-        name: column.date_input(text, value=None, key=name, bind="query-params")
-        for column, (text, name) in zip(dates, DATE_FILTERS, strict=True)
-    }
+    chosen = _date_filters(top[3])
+    overdue_only = top[4].toggle("Overdue only", key="overdue", bind="query-params")
     codes = {label: code for code, label in STATUS_LABELS.items()}
     filters = InvoiceFilters(
         statuses=tuple(codes[label] for label in status_labels),
@@ -110,6 +107,26 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
         **chosen,
     )
     return InvoiceQuery(filters, *_order_and_size())
+
+
+def _date_filters(where: DeltaGenerator) -> dict[str, date | None]:
+    """The six date filters in a "Dates" popover (its label counts those set): drawn only
+    when opened, six date fields would otherwise be a good part of the page's drawing
+    time in the browser."""
+    # A date just picked is in the session state before its widget runs; one from a link
+    # only in the URL until then.
+    count = sum(1 for _text, name in DATE_FILTERS
+                if (st.session_state[name] if name in st.session_state
+                    else st.query_params.get(name)))
+    label = f"Dates ({count} set)" if count else "Dates"
+    with where.popover(label, icon=":material/calendar_month:", width="stretch"):
+        pairs = [DATE_FILTERS[i:i + 2] for i in range(0, len(DATE_FILTERS), 2)]
+        chosen: dict[str, date | None] = {}
+        for pair in pairs:
+            for column, (text, name) in zip(st.columns(2), pair, strict=True):
+                chosen[name] = column.date_input(text, value=None, key=name,
+                                                 bind="query-params")
+    return chosen
 
 
 def _order_and_size() -> tuple[InvoiceOrder, int]:

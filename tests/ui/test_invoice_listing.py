@@ -127,6 +127,36 @@ def test_paid_column_and_paid_between_filter(app_test, book):  # type: ignore[no
     assert "No invoices match these filters." in texts(before)
 
 
+def _popover_labels(at) -> list[str]:  # type: ignore[no-untyped-def]
+    """The labels of the page's popovers (AppTest has no accessor for them)."""
+    found: list[str] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        proto = getattr(node, "proto", None)
+        if getattr(node, "type", None) == "popover" and proto is not None:
+            found.append(proto.popover.label)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_date_filters_sit_in_a_popover_that_counts_those_set(  # type: ignore[no-untyped-def]
+    app_test, book
+):
+    customer, ids = book
+    at = app_test("pages/invoices.py", role="viewer", customer=customer.id).run()
+    assert _popover_labels(at) == ["Dates"]
+    assert len(at.dataframe[0].value) > 1
+    at.date_input(key="paid_from").set_value(TODAY).run()
+    at.date_input(key="paid_to").set_value(TODAY).run()
+    assert _popover_labels(at) == ["Dates (2 set)"]
+    assert list(at.dataframe[0].value["Invoice ID"]) == [ids[1500]]
+    at.date_input(key="paid_from").set_value(None).run()
+    assert _popover_labels(at) == ["Dates (1 set)"]
+
+
 def test_export_holds_every_match_in_order_not_only_the_page(  # type: ignore[no-untyped-def]
     app_test, book
 ):
