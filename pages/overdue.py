@@ -4,11 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from services.core.access import Action
-from services.reporting.invoice_list import InvoiceOrder
 from services.reporting.receivables import OVERDUE
 from ui import charts, reads, tables
 from ui.caching import refresher
-from ui.debtors_table import OPEN_AGES, debtors_table
+from ui.debtors_table import MAX_LISTED, OPEN_AGES, ORDERS, PAGE_SIZE, debtors_table
 from ui.formatting import money_text
 from ui.gate import require_page
 from ui.invoice_table import show_invoices
@@ -17,8 +16,6 @@ from ui.reads import read_or_stop
 from ui.text import plain
 
 BUCKETS = {**charts.BUCKET_TITLES, "total": "All open"}
-MAX_LISTED = 1_000  # customers drawn; totals cover them all
-PAGE_SIZE = 100  # invoices per page of the drill-down
 
 user = require_page(Action.VIEW)
 st.title("Overdue & aging")
@@ -116,11 +113,11 @@ if chosen is not None:
 else:
     st.markdown(f"**All {currency.upper()} invoices** · {AGES[bucket]}")
 customer_id = None if chosen is None else str(chosen["customer_id"])
-ORDERS = {f"Largest {amount_label.lower()}": InvoiceOrder("amount_remaining", descending=True),
-          "Most overdue": InvoiceOrder("days_overdue", descending=True)}
+ORDER_LABELS = {"largest": f"Largest {amount_label.lower()}", "most overdue": "Most overdue"}
 pick_order, pick_page = st.columns([3, 1])
 order_label = pick_order.segmented_control(
-    "Sort", list(ORDERS), default=next(iter(ORDERS)), key=f"overdue_sort.{view}",
+    "Sort", list(ORDERS), format_func=ORDER_LABELS.__getitem__, default=next(iter(ORDERS)),
+    key=f"overdue_sort.{view}",
 ) or next(iter(ORDERS))
 page_key = f"overdue_page.{view}.{customer_id}.{order_label}"
 page = st.session_state.get(page_key, 1)

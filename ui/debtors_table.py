@@ -1,5 +1,6 @@
 """The Overdue & aging page's "who owes what" table: the largest debtors of one currency and
-age, made ready to draw once per view and cached.
+age, made ready to draw once per view and cached; and the page's first view, which the
+server's start-up warm-up reads ahead (:func:`warm_default_view`).
 
 At 100,000 invoices the table has 1,000 customers and up to seven money columns: 7,000
 amounts formatted per currency (:class:`ui.exports.MoneyText`) and 1,000 customer links.
@@ -18,13 +19,19 @@ from datetime import date
 
 import pandas as pd
 
+from services.reporting.invoice_list import InvoiceOrder
 from services.reporting.receivables import AGING_BUCKETS, OVERDUE
-from ui import navigation, runtime, tables
+from ui import navigation, reads, runtime, tables
 from ui.caching import cached_view
 from ui.charts import BUCKET_TITLES
 
 #: Ages whose amounts are (at least partly) not past due: ranked by the open amount.
 OPEN_AGES = ("total", "current")
+MAX_LISTED = 1_000  # customers drawn; totals cover them all
+PAGE_SIZE = 100  # invoices per page of the drill-down
+#: The drill-down's orders; the first is the page's default.
+ORDERS = {"largest": InvoiceOrder("amount_remaining", descending=True),
+          "most overdue": InvoiceOrder("days_overdue", descending=True)}
 
 
 def money_columns(bucket: str) -> dict[str, str]:
@@ -75,3 +82,15 @@ def debtors_table(as_of: date, bucket: str, currency: str, limit: int) -> Debtor
     shown.insert(0, "open", [navigation.customer_url(c) for c in shown["customer_id"]])
     return DebtorsTable(shown.reset_index(drop=True), labels, found.customers,
                         found.invoices, found.amount_remaining, found.amount_overdue)
+
+
+def warm_default_view(as_of: date) -> None:
+    """Read what the page shows first on ``as_of`` into the caches: the aging, and for the
+    first currency (alphabetical) every overdue debtor and the first page of their
+    invoices, largest first. Raises what the reads raise (``DashboardError``)."""
+    aging = reads.aging(as_of).value
+    currencies = sorted(aging["currency"].unique())
+    if not currencies:
+        return
+    debtors_table(as_of, OVERDUE, currencies[0], MAX_LISTED)
+    reads.aging_page(as_of, OVERDUE, currencies[0], None, ORDERS["largest"], 1, PAGE_SIZE)

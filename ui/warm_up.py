@@ -1,5 +1,5 @@
-"""Start-up warm-up: import the libraries pages load late, fill the caches the Invoices and
-Overview pages read first.
+"""Start-up warm-up: import the libraries pages load late, fill the caches the Overview,
+Invoices and Overdue & aging pages read first.
 
 ``app.py`` runs both from a plain background thread at server start (no browser
 session): :func:`import_page_libraries` at once, :func:`warm_default_views` once the
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from services.reporting.invoice_list import NEWEST_FIRST
 from services.reporting.receivables import InvoiceFilters
-from ui import reads
+from ui import debtors_table, reads
 from ui.invoice_filters import DEFAULT_PAGE_SIZE
 from ui.quiet_logs import quiet_streamlit_context_warnings
 
@@ -47,13 +47,20 @@ def _overview() -> object:
     return reads.overview(reads.today())
 
 
+def _overdue() -> object:
+    debtors_table.warm_default_view(reads.today())
+    return None
+
+
 def warm_default_views() -> None:
-    """Load the customers, the Invoices page's newest rows and the Overview into the caches."""
+    """Load the customers, the Invoices page's newest rows, the Overview and the Overdue &
+    aging page's first view into the caches."""
     quiet_streamlit_context_warnings()
     views: tuple[tuple[str, Callable[[], object]], ...] = (
         ("customers", reads.customers_table),
         ("newest invoices", _newest_invoices),
         ("overview", _overview),
+        ("overdue", _overdue),
     )
     for name, load in views:
         try:

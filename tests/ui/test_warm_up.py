@@ -1,6 +1,6 @@
 """The start-up warm-up: run from a plain thread (no session) it fills the caches the
-Invoices and Overview pages read first, and a Stripe that cannot be reached only costs
-that head start."""
+Invoices, Overview and Overdue & aging pages read first, and a Stripe that cannot be
+reached only costs that head start."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def test_warmed_pages_open_without_reading_stripe_again(app_test, services, monk
     def no_second_read(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise DashboardError("read Stripe again although the cache was warm")
 
-    for name in ("invoice_list_page", "invoices_page", "invoices_table", "kpis"):
+    for name in ("invoice_list_page", "invoices_page", "invoices_table", "kpis", "aging",
+                 "debtors", "aging_page"):
         monkeypatch.setattr(services.reports, name, no_second_read)
     invoices = app_test("pages/invoices.py", role="viewer").run()
     assert not invoices.exception and not invoices.error
@@ -45,6 +46,9 @@ def test_warmed_pages_open_without_reading_stripe_again(app_test, services, monk
     overview = app_test("pages/overview.py", role="viewer").run()
     assert not overview.exception and not overview.error
     assert overview.title[0].value == "Overview"
+    overdue = app_test("pages/overdue.py", role="viewer").run()  # its first view: all overdue
+    assert not overdue.exception and not overdue.error
+    assert list(overdue.dataframe[0].value["currency"]) == ["USD"]  # the aging, from the cache
 
 
 def test_unreachable_stripe_does_not_break_the_warm_up():  # type: ignore[no-untyped-def]
