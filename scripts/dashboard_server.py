@@ -42,10 +42,14 @@ def register_webhook(emulator_url: str, port: int) -> str:
 
 
 @contextmanager
-def running_dashboard(workdir: Path, emulator_url: str, *,
-                      receive_events: bool = False) -> Iterator[str]:
+def running_dashboard(workdir: Path, emulator_url: str, *, receive_events: bool = False,
+                      port: int | None = None, cookie_key: str | None = None) -> Iterator[str]:
     """Yield the URL of a dashboard talking to the emulator at ``emulator_url``
-    (``receive_events``: the emulator posts its events to the dashboard's webhook)."""
+    (``receive_events``: the emulator posts its events to the dashboard's webhook).
+
+    A new server on the same ``port`` with the same ``cookie_key`` (hex; random when
+    None) and ``workdir`` is the same dashboard restarted: a browser that logged in
+    before stays logged in and keeps what it cached."""
     users = {
         role: {"name": f"Demo {role}", "email": f"{role}@example.com", "roles": [role],
                "password": bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()}
@@ -53,12 +57,12 @@ def running_dashboard(workdir: Path, emulator_url: str, *,
     }
     users_file = workdir / "users.yaml"
     users_file.write_text(yaml.safe_dump({"credentials": {"usernames": users}}))
-    port = free_port()
+    port = port if port is not None else free_port()
     secret = register_webhook(emulator_url, port) if receive_events else ""
     env = {
         "STRIPE_API_KEY": "sk_test_emulator", "STRIPE_API_BASE": emulator_url,
         "DATABASE_URL": app_database_url(workdir), "DASHBOARD_DATA_DIR": str(workdir / "data"),
-        "LOGIN_USERS_FILE": str(users_file), "LOGIN_COOKIE_KEY": os.urandom(32).hex(),
+        "LOGIN_USERS_FILE": str(users_file), "LOGIN_COOKIE_KEY": cookie_key or os.urandom(32).hex(),
         "LOGIN_COOKIE_NAME": COOKIE_NAME, "LOGIN_COOKIE_EXPIRY_DAYS": "0.5",
         "LOAD_DEMO_DATA": "0", "STRIPE_WEBHOOK_SECRET": secret,
     }
