@@ -9,7 +9,7 @@ from services.core.clock import business_zone
 from services.reporting.cash_received import GRAINS
 from ui import report_reads, tables
 from ui.caching import refresher
-from ui.cash_received import payments_shown, periods_shown, show_totals
+from ui.cash_received import payments_shown, show_totals
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.navigation import go
@@ -39,14 +39,14 @@ if start is None or end is None:
     st.stop()
 loaded = read_or_stop(report_reads.cash_received, start, end, grain, what="the cash received")
 as_of(loaded.as_of, refresh=refresher("invoices", "reports"), key="cash_received")
-report = loaded.value
+report = loaded.value.report
 show_totals(report)
 if report.periods.empty:
     st.info(f"No payments arrived between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     st.stop()
 
 view = f"{start}.{end}.{grain}"  # a new period or grouping starts with no selection
-periods = periods_shown(report.periods)
+periods = loaded.value.periods
 periods_key = f"cash_periods.{view}"
 tables.keep_selection(periods_key, periods["row_id"])  # the drill-down stays on its period
 picked = st.dataframe(
@@ -61,11 +61,10 @@ tables.export_buttons(periods.drop(columns=["period", "row_id"]),
 chosen = tables.selected(picked, periods, key=periods_key, id_column="row_id", what="period")
 if chosen is None:
     st.subheader("Every payment in the period")
-    rows = report.payments
+    shown = loaded.value.payments
 else:
     st.subheader(f"Payments of {chosen['Period']} in {chosen['Currency']}")
-    rows = report.rows_behind(chosen["period"], chosen["Currency"])
-shown = payments_shown(rows)
+    shown = payments_shown(report.rows_behind(chosen["period"], chosen["Currency"]))
 payments_key = f"cash_payments.{view}.{chosen['row_id'] if chosen is not None else 'all'}"
 event = st.dataframe(
     shown, key=payments_key, on_select="rerun", selection_mode="single-row", hide_index=True,

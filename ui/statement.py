@@ -6,9 +6,15 @@ Stripe object id included) and a "Closing balance" row per currency, amounts as
 numbers (:func:`ui.tables.with_money`). Every file is made before it is clicked (CSV
 and Excel cached per content, the PDF kept per content in the session), so an early
 click never meets a dropped download.
+
+:func:`prepared` formats a statement's rows once (:class:`StatementView`); the page's
+cached read (``ui.report_reads.statement``) keeps that, so a rerun of a 2,000-line
+statement does not format its 4,000 amounts again.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -45,9 +51,30 @@ def statement_rows(section: CurrencyStatement) -> pd.DataFrame:
 
 def all_rows(statement: CustomerStatement) -> pd.DataFrame:
     """Every currency's rows, one after the other (the CSV and Excel files)."""
-    frames = [statement_rows(section) for section in statement.sections]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+    return prepared(statement).rows
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """A statement ready to draw: ``shown`` holds each currency section's rows (as
+    :func:`statement_rows`, in the order of ``statement.sections``), ``rows`` all of them
+    (the files) and ``version`` names the content (its downloads are kept per version)."""
+
+    statement: CustomerStatement
+    shown: tuple[pd.DataFrame, ...]
+    rows: pd.DataFrame
+    version: str
+
+
+def prepared(statement: CustomerStatement) -> StatementView:
+    """Format ``statement``'s rows once: the screen's tables, the files' rows, the version."""
+    shown = tuple(statement_rows(section) for section in statement.sections)
+    rows = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(
         columns=list(COLUMNS.values()))
+    version = version_of(statement.customer_id, statement.name, statement.email,
+                         statement.start, statement.end, tables.csv_bytes(rows),
+                         [section.aging for section in statement.sections])
+    return StatementView(statement, shown, rows, version)
 
 
 def _aging(section: CurrencyStatement) -> None:
@@ -64,8 +91,9 @@ def _pdf_of(version: str, _statement: CustomerStatement) -> bytes:
     return statement_pdf(_statement)
 
 
-def show(statement: CustomerStatement, *, key: str) -> None:
+def show(view: StatementView, *, key: str) -> None:
     """Draw the statement, then its CSV, Excel and PDF downloads."""
+    statement = view.statement
     who = statement.name or statement.email or statement.customer_id
     st.subheader(f"Statement of {plain(who)}")
     st.caption(f"{plain(statement.customer_id)} · {statement.start:%d %b %Y} to "
@@ -74,27 +102,23 @@ def show(statement: CustomerStatement, *, key: str) -> None:
                     query_params={"customer": statement.customer_id}, icon=":material/person:")
     if not statement.sections:
         st.info("No invoices or payments up to the end of this period.")
-    for section in statement.sections:
+    for section, rows_shown in zip(statement.sections, view.shown, strict=True):
         currency = section.currency
         st.markdown(f"#### {currency.upper()}")
         tiles = st.columns(3)
         tiles[0].metric("Opening balance", money(section.opening, currency))
         tiles[1].metric("Closing balance", money(section.closing, currency))
         tiles[2].metric("Lines in the period", len(section.lines))
-        st.dataframe(statement_rows(section), hide_index=True, width="stretch",
-                     key=f"{key}.{currency}",
+        st.dataframe(rows_shown, hide_index=True, width="stretch", key=f"{key}.{currency}",
                      column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})
         _aging(section)
     basename = f"statement-{statement.customer_id}-{statement.start}-{statement.end}"
-    rows = all_rows(statement)  # CSV and Excel: ready bytes cached per content
-    tables.export_buttons(rows, basename, key=f"{key}.export")
+    rows, version = view.rows, view.version
+    tables.export_buttons(rows, basename, key=f"{key}.export")  # ready bytes per content
     # The PDF too is made before the click and kept for this content, so its address
     # survives the page running again (ui.ready_downloads); the same content's PDF is
     # shared by every session (each page load is a new session). A long statement's PDF
     # takes seconds (about 10 ms a line), so it is made when asked.
-    version = version_of(statement.customer_id, statement.name, statement.email,
-                         statement.start, statement.end, tables.csv_bytes(rows),
-                         [section.aging for section in statement.sections])
     if len(rows) <= READY_PDF_ROWS:
         pdf = kept_bytes(f"{key}.pdf", version, lambda: _pdf_of(version, statement))
     else:
