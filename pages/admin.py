@@ -34,7 +34,7 @@ st.dataframe(
         "Value": [info.mode.value, info.account_name or "(not reported)", info.api_base,
                   info.api_version, info.key_hint],
     },
-    hide_index=True, key="admin_connection",
+    hide_index=True, key="admin_connection", placeholder="",
 )
 
 # -- read model -----------------------------------------------------------------------------
@@ -92,7 +92,7 @@ st.dataframe(
         "username": "User", "role": "Role", "action": "Action", "object_id": "Object",
         "outcome": "Outcome", "reason": "Reason", "error": "Error",
         "stripe_request_id": "Stripe request", "idempotency_key": "Idempotency key",
-    },
+    }, placeholder="",
 )
 newest = int(log["id"].max()) if not log.empty else None  # a new entry: files made again
 tables.export_buttons_or_prepare(

@@ -53,7 +53,7 @@ picked = st.dataframe(
     periods, key=periods_key, on_select="rerun", selection_mode="single-row",
     hide_index=True, width="stretch",
     column_config={"period": None, "row_id": None,
-                   "Payments": st.column_config.NumberColumn(format="%d")},
+                   "Payments": st.column_config.NumberColumn(format="%d")}, placeholder="",
 )
 tables.export_buttons(periods.drop(columns=["period", "row_id"]),
                       f"cash-received-by-{grain}-{start}-{end}", key=f"cash_periods_export.{view}")
@@ -68,7 +68,7 @@ else:
 payments_key = f"cash_payments.{view}.{chosen['row_id'] if chosen is not None else 'all'}"
 event = st.dataframe(
     shown, key=payments_key, on_select="rerun", selection_mode="single-row", hide_index=True,
-    width="stretch",
+    width="stretch", placeholder="",
     column_config={"Received": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
 )
 st.caption(f"{len(shown)} payment{'s' if len(shown) != 1 else ''} · select one to open its "

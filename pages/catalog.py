@@ -109,7 +109,7 @@ else:
             "product_active": st.column_config.CheckboxColumn("Product active"),
             "price_active": st.column_config.CheckboxColumn("Price active"),
             "product_id": "Product id", "price_id": "Price id", "description": "Description",
-        },
+        }, placeholder="",
     )
 
 

@@ -110,7 +110,7 @@ shown = customer_forms.customers_view(frame)
 table_key = f"{TABLE}.{search}"
 event = st.dataframe(
     shown, key=table_key, on_select="rerun", selection_mode="single-row",
-    hide_index=True, width="stretch", column_config=customer_forms.CUSTOMER_COLUMNS,
+    hide_index=True, width="stretch", column_config=customer_forms.CUSTOMER_COLUMNS, placeholder="",
 )
 # the customer drawn in the clicked row, even if the list changed since
 if (row := tables.selected(event, shown, key=table_key, id_column="customer_id",

@@ -37,7 +37,7 @@ event = st.dataframe(
     column_config=column_config(),
     on_select="rerun",
     selection_mode="single-row",
-    key=table_key,
+    key=table_key, placeholder="",
 )
 if (row := tables.selected(event, shown, key=table_key, id_column="Invoice ID",
                            what="invoice")) is not None:

@@ -90,6 +90,6 @@ st.dataframe(
     column_config={
         "open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
         "kind": "What", "title": "Match", "details": "Details", "object_id": "Id",
-    },
+    }, placeholder="",
 )
 st.caption(f"{len(results)} match{'es' if len(results) != 1 else ''}, best first.")

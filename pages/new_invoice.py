@@ -100,7 +100,8 @@ with st.form(ITEM_FORM, border=True):
 shown = draft_items.items_frame(currency, rates | coupons)
 if len(shown):
     event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="multi-row",
-                         key=tables.selection_key("new_invoice_items", {"n": len(shown)}))
+                         key=tables.selection_key("new_invoice_items", {"n": len(shown)}),
+                         placeholder="")
     if rows := list(event.selection.rows):
         st.button(f"Remove {len(rows)} selected item{'s' if len(rows) > 1 else ''}",
                   on_click=draft_items.remove_items, args=(rows,), icon=":material/delete:")

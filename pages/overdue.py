@@ -39,7 +39,7 @@ summary = pd.DataFrame(
     [{"currency": c.upper(), **{BUCKETS[b]: cells[c, b] for b in BUCKETS}} for c in currencies]
 )
 st.dataframe(summary, hide_index=True, width="stretch",
-             column_config={"currency": "Currency"})
+             column_config={"currency": "Currency"}, placeholder="")
 st.caption("Each cell: the open amount (number of invoices).")
 chart_columns = st.columns(min(len(currencies), 3))
 for index, currency in enumerate(currencies):
@@ -86,7 +86,7 @@ picked = st.dataframe(
         "open": st.column_config.LinkColumn("Customer page", display_text="Open", width="small"),
         "customer": "Customer", "email": "Email", "invoices": "Invoices",
         "oldest_days_overdue": "Oldest (days overdue)",
-    },
+    }, placeholder="",
 )
 
 

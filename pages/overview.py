@@ -75,7 +75,8 @@ else:
         shown = payments_shown(rows)
         st.dataframe(shown, key=f"overview_rows.{as_of_day}.{choice}", hide_index=True,
                      width="stretch", column_config={
-                         "Received": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
+                         "Received": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+                     placeholder="")
         navigation.link("pages/cash_received.py", "Open Cash received",
                         icon=":material/payments:")
     else:

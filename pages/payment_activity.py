@@ -107,7 +107,7 @@ else:
             "error": "Error", "invoice_id": "Invoice id", "event_id": "Event id",
             "source": "Via",
             "open": st.column_config.LinkColumn("Invoice", display_text="Open", width="small"),
-        },
+        }, placeholder="",
     )
 
 st.subheader("Messages to customers (outbox)")
@@ -124,5 +124,5 @@ else:
             "sent_at": st.column_config.DatetimeColumn("Sent", format="YYYY-MM-DD HH:mm"),
             "kind": "Kind", "recipient": "To", "subject": "Subject", "status": "Status",
             "attempts": "Attempts", "last_error": "Last error", "invoice_id": "Invoice id",
-        },
+        }, placeholder="",
     )

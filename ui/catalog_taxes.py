@@ -129,7 +129,7 @@ def _tables(show_archived: bool) -> None:
             "Tax rate": r.display_name, "Percentage": percent_text(r.percentage),
             "Kind": "inclusive" if r.inclusive else "exclusive", "Country": r.country or "",
             "Jurisdiction": r.jurisdiction or "", "Active": r.active, "Id": r.id,
-        } for r in rates]), hide_index=True, key=f"tax_rates_table.{show_archived}")
+        } for r in rates]), hide_index=True, key=f"tax_rates_table.{show_archived}", placeholder="")
     else:
         st.info("No tax rates yet.")
     if coupons:
@@ -139,7 +139,7 @@ def _tables(show_archived: bool) -> None:
             else str(c.times_redeemed),
             "Redeemable until": day(c.redeem_by) if c.redeem_by else "",
             "Valid": c.valid, "Id": c.id,
-        } for c in coupons]), hide_index=True, key=f"coupons_table.{show_archived}")
+        } for c in coupons]), hide_index=True, key=f"coupons_table.{show_archived}", placeholder="")
     else:
         st.info("No coupons yet.")
 

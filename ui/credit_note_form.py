@@ -147,7 +147,8 @@ def issue_dialog(invoice: Invoice, user: CurrentUser) -> None:
         current = preview is not None
         if preview is not None:
             st.dataframe(preview_rows(preview), hide_index=True, key=f"preview_table.{ISSUE}",
-                         column_config={"Amount": st.column_config.TextColumn(alignment="right")})
+                         column_config={"Amount": st.column_config.TextColumn(alignment="right")},
+                         placeholder="")
         else:
             st.caption("Preview the credit note to see its effect before issuing it.")
         go = issue.button("Issue credit note", type="primary", key=f"confirm_yes.{ISSUE}",

@@ -115,7 +115,7 @@ def timeline(invoice: Invoice, history: pd.DataFrame) -> None:
                  key=f"timeline.{invoice.id}", column_config={
                      "When": st.column_config.TextColumn(width="small"),
                      "What": st.column_config.TextColumn(width="large"),
-                     "Reason or note": st.column_config.TextColumn(width="medium")})
+                     "Reason or note": st.column_config.TextColumn(width="medium")}, placeholder="")
     invoice_money.payments_section(invoice)
     invoice_money.credit_notes_section(invoice)
 
@@ -171,7 +171,8 @@ def totals(breakdown: InvoiceBreakdown, *, key: str, status: str | None = None) 
     """The totals table (``status``: the invoice's, None for a preview); a note when
     lines carry their own discounts."""
     st.dataframe(total_rows(breakdown, status), hide_index=True, key=f"totals.{key}",
-                 column_config={"Amount": st.column_config.TextColumn(alignment="right")})
+                 column_config={"Amount": st.column_config.TextColumn(alignment="right")},
+                 placeholder="")
     if breakdown.line_discounts:
         given = money(sum(d.amount for d in breakdown.line_discounts), breakdown.currency)
         st.caption(f"Line discounts ({given}) are already taken off in the subtotal, "
@@ -194,7 +195,7 @@ def lines(invoice: Invoice, breakdown: InvoiceBreakdown | None = None) -> None:
     st.dataframe(frame, hide_index=True, column_config={
         "Unit price": st.column_config.TextColumn(alignment="right"),
         "Amount": st.column_config.TextColumn(alignment="right"),
-    })
+    }, placeholder="")
     if breakdown is None:
         st.markdown(f"**Total {money(invoice.total, invoice.currency)}**")
     else:

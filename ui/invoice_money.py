@@ -76,7 +76,8 @@ def payments_section(invoice: Invoice) -> None:
                    "No payment was needed: nothing was due on this invoice.")
         return
     st.dataframe(payment_rows(payments), hide_index=True, key=f"payments.{invoice.id}",
-                 column_config={"Amount": st.column_config.TextColumn(alignment="right")})
+                 column_config={"Amount": st.column_config.TextColumn(alignment="right")},
+                 placeholder="")
 
 
 def credit_notes_section(invoice: Invoice) -> None:
@@ -91,8 +92,9 @@ def credit_notes_table(notes: list[CreditNote], *, key: str) -> None:
     """The credit notes as a table (amounts right-aligned)."""
     money_columns = ["Amount", "Reduced what is owed", "To customer balance",
                      "Refunded outside Stripe"]
-    st.dataframe(credit_note_rows(notes), hide_index=True, key=key, column_config={
-        name: st.column_config.TextColumn(alignment="right") for name in money_columns})
+    st.dataframe(credit_note_rows(notes), hide_index=True, key=key, placeholder="",
+                 column_config={name: st.column_config.TextColumn(alignment="right")
+                                for name in money_columns})
 
 
 def customer_credit_notes(customer_id: str) -> None:

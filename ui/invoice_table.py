@@ -119,7 +119,7 @@ def show_invoices(
         return shown
     event = st.dataframe(
         shown, key=key, hide_index=True, column_config=column_config(), width="stretch",
-        on_select="rerun", selection_mode="single-row",
+        on_select="rerun", selection_mode="single-row", placeholder="",
     )
     st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
     if (row := selected(event, shown, key=key, id_column="Invoice ID",

@@ -67,7 +67,7 @@ def read_model_panel(services: Services) -> None:
     present = copied_objects(services.engine)  # counted now: follows every write
     copied = [present.get(kind, 0) for kind in KINDS]
     st.dataframe({"Object": list(KINDS.values()), "Copied": copied}, hide_index=True,
-                 key="admin_read_model_counts")
+                 key="admin_read_model_counts", placeholder="")
     if not freshness.backfill_done:
         total = max(1, sum(freshness.objects.get(kind, 0) for kind in KINDS))
         st.progress(min(1.0, freshness.objects.get("invoice", 0) / total),
@@ -90,4 +90,4 @@ def read_model_panel(services: Services) -> None:
         message = (f"Reconciled at {business_time(when):%H:%M:%S}: "
                    f"{'no drift' if drift == 0 else differ}")
         (st.success if drift == 0 else st.error)(message)
-        st.dataframe(table, hide_index=True, key="admin_reconciliation")
+        st.dataframe(table, hide_index=True, key="admin_reconciliation", placeholder="")

@@ -82,7 +82,7 @@ def _aging(section: CurrencyStatement) -> None:
     cells = {titles.get(b, b): money(section.aging[b], section.currency)
              for b in (*AGING_BUCKETS, "total")}
     st.caption("Open at the end of the period, by days overdue")
-    st.dataframe(pd.DataFrame([cells]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([cells]), hide_index=True, width="stretch", placeholder="")
 
 
 @st.cache_data(max_entries=16, ttl="15m", show_spinner=False)
@@ -110,6 +110,7 @@ def show(view: StatementView, *, key: str) -> None:
         tiles[1].metric("Closing balance", money(section.closing, currency))
         tiles[2].metric("Lines in the period", len(section.lines))
         st.dataframe(rows_shown, hide_index=True, width="stretch", key=f"{key}.{currency}",
+                     placeholder="",
                      column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})
         _aging(section)
     basename = f"statement-{statement.customer_id}-{statement.start}-{statement.end}"
