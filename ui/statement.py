@@ -5,7 +5,9 @@ The files hold the same rows as the screen: an "Opening balance" row, every line
 Stripe object id included) and a "Closing balance" row per currency, amounts as
 numbers (:func:`ui.tables.with_money`). Every file is made before it is clicked (CSV
 and Excel cached per content, the PDF kept per content in the session), so an early
-click never meets a dropped download.
+click never meets a dropped download; a long statement's files are made when asked
+(a "Prepare" button: more than ``ui.tables.READY_EXPORT_ROWS`` rows for CSV and Excel,
+more than :data:`READY_PDF_ROWS` for the PDF).
 
 :func:`prepared` formats a statement's rows once (:class:`StatementView`); the page's
 cached read (``ui.report_reads.statement``) keeps that, so a rerun of a 2,000-line
@@ -115,7 +117,9 @@ def show(view: StatementView, *, key: str) -> None:
         _aging(section)
     basename = f"statement-{statement.customer_id}-{statement.start}-{statement.end}"
     rows, version = view.rows, view.version
-    tables.export_buttons(rows, basename, key=f"{key}.export")  # ready bytes per content
+    # CSV and Excel: ready bytes per content, made when asked for a long statement
+    tables.export_buttons_or_prepare(rows, basename, key=f"{key}.export", version=version,
+                                     what="rows")
     # The PDF too is made before the click and kept for this content, so its address
     # survives the page running again (ui.ready_downloads); the same content's PDF is
     # shared by every session (each page load is a new session). A long statement's PDF

@@ -62,6 +62,26 @@ def test_a_long_statements_pdf_is_made_when_asked_with_every_line(app_test,
     assert "Closing balance: 0.00 USD" in text
 
 
+def test_a_long_statements_csv_and_excel_are_made_when_asked(app_test, long_history,
+                                                             monkeypatch) -> None:
+    from ui import tables
+
+    monkeypatch.setattr(tables, "READY_EXPORT_ROWS", 100)  # 162 rows: a long one here
+    query = {"customer": long_history.customer_id, "from": "2026-11-01", "to": "2026-11-30"}
+    at = app_test("pages/statement.py", role="viewer", **query).run()
+    assert not at.exception, at.exception
+    assert _labels(at) == []  # nothing made before it is asked for
+    rows = 2 * PAID_INVOICES + 2
+    [files] = [b for b in at.button if b.label == f"Prepare CSV and Excel of these {rows} rows"]
+    files.click().run()
+    assert not at.exception, at.exception
+    assert _labels(at) == ["CSV", "Excel"]
+    key = f"{PREFIX}statement.{long_history.customer_id}.2026-11-01.2026-11-30.export"
+    csv_text = at.session_state[key].files["csv"].decode("utf-8-sig")
+    assert csv_text.count("\n") == rows + 1  # a heading and every row
+    assert "Closing balance" in csv_text
+
+
 def test_each_period_gets_the_pdf_of_its_own_period(app_test, services) -> None:
     book = _new_customer(services, "Two Periods Sarl")
     book.invoice(12000, finalized="2026-10-05 10:00", due="2027-03-01 00:00")  # not due in either
