@@ -9,7 +9,7 @@ from services.core.clock import business_zone
 from services.reporting.cash_received import GRAINS
 from ui import report_reads, tables
 from ui.caching import refresher
-from ui.cash_received import payments_shown, show_totals
+from ui.cash_received import DEFAULT_DAYS, DEFAULT_GRAIN, payments_shown, show_totals
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.navigation import go
@@ -26,14 +26,14 @@ st.caption("Money that came in, on the day it arrived (each partial payment on i
 
 latest = today()
 pick_start, pick_end, pick_grain = st.columns([1, 1, 2], vertical_alignment="bottom")
-start = pick_start.date_input("From", value=latest - timedelta(days=29), key="from",
+start = pick_start.date_input("From", value=latest - timedelta(days=DEFAULT_DAYS - 1), key="from",
                               bind="query-params", format="YYYY-MM-DD")
 end = pick_end.date_input("To", value=latest, key="to", bind="query-params",
                           format="YYYY-MM-DD")
 grain = pick_grain.segmented_control(
-    "Group by", GRAINS, format_func=str.capitalize, default="day", key="by",
+    "Group by", GRAINS, format_func=str.capitalize, default=DEFAULT_GRAIN, key="by",
     bind="query-params",
-) or "day"
+) or DEFAULT_GRAIN
 if start is None or end is None:
     st.info("Choose the first and last day of the period.")
     st.stop()

@@ -17,6 +17,9 @@ from services.reporting.cash_received import CashReceived
 from ui.formatting import money
 from ui.tables import with_money
 
+DEFAULT_DAYS = 30  # the page opens on the last 30 days, today included
+DEFAULT_GRAIN = "day"
+
 PAYMENT_COLUMNS = {
     "received_at": "Received", "number": "Invoice", "customer": "Customer", "Amount": "Amount",
     "currency": "Currency", "method": "Method", "payment_id": "Payment ID",

@@ -1,5 +1,5 @@
 """Start-up warm-up: import the libraries pages load late, fill the caches the Overview,
-Invoices and Overdue & aging pages read first.
+Invoices, Overdue & aging and Cash received pages read first.
 
 ``app.py`` runs both from a plain background thread at server start (no browser
 session): :func:`import_page_libraries` at once, :func:`warm_default_views` once the
@@ -13,10 +13,12 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from services.reporting.invoice_list import NEWEST_FIRST
 from services.reporting.receivables import InvoiceFilters
-from ui import debtors_table, reads
+from ui import debtors_table, reads, report_reads
+from ui.cash_received import DEFAULT_DAYS, DEFAULT_GRAIN
 from ui.invoice_filters import DEFAULT_PAGE_SIZE
 from ui.quiet_logs import quiet_streamlit_context_warnings
 
@@ -47,20 +49,27 @@ def _overview() -> object:
     return reads.overview(reads.today())
 
 
+def _cash_received() -> object:
+    day = reads.today()
+    return report_reads.cash_received(day - timedelta(days=DEFAULT_DAYS - 1), day,
+                                      DEFAULT_GRAIN)
+
+
 def _overdue() -> object:
     debtors_table.warm_default_view(reads.today())
     return None
 
 
 def warm_default_views() -> None:
-    """Load the customers, the Invoices page's newest rows, the Overview and the Overdue &
-    aging page's first view into the caches."""
+    """Load the customers, the Invoices page's newest rows, the Overview, and the Overdue &
+    aging and Cash received pages' first views into the caches."""
     quiet_streamlit_context_warnings()
     views: tuple[tuple[str, Callable[[], object]], ...] = (
         ("customers", reads.customers_table),
         ("newest invoices", _newest_invoices),
         ("overview", _overview),
         ("overdue", _overdue),
+        ("cash received", _cash_received),
     )
     for name, load in views:
         try:

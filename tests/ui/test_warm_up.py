@@ -1,5 +1,5 @@
 """The start-up warm-up: run from a plain thread (no session) it fills the caches the
-Invoices, Overview and Overdue & aging pages read first, and a Stripe that cannot be
+Invoices, Overview, Overdue & aging and Cash received pages read first, and a Stripe that cannot be
 reached only costs that head start."""
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ def test_warmed_pages_open_without_reading_stripe_again(app_test, services, monk
     for name in ("invoice_list_page", "invoices_page", "invoices_table", "kpis", "aging",
                  "debtors", "aging_page"):
         monkeypatch.setattr(services.reports, name, no_second_read)
+    from services.reporting.cash_received import CashReceivedReport
+
+    monkeypatch.setattr(CashReceivedReport, "report", no_second_read)
     invoices = app_test("pages/invoices.py", role="viewer").run()
     assert not invoices.exception and not invoices.error
     assert opened.id in set(invoices.dataframe[0].value["Invoice ID"])
@@ -49,6 +52,8 @@ def test_warmed_pages_open_without_reading_stripe_again(app_test, services, monk
     overdue = app_test("pages/overdue.py", role="viewer").run()  # its first view: all overdue
     assert not overdue.exception and not overdue.error
     assert list(overdue.dataframe[0].value["currency"]) == ["USD"]  # the aging, from the cache
+    cash = app_test("pages/cash_received.py", role="viewer").run()  # the last 30 days
+    assert not cash.exception and not cash.error
 
 
 def test_unreachable_stripe_does_not_break_the_warm_up():  # type: ignore[no-untyped-def]
