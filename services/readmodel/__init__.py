@@ -5,7 +5,9 @@
 - ``columns``: those columns, taken from a Stripe object;
 - ``store``: every SQL statement over these tables (writes never let an older read
   of an object overwrite a newer one);
-- ``sync``: filling it (backfill), keeping it current (events, catch-up) and checking
-  it against Stripe (reconciliation);
+- ``sync``: keeping it current (re-reads after events and writes); ``backfill``:
+  filling it (every object listed, resumable); ``stripe_reads``: the paced Stripe
+  reads both use; ``snapshots``: storing a read; ``upkeep``: catch-up;
+  ``reconcile``: checking it against Stripe;
 - ``queries``: what the views ask of it.
 """

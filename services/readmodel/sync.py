@@ -1,59 +1,59 @@
-"""Filling the read model and keeping it current: re-reads, backfill, events and catch-up.
+"""Applying Stripe objects and events to the read model: re-reads, writes' answers, events.
 
 - **Re-read** (:meth:`ReadModelSync.fetch`): an event or a write names an object; the
   object is read again from Stripe (an invoice with all its lines and its payments)
   and stored under the time the read started, so the newest read wins whatever
   order events arrive or commit in (``services.readmodel.store``).
-- **Backfill** (:meth:`ReadModelSync.backfill`): every product, price, customer (those
-  on test clocks too, outside live mode) and invoice, 100 per request, paced under
-  Stripe's rate limit, resumable from its cursor after a crash or restart. The event
-  cursor is noted *before* the backfill starts, so events that happen meanwhile are
-  applied by the next catch-up.
-- **Catch-up** (:meth:`ReadModelSync.catch_up`): ``GET /v1/events`` since the last
-  applied event; if that is older than Stripe keeps events (30 days), a full relist.
+- **Read your writes** (:meth:`ReadModelSync.store_written`): what a dashboard write
+  got back from Stripe is stored at once.
+- **Events** (:meth:`ReadModelSync.snapshots_for_event`): which object an event
+  changed, read again; the catch-up (``GET /v1/events`` since the last applied event,
+  a full relist when that is older than Stripe keeps events, 30 days) is run by
+  :mod:`services.readmodel.upkeep`.
 
-Stripe's limits: 25 requests/s in test mode, 100 live. Reads are paced at
-``requests_per_second`` (default 20) by pyrate-limiter, and a 429 is retried with
-exponential backoff by tenacity: it never reaches the user.
+The backfill (every object, listed 100 per request, resumable) is
+:mod:`services.readmodel.backfill`; :class:`ReadModelSync` keeps its entry points
+(:meth:`~ReadModelSync.backfill`, :meth:`~ReadModelSync.mark_listed`,
+:meth:`~ReadModelSync.restart_backfill`). Requests are paced under Stripe's rate limit
+and a 429 is retried by :mod:`services.readmodel.stripe_reads`: it never reaches the
+user. A read is stored through :mod:`services.readmodel.snapshots`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import stripe
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, SingleBucketFactory
 from sqlalchemy import Engine
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from services.core.database import retry_on_conflict, write_transaction
-from services.core.errors import StripeUnavailable
 from services.readmodel import store
+from services.readmodel.backfill import BACKFILL_KINDS, Backfill, BackfillProgress
 from services.readmodel.columns import object_id
 from services.readmodel.discount_names import bare_discount_ids, with_stored_discounts
+from services.readmodel.snapshots import Snapshot, save_snapshot, save_snapshots, store_snapshots
+from services.readmodel.stripe_reads import (
+    INVOICE_EXPAND,
+    INVOICE_RETRIEVE_EXPAND,
+    PAGE_SIZE,
+    PATHS,
+    PacedReader,
+)
 from services.readmodel.tables import OBJECT_TABLES
+
+#: Names importable from here as before the backfill, the paced reads and the snapshots
+#: moved to modules of their own.
+__all__ = [
+    "BACKFILL_KINDS", "DRAFTS_FOLLOWED", "EVENT_RETENTION_SECONDS", "INVOICE_EXPAND",
+    "INVOICE_RETRIEVE_EXPAND", "OBJECT_EVENT_TYPES", "PAGE_SIZE", "PATHS", "BackfillProgress",
+    "ReadModelSync", "Snapshot", "save_snapshot", "save_snapshots",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
 EVENT_RETENTION_SECONDS = 30 * 86400  # Stripe keeps events for 30 days
-BACKFILL_KINDS = ("product", "price", "customer", "invoice", "tax_rate", "coupon",
-                  "credit_note")
-#: Where each kind is read (``/v1/<path>``).
-PATHS = {"customer": "customers", "product": "products", "price": "prices",
-         "invoice": "invoices", "tax_rate": "tax_rates", "coupon": "coupons",
-         "credit_note": "credit_notes"}
-#: Invoices are read with their payments and the coupon behind each discount amount.
-INVOICE_EXPAND = ("payments", "total_discount_amounts.discount")
-#: One invoice read alone also brings each payment's PaymentRecord (method, reference):
-#: four levels, Stripe's deepest expansion, so a list (``data.`` more) cannot ask for it.
-INVOICE_RETRIEVE_EXPAND = (*INVOICE_EXPAND, "payments.data.payment.payment_record")
 DRAFTS_FOLLOWED = 50  # a customer's drafts re-read when the customer changes (newest first)
 
 # Event types that change an object of the read model, and which object to re-read.
@@ -75,35 +75,6 @@ OBJECT_EVENT_TYPES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One object as read from Stripe (``obj`` None: it no longer exists)."""
-
-    kind: str
-    object_id: str
-    version: int
-    obj: Mapping[str, Any] | None
-    lines: list[Mapping[str, Any]] | None = None
-    first_seen: int | None = None  # ordering among same-second invoices (see tables)
-
-
-@dataclass
-class BackfillProgress:
-    """How far the backfill is: objects listed per kind, and which kinds are done."""
-
-    listed: dict[str, int] = field(default_factory=dict)
-    done: set[str] = field(default_factory=set)
-    requests: int = 0
-
-    @property
-    def finished(self) -> bool:
-        return set(BACKFILL_KINDS) <= self.done
-
-
-class _RateLimited(Exception):
-    """A 429 from Stripe, to be retried after a pause."""
-
-
 class ReadModelSync:
     """Reads Stripe into the read model behind ``engine``, paced under the rate limit."""
 
@@ -115,104 +86,54 @@ class ReadModelSync:
         requests_per_second: float = 20.0,
         include_test_clocks: bool = True,
     ) -> None:
-        self._client = client
         self._engine = engine
         self.engine = engine
-        self._include_test_clocks = include_test_clocks
-        per_second = max(1, int(requests_per_second))
-        # One bucket, emptied of past requests on each acquire instead of by pyrate-limiter's
-        # leak thread: that thread (one per instance, never stopped) outlived every dashboard
-        # process's services and every test that built some.
-        self._bucket = InMemoryBucket([Rate(per_second, Duration.SECOND)])
-        self._limiter = Limiter(SingleBucketFactory(self._bucket, schedule_leak=False))
-        self._pacing = threading.Lock()
-        self.requests = 0
+        self._reads = PacedReader(client, requests_per_second=requests_per_second)
+        self._backfill = Backfill(self._reads, engine, include_test_clocks=include_test_clocks)
 
-    # -- one request, paced and retried ---------------------------------------------------
-
-    def _get(self, path: str, **params: Any) -> dict[str, Any]:
-        """``GET path`` as a plain dict: paced, and retried on 429 (StripeUnavailable after)."""
-        try:
-            return self._get_retrying(path, params)
-        except _RateLimited as err:
-            raise StripeUnavailable(
-                "Stripe kept answering 'too many requests'; try again in a minute",
-                retryable=True,
-            ) from err
-
-    @retry(
-        retry=retry_if_exception_type(_RateLimited),
-        wait=wait_exponential(multiplier=0.5, max=8),
-        stop=stop_after_attempt(8),
-        reraise=True,
-    )
-    def _get_retrying(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        with self._pacing:  # the bucket is not safe to leak while another thread adds to it
-            self._bucket.leak(self._bucket.now())
-            self._limiter.try_acquire("stripe-read")
-        self.requests += 1
-        try:
-            return dict(self._client.raw_request("get", path, **params).data)
-        except stripe.RateLimitError as err:
-            raise _RateLimited(str(err)) from err
+    @property
+    def requests(self) -> int:
+        """Requests sent to Stripe so far (retries of a 429 included)."""
+        return self._reads.requests
 
     def close(self) -> None:
         """Release the rate limiter (when the services are disposed); no thread is left."""
-        self._limiter.close()
-
-    def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
-        cursor = params.get("starting_after")
-        while True:
-            query = {**params, "limit": PAGE_SIZE}
-            if cursor:
-                query["starting_after"] = cursor
-            page = self._get(path, **query)
-            rows = list(page.get("data") or [])
-            yield rows
-            if not page.get("has_more") or not rows:
-                return
-            cursor = rows[-1]["id"]
+        self._reads.close()
 
     # -- re-reads -------------------------------------------------------------------------
 
     def fetch(self, kind: str, object_id_: str) -> Snapshot:
-        """Read one object again (an invoice with all its lines and payments)."""
+        """Read one object of ``kind`` (a key of ``PATHS``) again from Stripe.
+
+        ``GET /v1/<path>/<id>`` (https://docs.stripe.com/api/invoices/retrieve and the
+        like); an invoice with all its lines and its payments (``INVOICE_RETRIEVE_EXPAND``).
+        The snapshot's ``version`` is when the read started (microseconds); its ``obj``
+        is None when Stripe answers 404 or ``deleted``. Raises other Stripe errors as
+        the SDK raised them, :class:`services.core.errors.StripeUnavailable` after 429s.
+        """
         version = store.now_version()
         path = PATHS[kind]
         params: dict[str, Any] = (
             {"expand": list(INVOICE_RETRIEVE_EXPAND)} if kind == "invoice" else {})
         try:
-            obj = self._get(f"/v1/{path}/{object_id_}", **params)
+            obj = self._reads.get(f"/v1/{path}/{object_id_}", **params)
         except stripe.InvalidRequestError as err:
             if err.http_status == 404:
                 return Snapshot(kind, object_id_, version, None)
             raise
         if obj.get("deleted"):
             return Snapshot(kind, object_id_, version, None)
-        lines = self._all_lines(obj) if kind == "invoice" else None
+        lines = self._reads.invoice_lines(obj) if kind == "invoice" else None
         return Snapshot(kind, object_id_, version, obj, lines)
-
-    def _all_lines(self, invoice: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
-        embedded = invoice.get("lines") or {}
-        if not embedded.get("has_more"):
-            return None  # the embedded list is complete
-        lines: list[Mapping[str, Any]] = []
-        for page in self._pages(f"/v1/invoices/{invoice['id']}/lines", {}):
-            lines.extend(page)
-        return lines
 
     def save(self, snapshots: list[Snapshot]) -> None:
         """Store snapshots in one transaction (a listed page: one upsert statement), run
         again if PostgreSQL cancels it for a conflict with another server's writes."""
-
-        def in_one_transaction() -> None:
-            with write_transaction(self._engine) as conn:
-                save_snapshots(conn, snapshots)
-
-        retry_on_conflict(in_one_transaction)
+        store_snapshots(self._engine, snapshots)
 
     def refresh(self, kind: str, object_id_: str) -> Snapshot:
-        """Re-read one object and store it; the snapshot stored."""
+        """Re-read one object and store it (:meth:`fetch`, then :meth:`save`); the
+        snapshot stored. Raises what :meth:`fetch` raises, before anything is stored."""
         snapshot = self.fetch(kind, object_id_)
         self.save([snapshot])
         return snapshot
@@ -224,7 +145,8 @@ class ReadModelSync:
         answer. An invoice whose embedded lines are partial, and the invoice of a
         changed invoice item, are read again whole. An invoice whose discounts come as
         bare ids keeps the discounts stored for it (their coupon names), or is read again
-        when one is new (:mod:`services.readmodel.discount_names`).
+        when one is new (:mod:`services.readmodel.discount_names`). Raises what
+        :meth:`fetch` raises, before anything is stored.
         """
         snapshots: list[Snapshot] = []
         for version, result in returned:
@@ -255,7 +177,9 @@ class ReadModelSync:
 
         ``received_at`` is when the dashboard received the event: a stored copy read
         after that already shows the change, so the object is not read again (a burst
-        of events about one invoice costs one or two reads, not one each).
+        of events about one invoice costs one or two reads, not one each). Follows
+        Stripe's event types (https://docs.stripe.com/api/events/types); an event of a
+        type not in ``OBJECT_EVENT_TYPES`` gives ``[]``. Raises what :meth:`fetch` raises.
         """
         event_type = str(event.get("type"))
         obj = (event.get("data") or {}).get("object") or {}
@@ -298,7 +222,7 @@ class ReadModelSync:
         if kind in ("invoiceitem", "invoice_payment"):
             return object_id(obj.get("invoice"))
         if kind == "payment_intent" and obj.get("id"):
-            page = self._get(
+            page = self._reads.get(
                 "/v1/invoice_payments",
                 payment={"type": "payment_intent", "payment_intent": obj["id"]},
                 limit=1,
@@ -308,123 +232,27 @@ class ReadModelSync:
         return None
 
     def invoice_pages(self) -> Iterator[list[dict[str, Any]]]:
-        """Every invoice in Stripe, a page at a time (for the reconciliation)."""
-        yield from self._pages("/v1/invoices", {})
+        """Every invoice in Stripe as Stripe lists it (``GET /v1/invoices``, 100 a page,
+        newest first), a page at a time, nothing stored (for the reconciliation)."""
+        yield from self._reads.pages("/v1/invoices", {})
 
-    # -- backfill ---------------------------------------------------------------------------
+    # -- backfill (services.readmodel.backfill) -------------------------------------------
 
     def backfill(
         self, progress: Callable[[BackfillProgress], None] | None = None
     ) -> BackfillProgress:
-        """List every object into the read model, resuming where a previous run stopped."""
-        report = BackfillProgress()
-        if store.sync_row(self._engine, store.EVENTS_CURSOR) is None:
-            self._note_events_cursor()
-        for kind in BACKFILL_KINDS:
-            for name, params in self._listings(kind):
-                self._list_into_model(kind, name, params, report, progress)
-            report.done.add(kind)
-            if progress:
-                progress(report)
-        return report
-
-    def _listings(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(bookkeeping name, list parameters) for each list the kind needs."""
-        yield kind, {}
-        if kind == "customer" and self._include_test_clocks:
-            # Stripe leaves customers on test clocks out of the plain list.
-            for page in self._pages("/v1/test_helpers/test_clocks", {}):
-                for clock in page:
-                    yield f"customer@{clock['id']}", {"test_clock": clock["id"]}
-
-    def _list_into_model(
-        self,
-        kind: str,
-        name: str,
-        params: dict[str, Any],
-        report: BackfillProgress,
-        progress: Callable[[BackfillProgress], None] | None,
-    ) -> None:
-        row = store.sync_row(self._engine, name)
-        if row is not None and row["done"]:
-            report.listed[kind] = report.listed.get(kind, 0) + int(row["listed"] or 0)
-            return
-        listed = int(row["listed"] or 0) if row else 0
-        if row is None:
-            store.save_sync_row(self._engine, name, started_at=int(time.time()))
-        start = {**params, "starting_after": row["cursor"]} if row and row["cursor"] else params
-        path = PATHS[kind]
-        if kind == "invoice":
-            start = {**start, "expand": [f"data.{field}" for field in INVOICE_EXPAND]}
-        for page in self._pages(f"/v1/{path}", start):
-            version = store.now_version()
-            # A page is newest first: the earlier in the page, the later it was made.
-            snapshots = [
-                Snapshot(kind, obj["id"], version, obj,
-                         self._all_lines(obj) if kind == "invoice" else None,
-                         first_seen=version - position)
-                for position, obj in enumerate(page)
-            ]
-            self.save(snapshots)
-            listed += len(page)
-            report.listed[kind] = report.listed.get(kind, 0) + len(page)
-            report.requests = self.requests
-            cursor = page[-1]["id"] if page else None
-            store.save_sync_row(self._engine, name, cursor=cursor, listed=listed)
-            if progress:
-                progress(report)
-        store.save_sync_row(self._engine, name, done=True, listed=listed,
-                            finished_at=int(time.time()))
+        """List every object into the read model, resuming where a previous run stopped
+        (:meth:`services.readmodel.backfill.Backfill.run`)."""
+        return self._backfill.run(progress)
 
     def newest_event(self) -> dict[str, Any] | None:
         """Stripe's newest event now, or None when there is none."""
-        page = self._get("/v1/events", limit=1)
-        found = page.get("data") or []
-        return dict(found[0]) if found else None
-
-    def _note_events_cursor(self) -> None:
-        """Mark the read model as current up to the newest event as the backfill starts."""
-        newest = self.newest_event()
-        with write_transaction(self._engine) as conn:
-            if newest is None:
-                store.advance_events_cursor(conn, "", int(time.time()))
-            else:
-                store.advance_events_cursor(conn, newest["id"], int(newest["created"]))
+        return self._reads.newest_event()
 
     def mark_listed(self) -> None:
         """Record every kind as listed, without listing (see ``begin_at_now``)."""
-        if store.sync_row(self._engine, store.EVENTS_CURSOR) is None:
-            self._note_events_cursor()
-        now = int(time.time())
-        for kind in BACKFILL_KINDS:
-            store.save_sync_row(self._engine, kind, done=True, started_at=now, finished_at=now)
+        self._backfill.mark_listed()
 
     def restart_backfill(self) -> None:
         """Forget backfill progress, so the next backfill lists everything again."""
-        for row in store.all_sync_rows(self._engine):
-            if row["name"] != store.EVENTS_CURSOR:
-                store.save_sync_row(self._engine, row["name"], done=False, cursor=None,
-                                    listed=0, finished_at=None)
-
-
-def save_snapshots(conn: Any, snapshots: Sequence[Snapshot]) -> None:
-    """Store snapshots inside the caller's transaction: the copies of each kind with one
-    upsert statement per 100 (:func:`services.readmodel.store.store_objects`; each still
-    only where it is newer than the stored one), deletions one by one."""
-    copies: dict[str, list[store.ObjectCopy]] = {}
-    for snapshot in snapshots:
-        if snapshot.obj is None:
-            store.mark_deleted(conn, snapshot.kind, snapshot.object_id, snapshot.version)
-        else:
-            copies.setdefault(snapshot.kind, []).append(store.ObjectCopy(
-                snapshot.obj, snapshot.version, snapshot.lines, first_seen=snapshot.first_seen))
-    for kind, group in copies.items():
-        store.store_objects(conn, kind, group)
-
-
-def save_snapshot(conn: Any, snapshot: Snapshot) -> bool:
-    """Store one snapshot inside the caller's transaction; True when it was newer."""
-    if snapshot.obj is None:
-        return store.mark_deleted(conn, snapshot.kind, snapshot.object_id, snapshot.version)
-    return store.store_object(conn, snapshot.kind, snapshot.obj, snapshot.version,
-                              lines=snapshot.lines, first_seen=snapshot.first_seen)
+        self._backfill.restart()
