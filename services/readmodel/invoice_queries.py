@@ -152,8 +152,9 @@ NEWEST_FIRST = InvoiceOrder("created", descending=True)
 @dataclass(frozen=True)
 class CurrencyTotals:
     """The invoices of one currency in a filtered set: how many, and the sums of their
-    amount due, amount paid and amount remaining (integer minor units; drafts and
-    voided invoices add nothing to ``amount_remaining``). ``amount_remaining`` is Stripe's
+    amount due, amount paid and amount remaining (integer minor units; voided invoices
+    add nothing to ``amount_due``, as the list shows them no amount due, and drafts and
+    voided invoices nothing to ``amount_remaining``). ``amount_remaining`` is Stripe's
     sum, split as the Overview counts it: ``outstanding`` (open invoices, the Overview's
     Outstanding) and ``written_off`` (uncollectible ones: Stripe keeps them payable, the
     receivables reports no longer count them)."""
@@ -301,9 +302,10 @@ def invoice_totals(
     A query filtered on nothing but statuses and currency reads the stored totals per
     (status, currency) (:mod:`services.readmodel.stored_totals`, a handful of rows);
     any other, or ``stored=False``, one query grouped by status and currency. Both give
-    the same rows, so the same figures. Drafts' and voided invoices'
-    ``amount_remaining`` is left out here, in Python, over a few groups, and what
-    remains is split into open (``outstanding``) and uncollectible (``written_off``).
+    the same rows, so the same figures. Voided invoices' ``amount_due`` (Stripe keeps the
+    figure; nothing is due any more) and drafts' and voided invoices' ``amount_remaining``
+    are left out here, in Python, over a few groups, and what remains is split into open
+    (``outstanding``) and uncollectible (``written_off``).
     Raises ``ValueError`` for an unknown status.
     """
     where = conditions(query)  # also refuses an unknown status, whichever way is read
@@ -317,6 +319,7 @@ def invoice_totals(
         found = sums.setdefault(currency, [0, 0, 0, 0, 0, 0])
         owed = 0 if status in NOTHING_REMAINING else remaining
         split = (owed if status == "open" else 0, owed if status == "uncollectible" else 0)
+        due = 0 if status == "void" else due
         for position, amount in enumerate((count, due, paid, owed, *split)):
             found[position] += amount
     return [CurrencyTotals(currency, *figures) for currency, figures in sorted(sums.items())]
