@@ -82,7 +82,7 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
     is kept by id (``?customer=cus_…``) through ``st.query_params``. Dates are
     inclusive days; "Paid" is the day the invoice became fully paid.
     """
-    top = st.columns([3, 2, 1, 1, 1], vertical_alignment="bottom")
+    top = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
     status_labels = top[0].multiselect(
         "Status", list(STATUS_LABELS.values()), key="status", bind="query-params",
         placeholder="All statuses",
@@ -95,8 +95,9 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
         "Currency", [c.upper() for c in SUPPORTED_CURRENCIES], index=None, key="currency",
         bind="query-params", placeholder="All",
     )
-    chosen = _date_filters(top[3])
-    overdue_only = top[4].toggle("Overdue only", key="overdue", bind="query-params")
+    overdue_only = top[3].toggle("Overdue only", key="overdue", bind="query-params")
+    dates, *order_columns = st.columns([1, 2, 1, 1], vertical_alignment="bottom")
+    chosen = _date_filters(dates)
     codes = {label: code for code, label in STATUS_LABELS.items()}
     filters = InvoiceFilters(
         statuses=tuple(codes[label] for label in status_labels),
@@ -106,7 +107,7 @@ def filter_bar(customers: pd.DataFrame, as_of: date) -> InvoiceQuery:
         as_of=as_of,
         **chosen,
     )
-    return InvoiceQuery(filters, *_order_and_size())
+    return InvoiceQuery(filters, *_order_and_size(order_columns))
 
 
 def _date_filters(where: DeltaGenerator) -> dict[str, date | None]:
@@ -126,11 +127,16 @@ def _date_filters(where: DeltaGenerator) -> dict[str, date | None]:
             for column, (text, name) in zip(st.columns(2), pair, strict=True):
                 chosen[name] = column.date_input(text, value=None, key=name,
                                                  bind="query-params")
+    for (first_text, first), (last_text, last) in pairs:
+        start, end = chosen[first], chosen[last]
+        if start is not None and end is not None and start > end:
+            st.warning(f"{first_text} is after {last_text.lower()}: no invoice can match. "
+                       "Open Dates to change them.", icon=":material/event_busy:")
     return chosen
 
 
-def _order_and_size() -> tuple[InvoiceOrder, int]:
-    by, direction, size = st.columns([2, 1, 1], vertical_alignment="bottom")
+def _order_and_size(columns: list[DeltaGenerator]) -> tuple[InvoiceOrder, int]:
+    by, direction, size = columns
     column = by.selectbox("Sort by", list(SORT_COLUMNS), key="sort", bind="query-params",
                           help="Sorts every matching invoice, not only this page")
     descending = direction.selectbox("Order", DIRECTIONS, key="order", bind="query-params")

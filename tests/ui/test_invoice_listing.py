@@ -9,7 +9,7 @@ Pages hold 50, 100 or 250 invoices; the tests offer a page of 2 as well
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 import pytest
@@ -155,6 +155,10 @@ def test_date_filters_sit_in_a_popover_that_counts_those_set(  # type: ignore[no
     assert list(at.dataframe[0].value["Invoice ID"]) == [ids[1500]]
     at.date_input(key="paid_from").set_value(None).run()
     assert _popover_labels(at) == ["Dates (1 set)"]
+    assert not at.warning
+    at.date_input(key="paid_from").set_value(TODAY + timedelta(days=1)).run()  # after "to"
+    assert [w.value for w in at.warning] == [
+        "Paid from is after paid to: no invoice can match. Open Dates to change them."]
 
 
 def test_export_holds_every_match_in_order_not_only_the_page(  # type: ignore[no-untyped-def]
