@@ -99,6 +99,15 @@ def column_config() -> dict[str, ColumnConfig]:
     }
 
 
+def _listed(shown: pd.DataFrame) -> str:
+    """"3 invoices", or "136 rows for 91 invoices (…)" when invoices repeat."""
+    invoices = shown["Invoice ID"].nunique()
+    words = f"{invoices:,} invoice{'s' if invoices != 1 else ''}"
+    if len(shown) == invoices:
+        return words
+    return f"{len(shown):,} rows for {words} (an invoice counted two ways has a row for each)"
+
+
 def show_invoices(
     rows: pd.DataFrame,
     *,
@@ -107,13 +116,15 @@ def show_invoices(
     extra: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Invoice rows (``reports`` columns) as on the Invoices page; selecting a row opens
-    that invoice. ``extra`` adds source columns under a label. Returns the frame shown
-    (what an export must contain)."""
+    that invoice. ``extra`` adds source columns under a label, right after the number (in
+    sight on a narrow screen). An invoice listed on more than one row (e.g. counted both
+    as receivable and as invoiced in a period) is counted once in the caption, which then
+    says how many rows there are. Returns the frame shown (what an export must contain)."""
     shown = shown_frame(rows, sort)
     if extra:
         ordered = _ordered(rows, sort)
-        for source, label in extra.items():
-            shown[label] = ordered[source].to_numpy()
+        for position, (source, label) in enumerate(extra.items(), start=1):
+            shown.insert(position, label, ordered[source].to_numpy())
     if shown.empty:
         st.info("No invoices here.")
         return shown
@@ -121,7 +132,7 @@ def show_invoices(
         shown, key=key, hide_index=True, column_config=column_config(), width="stretch",
         on_select="rerun", selection_mode="single-row", placeholder="",
     )
-    st.caption(f"{len(shown)} invoice{'s' if len(shown) != 1 else ''} · select a row to open it")
+    st.caption(f"{_listed(shown)} · select a row to open it")
     if (row := selected(event, shown, key=key, id_column="Invoice ID",
                         what="invoice")) is not None:
         navigation.go(INVOICE_PAGE, query_params={"invoice": row["Invoice ID"]})

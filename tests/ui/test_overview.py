@@ -93,3 +93,23 @@ def test_collected_opens_the_payments_behind_it_not_whole_invoices(app_test, str
     mine = rows[rows["Invoice"] == invoice.number]
     assert list(mine["Amount"]) == ["$300.00"] and list(mine["Method"]) == ["Cheque"]
     assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+
+
+def test_dso_lists_an_invoice_counted_two_ways_on_two_rows_and_says_so(app_test,
+                                                                      stripe_services):
+    """An open invoice finalized in the period is both receivable and invoiced in the
+    period: two rows, one invoice, and the reason in sight right after the number."""
+    _customer, invoice = open_invoice(stripe_services, amount=4_000, currency="usd",
+                                      days_until_due=30)
+    at = app_test(PAGE, role="viewer").run()
+    drill(at).set_value("kpi:dso").run()
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert list(rows.columns[:2]) == ["Number", "Counted as"]
+    mine = rows[rows["Number"] == invoice.number]
+    assert sorted(mine["Counted as"]) == ["invoiced in period", "receivable"]
+    invoices = rows["Invoice ID"].nunique()
+    assert invoices < len(rows)
+    counted = f"{invoices} invoice" + ("s" if invoices != 1 else "")
+    assert (f"{len(rows)} rows for {counted} (an invoice counted two ways has a row for "
+            "each) · select a row to open it") in texts(at)
