@@ -163,5 +163,7 @@ forms.action_button(
     FORM, "Create invoice", save_draft, then=saved, type="primary", icon=":material/save:",
     success=lambda inv: f"Draft invoice for {inv.customer_name} saved",
 )
-forms.other_errors(FORM, shown=["customer_id", "currency", "items", "days_until_due",
-                                "default_tax_rates", "discounts"])
+FIELDS_WITH_ERRORS = ["customer_id", "currency", "items", "days_until_due", "default_tax_rates",
+                      "discounts"]
+forms.other_errors(FORM, shown=FIELDS_WITH_ERRORS)
+forms.not_saved_summary(FORM, shown=FIELDS_WITH_ERRORS)

@@ -107,6 +107,18 @@ def other_errors(form: str, shown: Iterable[str] = ()) -> None:
             st.error(plain(message), icon=":material/error:")
 
 
+def not_saved_summary(form: str, shown: Iterable[str]) -> None:
+    """Under a submit button: when the last submit was refused for fields whose errors are
+    shown next to them (``shown``, as given to :func:`other_errors`), say so here too, so
+    a button far below those fields does not look as if it did nothing."""
+    shown_set = set(shown)
+    messages = [message for field, message in errors(form).items()
+                if field in shown_set or field.split("[", 1)[0].split(".", 1)[0] in shown_set]
+    if messages:
+        st.error(plain("Not saved: " + " ".join(messages) + " (marked above)"),
+                 icon=":material/error:")
+
+
 def _widget_default(key: str) -> tuple[bool, Any]:
     """(found, value) the widget under ``key`` starts with, as drawn in the last run.
 

@@ -35,6 +35,8 @@ def test_missing_customer_is_named_and_nothing_is_created(app_test, services, st
     assert len(at.dataframe[0].value) == 1
     create_button(at).click().run()
     assert any("customer" in e.value.lower() for e in at.error)
+    # ... under the customer field, and again under the button (which may be far below it)
+    assert at.error[-1].value == "Not saved: Choose the customer to invoice. (marked above)"
     assert at.session_state["new_invoice.items"]  # nothing lost
 
 
@@ -97,5 +99,7 @@ def test_item_error_is_shown_with_the_items_and_nothing_is_created(
     at.button(key="add_item").click().run()
     services.catalog.archive_price(seed.ADMIN, price.id, form_nonce=seed.nonce())
     create_button(at).click().run()
-    assert [e.value for e in at.error] == [f"Item 1: price {price.id} is archived."]
+    archived = f"Item 1: price {price.id} is archived."
+    # with the items, and summed up under the button
+    assert [e.value for e in at.error] == [archived, f"Not saved: {archived} (marked above)"]
     assert invoices_of(stripe_client, customer.id) == []
