@@ -65,7 +65,8 @@ def customer_picker(
     customers than the table (``reads.customers_count()``), a search box finds any
     of them (a table shorter than the limit is the whole book, whatever a count cached
 at another moment says). The chosen customer (``wanted`` or the session's value) is always an
-    option, labelled "Name (email)" or by its id if the read model lacks it.
+    option, labelled "Name (email)" or by its id if the read model lacks it; options are
+    in alphabetical order of their labels.
     Raises nothing of its own; read errors propagate from ``ui.reads``.
     """
     labels = customer_labels(customers)
@@ -79,7 +80,7 @@ at another moment says). The chosen customer (``wanted`` or the session's value)
     current = st.session_state.get(key) or wanted
     if current and current not in labels:
         labels = {current: _label_of(current), **labels}
-    ids = list(labels)
+    ids = sorted(labels, key=lambda cid: (labels[cid].casefold(), cid))  # A to Z, as people look
     return where.selectbox(
         label, ids, index=ids.index(wanted) if wanted in labels else None,
         format_func=lambda cid: labels.get(cid, cid), key=key, on_change=on_change,

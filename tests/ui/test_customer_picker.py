@@ -105,3 +105,16 @@ def test_a_count_ahead_of_the_list_does_not_make_a_small_book_search(  # type: i
     at = app_test(INVOICES, role="viewer").run()
     assert FIND_LABEL not in [t.label for t in at.text_input]
     assert f"{customer.name} ({customer.email})" in at.selectbox(key="customer_filter").options
+
+
+def test_the_picker_lists_customers_from_a_to_z(app_test, services):  # type: ignore[no-untyped-def]
+    """Newest first is how the table reads; a picker is read by name (a new user looked for
+    "Nordlicht" between "Hoshino" and "Riverbend")."""
+    for name in ("Zeta Works", "alpha Partners", "Mira Ltd"):
+        seed.customer(services, name=name)
+    at = app_test("pages/new_invoice.py", role="clerk").run()
+    picker = at.selectbox(key=widget_key("new_invoice", "customer"))
+    names = [picker.format_func(option).split(" (")[0] for option in picker.options]
+    shown = [n for n in names if n in ("Zeta Works", "alpha Partners", "Mira Ltd")]
+    assert shown == ["alpha Partners", "Mira Ltd", "Zeta Works"]
+    assert names == sorted(names, key=str.casefold)
