@@ -9,7 +9,13 @@ from services.core.clock import business_zone
 from services.reporting.cash_received import GRAINS
 from ui import report_reads, tables
 from ui.caching import refresher
-from ui.cash_received import DEFAULT_DAYS, DEFAULT_GRAIN, payments_shown, show_totals
+from ui.cash_received import (
+    DEFAULT_DAYS,
+    DEFAULT_GRAIN,
+    payments_file_name,
+    payments_shown,
+    show_totals,
+)
 from ui.gate import require_page
 from ui.layout import as_of
 from ui.navigation import go
@@ -76,7 +82,8 @@ st.caption(f"{len(shown)} payment{'s' if len(shown) != 1 else ''} · select one 
 row = tables.selected(event, shown, key=payments_key, id_column="Payment ID", what="payment")
 if row is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
-payments_name = f"payments-received-{start}-{end}"
+payments_name = (payments_file_name(start, end, grain) if chosen is None else
+                 payments_file_name(start, end, grain, chosen["period"], chosen["Currency"]))
 # An .xlsx of 5,000 payments takes seconds: a long view's files are made when asked.
 tables.export_buttons_or_prepare(shown, payments_name, key="cash_payments_export",
                                  version=version_of(payments_key, loaded.as_of, len(shown)),

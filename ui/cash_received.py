@@ -9,6 +9,7 @@ payments does not format them again."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -78,3 +79,27 @@ class CashView:
 def prepared(report: CashReceived) -> CashView:
     """Format ``report``'s periods and every payment once."""
     return CashView(report, periods_shown(report.periods), payments_shown(report.payments))
+
+
+def payments_file_name(start: date, end: date, grain: str, period: date | None = None,
+                       currency: str | None = None) -> str:
+    """The payments files' name (no extension), saying what they hold. Every payment of the
+    view from ``start`` to ``end``: ``payments-received-2026-06-01-2026-06-30``. Those of
+    one ``period`` (its first day, as in the periods table) in one ``currency``:
+    ``payments-received-2026-06-usd-2026-06-01-2026-06-30`` by month,
+    ``payments-received-2026-w23-usd-2026-06-01-2026-06-07`` by (ISO) week,
+    ``payments-received-2026-06-03-usd`` by day; the days named are the period's days
+    within the view (a month cut by the view's first or last day says so)."""
+    if period is None or currency is None:
+        return f"payments-received-{start}-{end}"
+    code = currency.lower()
+    if grain == "day":
+        return f"payments-received-{period}-{code}"
+    if grain == "week":
+        year, week, _ = period.isocalendar()
+        name, last = f"{year}-w{week:02d}", period + timedelta(days=6)
+    else:
+        name = f"{period:%Y-%m}"
+        next_month = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+        last = next_month - timedelta(days=1)
+    return f"payments-received-{name}-{code}-{max(period, start)}-{min(last, end)}"
