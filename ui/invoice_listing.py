@@ -1,13 +1,15 @@
 """The Invoices page's list: one page of the filtered set, sorted in SQL, with a pager, the
 count and the totals per currency of the whole set, and exports of the whole set.
 
-The page number is a query parameter (``?page=3``, the pager's), like the filters,
+The page number is a query parameter (``?page=3``, written by the pager), like the filters,
 order and page size (``ui.invoice_filters``), so a shared or reloaded link opens the
 same page. A change of filter, order or page size starts again at page 1. The totals
 and the exports cover every matching invoice, never only the page shown.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -20,23 +22,45 @@ from ui.invoice_table import shown_frame
 from ui.ready_downloads import made_at_text, prepare_button, version_of
 from ui.text import plain
 
-PAGE_PARAM = "page"  # the pager's key and query parameter
-_SCOPE = "invoice_list.scope"  # the query the current page number belongs to
+PAGE_PARAM = "page"  # the query parameter of the page shown (not written for page 1)
+_PAGER = "invoice_list.pager"  # the pager widgets' keys: _PAGER.<generation>
+_SCOPE = "invoice_list.scope"  # the query the page asked for this run belongs to
+_SHOWN = "invoice_list.shown"  # _Paging: what the last run showed
+
+
+@dataclass(frozen=True)
+class _Paging:
+    """What the list showed last run: the query (``scope``), the ``page``, the
+    ``generation`` of the pager drawn and the ``?page=`` value the URL was left with."""
+
+    scope: str
+    page: int
+    generation: int
+    in_url: str | None
+
+    @property
+    def pager(self) -> str:
+        return f"{_PAGER}.{self.generation}"
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and int(text) > 0 else 1
 
 
 def requested_page(query: InvoiceQuery) -> int:
-    """The page asked for: the pager's, or the URL's on arrival; 1 again once the
-    filters, order or page size change."""
+    """The page asked for: the URL's on arrival (a link, a reload, another page before)
+    or when the URL changed since the last run (back, forward); else the pager's, and 1
+    again once the filters, order or page size change."""
     scope = repr(query.key_parts())
-    previous = st.session_state.get(_SCOPE)
     st.session_state[_SCOPE] = scope
-    if PAGE_PARAM not in st.session_state:  # arriving (the pager was not drawn last run)
-        wanted = st.query_params.get(PAGE_PARAM, "1")
-        return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
-    if previous != scope:
-        st.session_state[PAGE_PARAM] = 1
+    shown = st.session_state.get(_SHOWN)
+    url = st.query_params.get(PAGE_PARAM)
+    if not isinstance(shown, _Paging) or shown.pager not in st.session_state \
+            or url != shown.in_url:  # arriving, or the URL was changed outside the pager
+        return _page_number(url)
+    if shown.scope != scope:
         return 1
-    return int(st.session_state[PAGE_PARAM])
+    return int(st.session_state[shown.pager])
 
 
 def load(query: InvoiceQuery) -> Snapshot[InvoiceListPage]:
@@ -64,10 +88,30 @@ def summary(listing: InvoiceListPage) -> None:
 
 
 def pager(listing: InvoiceListPage) -> None:
-    """First, previous, numbered, next and last page buttons (kept in the URL)."""
-    if st.session_state.get(PAGE_PARAM, listing.page) != listing.page:
-        st.session_state[PAGE_PARAM] = listing.page  # e.g. a page past the end of the set
-    st.pagination(listing.pages, key=PAGE_PARAM, bind="query-params", width="stretch")
+    """First, previous, numbered, next and last page buttons, on ``listing.page``; the
+    page is written to the URL (``?page=``, none for page 1).
+
+    The page to show is given only as the pager's default, never also through
+    ``st.session_state`` (Streamlit logs a warning with a stack trace when a widget gets
+    both): when it differs from the pager's own value (another query, a page past the
+    end of the set, a link), a pager under a new key starts on it. Hence no
+    ``bind="query-params"`` either: a bound widget's key is its parameter's name, and
+    its value can only be moved through ``st.session_state``.
+    """
+    shown = st.session_state.get(_SHOWN)
+    generation = shown.generation if isinstance(shown, _Paging) else 0
+    if st.session_state.get(f"{_PAGER}.{generation}", listing.page) != listing.page:
+        generation += 1
+    st.pagination(listing.pages, default=listing.page, key=f"{_PAGER}.{generation}",
+                  width="stretch")
+    in_url = None if listing.page == 1 else str(listing.page)
+    if st.query_params.get(PAGE_PARAM) != in_url:
+        if in_url is None:
+            st.query_params.pop(PAGE_PARAM, None)
+        else:
+            st.query_params[PAGE_PARAM] = in_url
+    st.session_state[_SHOWN] = _Paging(str(st.session_state.get(_SCOPE)), listing.page,
+                                       generation, in_url)
 
 
 EXPORT_KEY = "invoices_export"
