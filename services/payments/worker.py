@@ -4,9 +4,11 @@ The webhook endpoint only verifies and records (milliseconds), then submits the
 event id here. One thread handles events in arrival order, sends due outbox
 messages when the queue runs dry, and every ``sweep_interval`` seconds picks up
 events still ``received`` in the database (left by a crash or another process),
-polls Stripe for events when polling is enabled, and retries outbox messages
-whose back-off has passed. Nothing is kept only in
-memory: a lost queue entry is found again by the sweep.
+polls Stripe for events when polling is enabled, runs the periodic catch-up when
+its period has passed, and retries outbox messages whose back-off has passed. The
+sweep keeps its schedule while events keep arriving (a steady stream of webhooks
+must not hold the catch-up back). Nothing is kept only in memory: a lost queue
+entry is found again by the sweep.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class HandlingWorker:
         self._catch_up: Callable[[], object] | None = None
         self._catch_up_every = 600.0
         self._caught_up_at = 0.0
+        self._swept_at = 0.0
 
     def enable_polling(self, poll: Callable[[], int]) -> None:
         """Also call ``poll`` on every sweep (the event poller)."""
@@ -101,7 +104,7 @@ class HandlingWorker:
         self._sweep()
         while True:
             try:
-                item = self._queue.get(timeout=self._sweep_interval)
+                item = self._queue.get(timeout=self._until_next_sweep())
             except queue.Empty:
                 self._sweep()
                 continue
@@ -109,8 +112,18 @@ class HandlingWorker:
                 return
             if isinstance(item, tuple):
                 self._handle(*item)
-            if self._queue.empty():
+            if self._until_next_sweep() == 0:
+                self._sweep()
+            elif self._queue.empty():
                 self._deliver()
+
+    def _until_next_sweep(self) -> float:
+        """Seconds until the next sweep is due: the sweep interval after the last one, or
+        sooner when the catch-up's period ends first (0 when overdue)."""
+        due = self._swept_at + self._sweep_interval
+        if self._catch_up is not None:
+            due = min(due, self._caught_up_at + self._catch_up_every)
+        return max(0.0, due - time.monotonic())
 
     def _handle(self, event_id: str, event: Mapping[str, Any] | None) -> None:
         try:
@@ -123,6 +136,7 @@ class HandlingWorker:
                 self._idle.notify_all()
 
     def _sweep(self) -> None:
+        self._swept_at = time.monotonic()
         try:
             self._service.handle_unhandled()
         except Exception:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, select, update
+from sqlalchemy import Connection, Engine, Table, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -247,13 +247,17 @@ def save_sync_row(engine: Engine, name: str, **values: Any) -> None:
 
 
 def advance_events_cursor(conn: Connection, event_id: str, created: int) -> None:
-    """Note that events up to ``created`` are applied (the cursor never moves back)."""
-    values = {"cursor": event_id, "position": created, "updated_at": int(time.time())}
+    """Note that events up to ``created`` are applied (the cursor never moves back) and
+    that events were applied now (``updated_at``, even when ``created`` is older)."""
+    now = int(time.time())
+    values = {"cursor": event_id, "position": created, "updated_at": now}
     if not insert_ignore(conn, sync_state, {"name": EVENTS_CURSOR, "listed": 0, "done": True,
                                             **values}):
+        newer = sync_state.c.position.is_(None) | (sync_state.c.position <= created)
         conn.execute(
             update(sync_state)
-            .where(sync_state.c.name == EVENTS_CURSOR,
-                   (sync_state.c.position.is_(None)) | (sync_state.c.position <= created))
-            .values(**values)
+            .where(sync_state.c.name == EVENTS_CURSOR)
+            .values(cursor=case((newer, event_id), else_=sync_state.c.cursor),
+                    position=case((newer, created), else_=sync_state.c.position),
+                    updated_at=now)
         )

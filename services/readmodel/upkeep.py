@@ -30,8 +30,11 @@ class Freshness:
 
     backfill_done: bool
     objects: dict[str, int]
-    last_event_at: int | None  # ``created`` of the newest event applied
-    checked_at: int | None  # when events were last read or applied
+    #: When the newest event applied happened: its ``created``, except for events of
+    #: objects on a test clock, which Stripe dates by the clock (see
+    #: :func:`services.readmodel.events.real_time_of`).
+    last_event_at: int | None
+    checked_at: int | None  # when events were last applied, or a catch-up last read them
 
     @property
     def ready(self) -> bool:
@@ -71,10 +74,14 @@ class ReadModelUpkeep:
             self._events.start_polling_at(str(page["id"]), int(page["created"]))
 
     def catch_up(self) -> int:
-        """Apply the events since the last one read; relist all if that is too long ago.
+        """Apply the events since the last one read (``GET /v1/events``,
+        https://docs.stripe.com/api/events/list); relist all if that is too long ago.
 
         Returns how many events were applied (0 while a first backfill is unfinished:
-        the backfill thread catches up when it ends).
+        the backfill thread catches up when it ends). A catch-up that read Stripe's
+        events notes the time as "last checked" (:attr:`Freshness.checked_at`), whether
+        or not there was anything new. Raises ``StripeUnavailable`` when Stripe cannot
+        be read (nothing is noted then).
         """
         if not self.freshness().backfill_done:
             return 0
@@ -85,7 +92,9 @@ class ReadModelUpkeep:
                 self.sync.restart_backfill()
             self.backfill()
         with self._lock:
-            return self._events.poll_once()
+            applied = self._events.poll_once()
+            store.save_sync_row(self.sync.engine, store.EVENTS_CURSOR)  # checked now
+            return applied
 
     def start(self, every_seconds: float = CATCH_UP_SECONDS) -> threading.Thread:
         """Backfill what is not listed yet in a thread of its own (payment events keep
