@@ -55,7 +55,8 @@ else:
     left, middle, right = st.columns(3)
     left.metric("Signature check", "On" if signed else "Off",
                 help=f"POST {WEBHOOK_PATH} verifies Stripe-Signature with the webhook secret")
-    middle.metric("Last event received", "never" if last is None else f"{last:%Y-%m-%d %H:%M}")
+    middle.metric("Last event received",  # stored in UTC; shown in the business zone
+                  "never" if last is None else f"{business_time(last):%Y-%m-%d %H:%M:%S}")
     right.metric("Events whose handling failed", failed, help="Among the last 500 events")
     if not signed:
         st.warning("No webhook secret is set (STRIPE_WEBHOOK_SECRET): events cannot be "
