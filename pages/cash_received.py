@@ -79,7 +79,8 @@ event = st.dataframe(
 )
 st.caption(f"{len(shown)} payment{'s' if len(shown) != 1 else ''} · select one to open its "
            "invoice")
-row = tables.selected(event, shown, key=payments_key, id_column="Payment ID", what="payment")
+# by invoice: money marked paid outside Stripe has no payment id, and a click opens the invoice
+row = tables.selected(event, shown, key=payments_key, id_column="Invoice ID", what="payment")
 if row is not None:
     go("pages/invoice.py", query_params={"invoice": row["Invoice ID"]})
 payments_name = (payments_file_name(start, end, grain) if chosen is None else

@@ -92,9 +92,10 @@ activity = read_or_stop(events.activity, what="the payment events")
 if activity.empty:
     st.caption("No payment events received yet.")
 else:
-    activity = activity.assign(
-        open=activity["invoice_id"].map(lambda i: navigation.invoice_url(i) if i else None)
-    )
+    # an event that names no invoice (a test clock, a cancelled payment intent) has no link
+    links = [navigation.invoice_url(i) if isinstance(i, str) and i else None
+             for i in activity["invoice_id"]]
+    activity = activity.assign(open=pd.Series(links, index=activity.index, dtype=object))
     st.dataframe(
         activity[["received_at", "event_type", "outcome", "summary", "error", "open",
                   "invoice_id", "event_id", "source"]],

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from services.readmodel.payment_queries import without_payment
 from services.reporting.cash_received import CashReceived
 from ui.formatting import money
 from ui.tables import with_money
@@ -57,8 +58,12 @@ def periods_shown(periods: pd.DataFrame) -> pd.DataFrame:
 
 
 def payments_shown(payments: pd.DataFrame) -> pd.DataFrame:
-    """The payments as listed: when, invoice, customer, amount, method and Stripe ids."""
+    """The payments as listed: when, invoice, customer, amount, method and Stripe ids (no
+    payment id, an empty cell, for money marked paid outside Stripe: there is no payment
+    object, and the invoice id it is keyed by is already in the Invoice ID column)."""
     shown = with_money(payments, {"amount": "Amount"})
+    shown["payment_id"] = shown["payment_id"].astype(object).where(
+        ~without_payment(shown), None)
     shown["currency"] = shown["currency"].str.upper()
     shown["number"] = shown["number"].fillna("(no number)")
     shown["customer"] = shown["customer"].fillna(shown["email"])

@@ -99,7 +99,10 @@ def customer_labels(customers: pd.DataFrame) -> dict[str, str]:
     """Customer id -> "Name (email)" for pickers, in the table's order."""
     labels: dict[str, str] = {}
     columns = customers[["customer_id", "name", "email"]]
-    for customer_id, name, email in columns.itertuples(index=False, name=None):
+    for customer_id, found_name, found_email in columns.itertuples(index=False, name=None):
+        # a missing name or email is NaN in a text column (truthy, reads "nan"): not text
+        name = found_name if isinstance(found_name, str) else None
+        email = found_email if isinstance(found_email, str) else None
         shown = name or email or customer_id
         labels[customer_id] = f"{shown} ({email})" if email and name else shown
     return labels

@@ -56,6 +56,15 @@ def instant(value: datetime | pd.Timestamp | None) -> pd.Timestamp | None:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+def cell_text(value: object) -> str:
+    """An audit cell as table text: "" when missing. The audit frame's text columns hold
+    NaN, not None, for a missing value once any row has one (pandas' ``str`` dtype), and
+    NaN is truthy: ``str(value or "")`` would write "nan"."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
 def nothing_was_due(invoice: Invoice) -> bool:
     """A paid invoice of 0.00: Stripe marks it paid at finalization, nobody paid anything."""
     return invoice.status == "paid" and invoice.amount_due == 0 == invoice.amount_paid
@@ -83,8 +92,8 @@ def step_events(invoice: Invoice, history: pd.DataFrame) -> list[Event]:
         audit = done.iloc[-1] if len(done) else None
         if audit is not None:
             events.append((instant(audit["at"]), {
-                "What": step, "Who": str(audit["username"]),
-                "Reason or note": str(audit.get("reason") or "")}))
+                "What": step, "Who": cell_text(audit["username"]),
+                "Reason or note": cell_text(audit.get("reason"))}))
         else:
             paid_by = NO_PAYMENT_NEEDED if nothing_was_due(invoice) else \
                 "Stripe (customer payment)"
@@ -93,7 +102,7 @@ def step_events(invoice: Invoice, history: pd.DataFrame) -> list[Event]:
                                          "Reason or note": ""}))
     for _, edit in succeeded(history, list(DRAFT_EDITS)).iterrows():
         events.append((instant(edit["at"]), {
-            "What": DRAFT_EDITS[str(edit["action"])], "Who": str(edit["username"]),
+            "What": DRAFT_EDITS[str(edit["action"])], "Who": cell_text(edit["username"]),
             "Reason or note": ""}))
     return events
 

@@ -44,6 +44,13 @@ def _frame(engine: Engine, query: Any, columns: list[str], times: tuple[str, ...
     return frame
 
 
+def _text_or_none(frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """Unknown text in ``columns`` stays None: pandas makes it NaN, which is truthy and
+    reads as "nan" (a link to ``?invoice=nan``, "Invoice nan")."""
+    for column in columns:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+
+
 def _epoch_to_utc(frame: pd.DataFrame, column: str) -> None:
     frame[column] = pd.to_datetime(frame[column].astype("Int64"), unit="s", utc=True)
 
@@ -83,6 +90,7 @@ def activity(engine: Engine, limit: int = 200) -> pd.DataFrame:
     ]
     frame = _frame(engine, query, columns, ("received_at", "handled_at"))
     _epoch_to_utc(frame, "occurred_at")
+    _text_or_none(frame, ("object_id", "invoice_id", "summary", "error"))
     return frame
 
 
@@ -125,9 +133,7 @@ def todo(engine: Engine) -> pd.DataFrame:
     frame = _frame(engine, query, columns, ())
     _epoch_to_utc(frame, "since")
     frame["amount_due"] = frame["amount_due"].astype("Int64")
-    for text in ("number", "customer_id", "email", "detail", "hosted_invoice_url"):
-        # unknown text stays None (pandas would make it NaN, which reads as "nan")
-        frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+    _text_or_none(frame, ("number", "customer_id", "email", "detail", "hosted_invoice_url"))
     frame["action"] = [
         "resend payment link" if state == NEEDS_ATTENTION else "" for state in frame["state"]
     ]

@@ -15,8 +15,10 @@ A receipt is either
   InvoicePayment, yet since API 2025-03-31.basil ``amount_paid`` counts it:
   https://docs.stripe.com/changelog/basil/2025-03-31/add-support-for-multiple-partial-payments-on-invoices).
   It is one receipt of the difference at the invoice's ``status_transitions.paid_at``,
-  method :data:`OUTSIDE_STRIPE`, whose ``payment_id`` is the invoice id so a user can
-  trace it. An invoice with no paid time (still open) has no such receipt: Stripe lists
+  method :data:`OUTSIDE_STRIPE`. Stripe has no payment object for it: its ``payment_id``
+  is the invoice id, a key that keeps each receipt countable, not a payment a user could
+  look up (:func:`without_payment` tells these rows; screens show no payment id for them).
+  An invoice with no paid time (still open) has no such receipt: Stripe lists
   every part payment of an open invoice, so a gap there is a read model not yet synced,
   and no date could honestly be given to it.
 
@@ -163,6 +165,12 @@ def payments_received(engine: Engine, query: PaymentQuery) -> pd.DataFrame:
     frame["amount"] = frame["amount"].astype("int64")
     frame["received_at"] = pd.to_datetime(frame["received_at"].astype("Int64"), unit="s", utc=True)
     return frame
+
+
+def without_payment(receipts: pd.DataFrame) -> pd.Series:
+    """For each row of :func:`payments_received`, True when no payment object stands behind
+    it (money marked paid outside Stripe: its ``payment_id`` is only its invoice id)."""
+    return receipts["payment_id"] == receipts["invoice_id"]
 
 
 def received_totals(engine: Engine, query: PaymentQuery) -> dict[str, tuple[int, int]]:
