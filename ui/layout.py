@@ -104,7 +104,13 @@ def _freshness_note() -> str:
     if freshness.last_event_at is None:
         return ""
     moment = business_time(datetime.fromtimestamp(freshness.last_event_at, tz=UTC))
-    return f" · Stripe events applied up to {moment:%Y-%m-%d %H:%M:%S}"
+    note = f" · Stripe events applied up to {moment:%Y-%m-%d %H:%M:%S}"
+    if freshness.checked_at is not None and freshness.checked_at >= freshness.last_event_at + 60:
+        # Nothing newer came since: say when Stripe was last asked, so a quiet hour does
+        # not read as a stale copy.
+        checked = business_time(datetime.fromtimestamp(freshness.checked_at, tz=UTC))
+        note += f" (checked {checked:%H:%M:%S})"
+    return note
 
 
 def _read_model_ready() -> bool:

@@ -109,3 +109,14 @@ def test_reconciliation_export_keeps_numbers(own_services):  # type: ignore[no-u
     row = export_table(shown).frame.to_dict("records")[0]
     assert row["Total (Stripe)"] == Decimal("35580.00")  # a number in the currency's unit
     assert row["Currency"] == "EUR"
+
+
+def test_the_caption_says_when_stripe_was_last_checked(app_test, own_services):  # type: ignore[no-untyped-def]
+    an_hour_ago = int(time.time()) - 3600
+    with own_services.engine.begin() as conn:  # a quiet hour: nothing new since
+        conn.execute(update(sync_state).where(sync_state.c.name == store.EVENTS_CURSOR)
+                     .values(position=an_hour_ago, updated_at=an_hour_ago))
+    at = app_test(PAGE, role="admin").run()
+    at.button(key="admin_catch_up").click().run()
+    caption = next(c.value for c in at.caption if "Stripe events applied up to" in c.value)
+    assert "(checked " in caption, caption
