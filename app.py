@@ -83,8 +83,9 @@ def build_dashboard_services() -> Services:
 
 
 def run_dashboard() -> None:
-    """One script run: login, role-filtered navigation, sidebar, the page."""
-    from ui import auth, gate, layout, navigation
+    """One script run: login, role-filtered navigation, sidebar, the page (its cached views
+    first cleared if Stripe's events changed the read model since the last run)."""
+    from ui import auth, gate, layout, navigation, read_model_watch
 
     st.set_page_config(page_title="Invoicing", page_icon=":material/receipt_long:", layout="wide")
     runtime.install_services_factory(build_dashboard_services)
@@ -95,6 +96,8 @@ def run_dashboard() -> None:
     layout.sidebar(login.user)
     layout.show_flashes()
     with gate.entered(login.user):
+        if login.user is not None:
+            read_model_watch.note_changes()
         try:
             page.run()
         except DashboardError as err:  # an error no page handled: still say it in words

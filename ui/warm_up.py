@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from services.reporting.invoice_list import NEWEST_FIRST
 from services.reporting.receivables import InvoiceFilters
-from ui import debtors_table, reads, report_reads
+from ui import debtors_table, read_model_watch, reads, report_reads
 from ui.cash_received import DEFAULT_DAYS, DEFAULT_GRAIN
 from ui.invoice_filters import DEFAULT_PAGE_SIZE
 from ui.quiet_logs import quiet_streamlit_context_warnings
@@ -64,6 +64,7 @@ def warm_default_views() -> None:
     """Load the customers, the Invoices page's newest rows, the Overview, and the Overdue &
     aging and Cash received pages' first views into the caches."""
     quiet_streamlit_context_warnings()
+    read_model_watch.note_changes()  # what is warmed is of this copy: no page clears it
     views: tuple[tuple[str, Callable[[], object]], ...] = (
         ("customers", reads.customers_table),
         ("newest invoices", _newest_invoices),

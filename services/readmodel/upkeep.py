@@ -15,7 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
 from services.payments.events import PaymentEvents
+from services.payments.tables import payment_events
 from services.readmodel import store
 from services.readmodel.sync import EVENT_RETENTION_SECONDS, BackfillProgress, ReadModelSync
 
@@ -123,6 +126,18 @@ class ReadModelUpkeep:
             return self.catch_up()
         finally:
             self._lock.release()
+
+    def change_marker(self) -> tuple[object, ...]:
+        """A value that changes whenever the read model (or the payment events) may have
+        changed, whichever dashboard process changed it: the newest event applied and when
+        (every applied event and every catch-up moves it), what the backfill has listed,
+        and the newest payment event recorded. Only compare two markers; the value means
+        nothing else. Two small reads of the app database."""
+        listed = tuple(sorted(repr(sorted(row.items()))
+                              for row in store.all_sync_rows(self.sync.engine)))
+        with self.sync.engine.connect() as conn:
+            newest_payment_event = conn.execute(select(func.max(payment_events.c.id))).scalar()
+        return (listed, newest_payment_event)
 
     def freshness(self) -> Freshness:
         rows = {row["name"]: row for row in store.all_sync_rows(self.sync.engine)}
