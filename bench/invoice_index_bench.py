@@ -2,25 +2,26 @@
 day and due day with and without them, side by side in one run, on SQLite and PostgreSQL.
 
 Run: ``python -m bench.invoice_index_bench --source /path/app.sqlite3`` (a backfilled
-app database, e.g. 100,000 invoices; it is only read: the bench works on a copy in a
-temporary folder), ``--databases sqlite postgresql``, ``--repeat 20`` (runs per read
-and state), ``--rounds 4``, ``--plans`` (print each statement's plan in both states).
+app database, e.g. 100,000 invoices; it is only read), ``--databases sqlite
+postgresql``, ``--repeat 20`` (runs per read and state), ``--plans`` (print the plan of
+each statement that reads ``rm_invoices`` in both states).
 
-The copy is migrated to the newest schema; PostgreSQL is a throwaway cluster (or
-``TEST_DATABASE_URL``'s server) whose fresh schema gets the copy's customers, invoices,
-invoice payments and credit notes, then ``VACUUM ANALYZE`` (as autovacuum would). Each
-round measures every read with the indexes of migration 0013 ("after"), then drops them
-and measures again ("before": the schema of 0012), then creates them again, so both
-states share the data, the cache and the machine's load.
+Two copies of the source are made in a temporary folder and migrated to the newest
+schema; the "before" copy then loses migration 0013's indexes (the schema of 0012).
+On PostgreSQL (a throwaway cluster, or ``TEST_DATABASE_URL``'s server) two fresh
+schemas at the newest revision get the copy's customers, invoices, invoice payments and
+credit notes, then ``VACUUM ANALYZE`` (as autovacuum would), and the "before" one loses
+the indexes. Every run times a read on both, in alternating order, so both states see
+the same machine load.
 
 What is timed, through the app's own functions (no Stripe request): one customer's
 statement (its finalized invoices, its receipts, the whole statement), its aging cells,
 status counts, draft ids and Invoices page (count, totals and first 100 rows); the
-Invoices page filtered on one currency only in three orders, and on a range of created
-days or due days only (30 or 90 days, two orders each); and, as controls that the
-new indexes must not slow down, the unfiltered and open-only Invoices pages, the
-Overview figures and the overdue debtors. The customer is the one with most invoices
-(``--customer`` to choose). Printed per read and state: wall-clock p50 and p95 and this
+Invoices page filtered on a currency only (usd newest first and by amount due, eur by
+customer), and on a range of created days or due days only (30 or 90 days, two orders
+each); and, as controls that the new indexes must not slow down, the unfiltered and
+open-only Invoices pages, the Overview figures and the overdue debtors. The customer is
+the one with most invoices. Printed per read and state: wall-clock p50 and p95 and this
 process's CPU p50 (ms; on SQLite the CPU figure is the whole cost and holds on a busy
 machine), the machine's load average beside.
 """
@@ -68,13 +69,11 @@ def migration_indexes() -> dict[str, list[str]]:
     return dict(module.INDEXES)
 
 
-def set_state(engine: Engine, state: str) -> None:
-    """Drop (``before``) or create (``after``) migration 0013's indexes."""
+def drop_new_indexes(engine: Engine) -> None:
+    """Take migration 0013's indexes off ``engine``'s database (the "before" state)."""
     with engine.begin() as conn:
-        for name, columns in migration_indexes().items():
+        for name in migration_indexes():
             conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
-            if state == "after":
-                conn.execute(text(f"CREATE INDEX {name} ON rm_invoices ({', '.join(columns)})"))
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE rm_invoices"))
     # SQLite plans EXPLAIN QUERY PLAN on a pooled connection's cached schema: new ones.
@@ -164,43 +163,38 @@ def plans(engine: Engine, read: Read) -> list[str]:
     return lines
 
 
-def measure(engine: Engine, label: str, repeat: int, rounds: int,
-            show_plans: bool) -> None:
-    """Time every read in both states, alternating per round; print the table."""
-    customer_id = largest_customer(engine)
-    timed = reads(engine, customer_id)
+def measure(engines: dict[str, Engine], label: str, repeat: int, show_plans: bool) -> None:
+    """Time every read on the "before" and "after" databases, alternating; print the table."""
+    customer_id = largest_customer(engines["after"])
+    timed = {state: reads(engine, customer_id) for state, engine in engines.items()}
     wall: dict[tuple[str, str], list[float]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}
-    runs = max(1, repeat // rounds)
     load = os.getloadavg()
-    for round_number in range(rounds):
-        for state in ("after", "before") if round_number % 2 == 0 else ("before", "after"):
-            set_state(engine, state)
-            for name, read in timed.items():
-                read(engine)  # warm the cache and the statement cache
-                for _ in range(runs):
-                    started, spent = time.perf_counter(), time.process_time()
-                    read(engine)
-                    wall.setdefault((name, state), []).append(time.perf_counter() - started)
-                    cpu.setdefault((name, state), []).append(time.process_time() - spent)
-    print(f"\n{label}: customer {customer_id}, {runs * rounds} runs per read and state, "
+    for name in timed["after"]:
+        for state in STATES:
+            timed[state][name](engines[state])  # warm the caches
+        for run in range(repeat):
+            for state in STATES if run % 2 else STATES[::-1]:
+                started, spent = time.perf_counter(), time.process_time()
+                timed[state][name](engines[state])
+                wall.setdefault((name, state), []).append(time.perf_counter() - started)
+                cpu.setdefault((name, state), []).append(time.process_time() - spent)
+    print(f"\n{label}: customer {customer_id}, {repeat} runs per read and state, "
           f"load average {load[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end (CPUs: "
           f"{os.cpu_count()})")
-    print(f"{'read':36} {'before p50/p95 (cpu)':>26} {'after p50/p95 (cpu)':>26} {'p50 ×':>6}")
-    for name in timed:
+    print(f"{'read':38} {'before p50/p95 (cpu)':>24} {'after p50/p95 (cpu)':>24} {'p50 ×':>6}")
+    for name in timed["after"]:
         cells = [_cell(wall[(name, state)], cpu[(name, state)]) for state in STATES]
         ratio = statistics.median(wall[(name, "before")]) / statistics.median(
             wall[(name, "after")])
-        print(f"{name:36} {cells[0]:>26} {cells[1]:>26} {ratio:6.1f}")
+        print(f"{name:38} {cells[0]:>24} {cells[1]:>24} {ratio:6.1f}")
     if show_plans:
         for state in STATES:
-            set_state(engine, state)
             print(f"\n{label} plans, {state}:")
-            for name, read in timed.items():
+            for name, read in timed[state].items():
                 print(f"  {name}:")
-                for line in plans(engine, read):
+                for line in plans(engines[state], read):
                     print(f"    {line}")
-    set_state(engine, "after")
 
 
 def _cell(wall: list[float], cpu: list[float]) -> str:
@@ -218,9 +212,8 @@ def largest_customer(engine: Engine) -> str:
         return str(conn.execute(statement).scalar_one())
 
 
-def sqlite_copy(source: Path, workdir: Path) -> Engine:
+def sqlite_copy(source: Path, target: Path) -> Engine:
     """A copy of ``source`` (read only, through SQLite's backup), at the newest schema."""
-    target = workdir / "app.sqlite3"
     original = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     copy = sqlite3.connect(target)
     try:
@@ -251,18 +244,24 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", choices=("sqlite", "postgresql"),
                         default=["sqlite", "postgresql"])
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--plans", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="invoice-index-bench-") as workdir:
-        copy = sqlite_copy(args.source, Path(workdir))
+        copies = {state: sqlite_copy(args.source, Path(workdir) / f"{state}.sqlite3")
+                  for state in STATES}
         if "sqlite" in args.databases:
-            measure(copy, "SQLite", args.repeat, args.rounds, args.plans)
+            drop_new_indexes(copies["before"])
+            measure(copies, "SQLite", args.repeat, args.plans)
         if "postgresql" in args.databases:
             with _postgres() as server_url:
-                measure(postgresql_copy(copy, server_url), "PostgreSQL", args.repeat,
-                        args.rounds, args.plans)
-        copy.dispose()
+                served = {state: postgresql_copy(copies["after"], server_url)
+                          for state in STATES}
+                drop_new_indexes(served["before"])
+                measure(served, "PostgreSQL", args.repeat, args.plans)
+                for engine in served.values():
+                    engine.dispose()
+        for engine in copies.values():
+            engine.dispose()
 
 
 if __name__ == "__main__":

@@ -1,20 +1,22 @@
-"""Two covering indexes of the live invoices, one leading with the customer, one with the currency.
+"""Covering indexes of the live invoices leading with customer, currency, created and due date.
 
 On SQLite an invoice's row holds its JSON (3 KB on average, up to 10 KB) before the
 ``deleted`` column, so a read that finds its invoices by the single-column index of
-``customer_id`` or ``currency`` (migration 0002) and then tests ``deleted`` (every read
-of live invoices does) loads each matching row and walks its JSON's overflow pages to
-reach that flag, and the sort and sums read the row too. The listing index of migration
-0010 covers those columns, but leads with ``status``: a read filtered on customer or
-currency without a status cannot seek it.
+``customer_id``, ``currency``, ``created`` or ``due_date`` (migration 0002) and then
+tests ``deleted`` (every read of live invoices does) loads each matching row and walks
+its JSON's overflow pages to reach that flag; the sort and the sums read the row too.
+The listing index of migration 0010 covers those columns but leads with ``status``: a
+read filtered on customer, currency or a date range without a status cannot seek it.
 
-Both indexes hold, after their leading column, ``deleted`` (every read has it as an
-equality), then ``created`` and ``first_seen`` (the newest-first order, read from the
-index without a sort) and the other columns the invoice list, the statement, the aging
-cells and the receipts filter, sort and sum on, and the id: those reads are then answered
-from the index alone (the statement and the receipts still read the rows they keep for
-their JSON fields and names). PostgreSQL keeps the JSON out of line (TOAST), so there
-the indexes only spare the row visits (index-only scans on a vacuumed table).
+Each index holds, after its leading column, ``deleted`` (every read has it as an
+equality), then the columns the Invoices list, the customer statement, the aging cells,
+the status counts and the receipts filter, sort and sum on, and the id: those reads are
+then answered from the index alone (the statement and the receipts still read the rows
+they keep, for their JSON fields and names). The customer index puts ``status`` and
+``currency`` next (the aging cells and draft lookups seek them); the others put
+``created`` and ``first_seen`` early (the list's newest-first order). PostgreSQL keeps
+the JSON out of line (TOAST); there the indexes spare the row visits (index-only scans
+on a vacuumed table). bench/invoice_index_bench.py measures the reads with and without.
 
 Revision ID: 0013
 Revises: 0012
