@@ -39,6 +39,8 @@ def import_page_libraries() -> None:
             importlib.import_module(name)
         except Exception:
             LOG.warning("could not import %s ahead of the pages", name, exc_info=True)
+
+
 def _newest_invoices() -> object:
     # The same arguments as the Invoices page's first read, so it finds this entry.
     return reads.invoice_list_page(InvoiceFilters(as_of=reads.today()), NEWEST_FIRST, 1,
