@@ -112,5 +112,7 @@ def test_a_coupon_deleted_after_it_was_chosen_is_named_and_nothing_is_saved(
     create_button(at).click().run()
     assert dict(at.session_state[f"_errors.{FORM}"]) == {
         "discounts": f"There is no coupon {gone.id}."}  # shown under the coupon picker
-    assert [e.value for e in at.error] == [f"There is no coupon {gone.id}."]
+    gone_text = f"There is no coupon {gone.id}."
+    # under the coupon picker, and summed up under the button
+    assert [e.value for e in at.error] == [gone_text, f"Not saved: {gone_text} (marked above)"]
     assert list(stripe_client.v1.invoices.list({"customer": buyer.id}).data) == []
