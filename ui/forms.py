@@ -98,12 +98,17 @@ def field_error(form: str, field: str, *, with_parts: bool = False) -> None:
             st.error(plain(message), icon=":material/error:")
 
 
+def _shown_next_to_field(field: str, shown: set[str]) -> bool:
+    """Whether an error about ``field`` (or a part of it, ``items[2].amount``) is drawn by a
+    :func:`field_error` of ``shown``."""
+    return field in shown or field.split("[", 1)[0].split(".", 1)[0] in shown
+
+
 def other_errors(form: str, shown: Iterable[str] = ()) -> None:
     """Show errors whose field has no :func:`field_error` on this form."""
     shown_set = set(shown)
     for field, message in errors(form).items():
-        root = field.split("[", 1)[0].split(".", 1)[0]
-        if field not in shown_set and root not in shown_set:
+        if not _shown_next_to_field(field, shown_set):
             st.error(plain(message), icon=":material/error:")
 
 
@@ -113,7 +118,7 @@ def not_saved_summary(form: str, shown: Iterable[str]) -> None:
     a button far below those fields does not look as if it did nothing."""
     shown_set = set(shown)
     messages = [message for field, message in errors(form).items()
-                if field in shown_set or field.split("[", 1)[0].split(".", 1)[0] in shown_set]
+                if _shown_next_to_field(field, shown_set)]
     if messages:
         st.error(plain("Not saved: " + " ".join(messages) + " (marked above)"),
                  icon=":material/error:")
