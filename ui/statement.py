@@ -53,7 +53,12 @@ def statement_rows(section: CurrencyStatement) -> pd.DataFrame:
 
 def all_rows(statement: CustomerStatement) -> pd.DataFrame:
     """Every currency's rows, one after the other (the CSV and Excel files)."""
-    return prepared(statement).rows
+    return _one_after_another(tuple(statement_rows(s) for s in statement.sections))
+
+
+def _one_after_another(sections: tuple[pd.DataFrame, ...]) -> pd.DataFrame:
+    return pd.concat(sections, ignore_index=True) if sections else pd.DataFrame(
+        columns=list(COLUMNS.values()))
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,7 @@ class StatementView:
 def prepared(statement: CustomerStatement) -> StatementView:
     """Format ``statement``'s rows once: the screen's tables, the files' rows, the version."""
     shown = tuple(statement_rows(section) for section in statement.sections)
-    rows = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(
-        columns=list(COLUMNS.values()))
+    rows = _one_after_another(shown)
     version = version_of(statement.customer_id, statement.name, statement.email,
                          statement.start, statement.end, tables.csv_bytes(rows),
                          [section.aging for section in statement.sections])
